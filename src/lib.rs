@@ -1,0 +1,67 @@
+//! # zd-dl-router
+//!
+//! The routing core of a Chrome and Firefox extension that files every attachment a
+//! support engineer downloads from a Zendesk ticket into
+//! `<Downloads>/zendesk/<organization>/<ticket id>/<file>`.
+//!
+//! Every decision lives here, in plain Rust tested natively; the browser side is a thin
+//! shim that moves events in and decisions out (see `src/wasm.rs` and `extension/`).
+//!
+//! ## Data flow
+//!
+//! ```text
+//!  agent page / API JSON ──observe──► tickets::Knowledge ─┐
+//!  settings JSON ──► settings::ValidSettings (templates, rules compiled once) ─┤
+//!  browser download ──► router::DownloadEvent ──────────────────────────────────┴─► router::decide
+//!        ──► Decision::Route { path: sanitize::SafePath, .. } | Pass | NeedTicket
+//! ```
+//!
+//! ## Modules
+//!
+//! - [`zendesk`]: recognise agent ticket pages and attachment URLs; the API's JSON shapes.
+//! - [`tickets`]: ticket records and the attachment-token → ticket index (bounded, expiring).
+//! - [`settings`]: schema, defaults, validation with field paths, migration, policy overlay.
+//! - [`template`]: path templates, parsed once, rendered per download.
+//! - [`sanitize`]: any string → a path component every OS and both browsers accept;
+//!   [`sanitize::SafePath`] can only be built here.
+//! - [`rules`]: user rules (first match wins) → a template or "leave alone".
+//! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
+//!
+//! ```
+//! use zd_dl_router::{router::{decide, Decision, DownloadEvent}, settings::ValidSettings,
+//!     tickets::{Knowledge, Organization, Ticket}, zendesk::{Instance, TicketId}};
+//!
+//! let mut known = Knowledge::default();
+//! known.observe_ticket(Ticket {
+//!     instance: Instance::new("acme"), id: TicketId(4711),
+//!     organization: Some(Organization { id: 9, name: "ACME Corp.".into() }),
+//!     subject: None, requester: None, status: None,
+//! }, 0.0);
+//! let event = DownloadEvent {
+//!     url: "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz".into(),
+//!     referrer: Some("https://acme.zendesk.com/agent/tickets/4711".into()),
+//!     ..DownloadEvent::default()
+//! };
+//! match decide(&event, &known, &ValidSettings::defaults()) {
+//!     Decision::Route { path, .. } => {
+//!         assert_eq!(path.as_str(), "zendesk/ACME Corp/4711/production_log.tar.gz")
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod router;
+pub mod rules;
+pub mod sanitize;
+pub mod settings;
+pub mod template;
+pub mod tickets;
+pub mod zendesk;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

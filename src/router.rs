@@ -1,0 +1,486 @@
+//! The routing decision: given a download, what is known, and the settings, where does
+//! the file go?
+//!
+//! ```text
+//! decide(event, knowledge, settings)
+//!   not enabled / not a Zendesk attachment ............ Pass
+//!   ticket from: token index > referrer page > (ask once) > current tab (a guess)
+//!   ticket known ....................................... rules, then Route
+//!   ticket id known, record not yet ................... NeedTicket (ask once)
+//!   nothing known after asking ......................... Route to the fallback folder
+//! ```
+//!
+//! "Ask once": the first decision for a download may be `NeedTicket`; the browser side
+//! then looks the ticket up (bounded by the watchdog) and decides again with
+//! `lookup_done` set, which never returns `NeedTicket`. So every download ends in a
+//! `Route` or a `Pass` after at most two calls — the shim cannot loop.
+
+use crate::rules::{Captures, Facts, RuleAction};
+use crate::sanitize::SafePath;
+use crate::settings::{ConflictAction, ValidSettings};
+use crate::template::{format_date, split_extension, Field, Template};
+use crate::tickets::{Knowledge, Ticket, TicketRef};
+use crate::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the browser tells about a download (Chrome's `DownloadItem`, or the Firefox
+/// click/`onCreated` equivalents), plus the shim's context.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DownloadEvent {
+    /// The URL the download was started with.
+    pub url: String,
+    /// The URL after redirects, when different.
+    pub final_url: Option<String>,
+    /// The referrer, when the browser kept it.
+    pub referrer: Option<String>,
+    /// The browser's suggested file name (may be a path; only its last part is used).
+    pub filename: Option<String>,
+    /// MIME type.
+    pub mime: Option<String>,
+    /// The URL of the most recently focused Zendesk agent tab, when the shim knows it.
+    pub tab_url: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    /// When the download started (ms since the Unix epoch); also "now" for expiry.
+    pub time_ms: f64,
+    /// Set on the second decision, after the shim tried to look the ticket up.
+    pub lookup_done: bool,
+    /// Why the lookup failed, when it did (shown to the user with the fallback).
+    pub lookup_error: Option<String>,
+}
+
+/// Where a routed download's ticket came from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Source {
+    /// The attachment token was seen in the ticket's comments or on its page.
+    TokenIndex,
+    /// The download's referrer was the ticket's agent page.
+    Referrer,
+    /// The ticket shown in the most recently focused Zendesk tab — a guess.
+    CurrentTab,
+    /// No ticket could be known: the fallback folder.
+    Fallback,
+}
+
+/// Why a download is left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PassReason {
+    /// Routing is switched off.
+    Disabled,
+    /// Not an attachment of a Zendesk instance this router knows.
+    NotZendesk,
+    /// A rule says to leave it alone.
+    Rule,
+}
+
+/// What to look up before deciding again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Lookup {
+    /// Fetch this ticket (and its comments' attachments).
+    TicketId(TicketId),
+    /// Find which open ticket lists this attachment token.
+    Token(Token),
+}
+
+/// The router's answer for one download.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum Decision {
+    /// Save the file at `path` (relative to Downloads).
+    #[serde(rename_all = "camelCase")]
+    Route {
+        /// The sanitized relative path.
+        path: SafePath,
+        /// What to do if it exists.
+        conflict_action: ConflictAction,
+        /// The ticket, when known (also for fallbacks that know the id but not the org).
+        ticket: Option<TicketRef>,
+        /// Where the ticket came from.
+        source: Source,
+        /// Why it fell back, or which rule routed it; for the history and `explain`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Leave the download as the browser (or another extension) named it.
+    #[serde(rename_all = "camelCase")]
+    Pass {
+        /// Why.
+        reason: PassReason,
+        /// The rule (0-based) for [`PassReason::Rule`].
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rule: Option<usize>,
+    },
+    /// Look this up, then decide again with `lookup_done`.
+    #[serde(rename_all = "camelCase")]
+    NeedTicket {
+        /// The account to ask.
+        instance: Instance,
+        /// What to ask for.
+        lookup: Lookup,
+    },
+}
+
+/// The attachment a download is, when it is one.
+struct Attachment {
+    instance: Option<Instance>,
+    token: Token,
+    file_name: String,
+}
+
+fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attachment> {
+    let urls = std::iter::once(event.url.as_str()).chain(event.final_url.as_deref());
+    let mut found: Option<Attachment> = None;
+    for url in urls {
+        match recognize(url, host_mapped) {
+            Some(ZendeskUrl::Attachment {
+                instance,
+                token,
+                name,
+            }) => {
+                return Some(Attachment {
+                    instance: Some(instance),
+                    token,
+                    file_name: name.unwrap_or_else(|| browser_file_name(event)),
+                })
+            }
+            Some(ZendeskUrl::SignedAttachment { token, .. }) if found.is_none() => {
+                found = Some(Attachment {
+                    instance: None,
+                    token,
+                    file_name: browser_file_name(event),
+                });
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The last part of the browser's suggested name (Chrome may pass a path).
+fn browser_file_name(event: &DownloadEvent) -> String {
+    let name = event.filename.as_deref().unwrap_or_default();
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn ticket_page(
+    url: Option<&str>,
+    host_mapped: &[String],
+    instance: Option<&Instance>,
+) -> Option<TicketRef> {
+    match recognize(url?, host_mapped)? {
+        ZendeskUrl::TicketPage {
+            instance: i,
+            ticket_id,
+        } if instance.is_none_or(|want| *want == i) => Some(TicketRef {
+            instance: i,
+            id: ticket_id,
+        }),
+        _ => None,
+    }
+}
+
+/// Decides where one download goes. Pure: same inputs, same decision.
+pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSettings) -> Decision {
+    let s = settings.settings();
+    if !s.enabled {
+        return Decision::Pass {
+            reason: PassReason::Disabled,
+            rule: None,
+        };
+    }
+    let host_mapped = &s.host_mapped_domains;
+    let Some(attachment) = attachment_of(event, host_mapped) else {
+        return Decision::Pass {
+            reason: PassReason::NotZendesk,
+            rule: None,
+        };
+    };
+    let now = event.time_ms;
+    let instance = attachment.instance.as_ref();
+
+    let from_index = knowledge.ticket_of_token(&attachment.token, now).cloned();
+    let found = from_index.map(|t| (t, Source::TokenIndex)).or_else(|| {
+        ticket_page(event.referrer.as_deref(), host_mapped, instance).map(|t| (t, Source::Referrer))
+    });
+    let found = match (found, instance) {
+        (Some(found), _) => Some(found),
+        (None, Some(instance)) if !event.lookup_done => {
+            return Decision::NeedTicket {
+                instance: instance.clone(),
+                lookup: Lookup::Token(attachment.token),
+            }
+        }
+        (None, _) => ticket_page(event.tab_url.as_deref(), host_mapped, instance)
+            .map(|t| (t, Source::CurrentTab)),
+    };
+    let Some((key, source)) = found else {
+        let why = format!("no open ticket lists attachment {}", attachment.token);
+        return fallback(event, settings, &attachment, None, why);
+    };
+    match knowledge.ticket(&key, now) {
+        Some(ticket) => route(event, settings, &attachment, ticket, source),
+        None if !event.lookup_done => Decision::NeedTicket {
+            instance: key.instance,
+            lookup: Lookup::TicketId(key.id),
+        },
+        None => {
+            let why = format!("ticket {} could not be loaded", key.id);
+            fallback(event, settings, &attachment, Some(key), why)
+        }
+    }
+}
+
+fn route(
+    event: &DownloadEvent,
+    settings: &ValidSettings,
+    attachment: &Attachment,
+    ticket: &Ticket,
+    source: Source,
+) -> Decision {
+    let s = settings.settings();
+    let org = ticket.organization.as_ref();
+    let facts = Facts {
+        file_name: &attachment.file_name,
+        mime: event.mime.as_deref(),
+        size: event.size,
+        instance: ticket.instance.as_str(),
+        organization: org.map(|o| o.name.as_str()),
+        status: ticket.status.as_deref(),
+    };
+    let matched = settings
+        .rules()
+        .iter()
+        .enumerate()
+        .find_map(|(i, rule)| rule.matches(&facts).map(|caps| (i, &rule.action, caps)));
+    let (template, captures, rule_note) = match matched {
+        Some((i, RuleAction::LeaveAlone, _)) => {
+            return Decision::Pass {
+                reason: PassReason::Rule,
+                rule: Some(i),
+            }
+        }
+        Some((i, RuleAction::Template(t), caps)) => (t, caps, Some(format!("rule {}", i + 1))),
+        None => (settings.template(), Captures::default(), None),
+    };
+    let values = Values {
+        org: Some(match org {
+            Some(o) => alias(&s.aliases, &o.name).unwrap_or(&o.name).to_owned(),
+            None => s.no_org_folder.clone(),
+        }),
+        org_id: org.map(|o| o.id),
+        ticket: Some(ticket),
+        captures,
+        ..Values::of(event, attachment)
+    };
+    let note = match (source, rule_note) {
+        (Source::CurrentTab, None) => Some("ticket guessed from the current tab".to_owned()),
+        (Source::CurrentTab, Some(rule)) => {
+            Some(format!("ticket guessed from the current tab; {rule}"))
+        }
+        (_, rule) => rule,
+    };
+    Decision::Route {
+        path: render(settings, template, &values),
+        conflict_action: s.conflict_action,
+        ticket: Some(TicketRef {
+            instance: ticket.instance.clone(),
+            id: ticket.id,
+        }),
+        source,
+        note,
+    }
+}
+
+fn fallback(
+    event: &DownloadEvent,
+    settings: &ValidSettings,
+    attachment: &Attachment,
+    key: Option<TicketRef>,
+    why: String,
+) -> Decision {
+    let note = match &event.lookup_error {
+        Some(err) => format!("{why}: {err}"),
+        None => why,
+    };
+    let values = Values {
+        ticket_id: key.as_ref().map(|k| k.id),
+        ..Values::of(event, attachment)
+    };
+    Decision::Route {
+        path: render(settings, settings.fallback(), &values),
+        conflict_action: settings.settings().conflict_action,
+        ticket: key,
+        source: Source::Fallback,
+        note: Some(note),
+    }
+}
+
+/// The placeholder values for one rendering. Unknown values render empty, which drops
+/// their folder (the sanitizer never makes an empty component).
+struct Values<'a> {
+    event: &'a DownloadEvent,
+    attachment: &'a Attachment,
+    ticket: Option<&'a Ticket>,
+    ticket_id: Option<TicketId>,
+    org: Option<String>,
+    org_id: Option<u64>,
+    captures: Captures,
+}
+
+impl<'a> Values<'a> {
+    fn of(event: &'a DownloadEvent, attachment: &'a Attachment) -> Values<'a> {
+        Values {
+            event,
+            attachment,
+            ticket: None,
+            ticket_id: None,
+            org: None,
+            org_id: None,
+            captures: Captures::default(),
+        }
+    }
+
+    fn get(&self, field: &Field) -> String {
+        let ticket = self.ticket;
+        let text =
+            |f: fn(&Ticket) -> Option<&String>| ticket.and_then(f).cloned().unwrap_or_default();
+        let file_name = &self.attachment.file_name;
+        match field {
+            Field::Org => self.org.clone().unwrap_or_default(),
+            Field::OrgId => self.org_id.map(|id| id.to_string()).unwrap_or_default(),
+            Field::TicketId => ticket
+                .map(|t| t.id)
+                .or(self.ticket_id)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            Field::Subject => text(|t| t.subject.as_ref()),
+            Field::Requester => text(|t| t.requester.as_ref()),
+            Field::Status => text(|t| t.status.as_ref()),
+            Field::Instance => ticket
+                .map(|t| &t.instance)
+                .or(self.attachment.instance.as_ref())
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            Field::Filename => file_name.clone(),
+            Field::Stem => split_extension(file_name).0.to_owned(),
+            Field::Ext => split_extension(file_name).1.to_owned(),
+            Field::Date(format) => format_date(self.event.time_ms, format),
+            Field::CaptureIndex(_) | Field::CaptureName(_) => self.captures.get(field),
+        }
+    }
+}
+
+/// Renders `template` below the base folder.
+fn render(settings: &ValidSettings, template: &Template, values: &Values<'_>) -> SafePath {
+    let inner = template.render(|f| values.get(f));
+    let dirs: Vec<&str> = settings
+        .base_dirs()
+        .chain(inner.dir().split('/'))
+        .filter(|d| !d.is_empty())
+        .collect();
+    SafePath::new(&dirs, inner.file_name())
+}
+
+/// The folder alias of an organization: exact name first, then case-insensitive.
+fn alias<'a>(aliases: &'a BTreeMap<String, String>, org: &str) -> Option<&'a str> {
+    aliases
+        .get(org)
+        .or_else(|| {
+            aliases
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(org))
+                .map(|(_, v)| v)
+        })
+        .map(String::as_str)
+}
+
+impl Serialize for SafePath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The decision for a sample download of `file_name` from `ticket`, as the options
+/// page's live preview shows it (rules included).
+pub fn preview(
+    settings: &ValidSettings,
+    ticket: &Ticket,
+    file_name: &str,
+    time_ms: f64,
+) -> Decision {
+    let event = DownloadEvent {
+        time_ms,
+        ..DownloadEvent::default()
+    };
+    let attachment = Attachment {
+        instance: Some(ticket.instance.clone()),
+        token: Token::parse("preview").unwrap_or_else(|| unreachable!("a valid token literal")),
+        file_name: file_name.to_owned(),
+    };
+    if !settings.settings().enabled {
+        return Decision::Pass {
+            reason: PassReason::Disabled,
+            rule: None,
+        };
+    }
+    route(&event, settings, &attachment, ticket, Source::TokenIndex)
+}
+
+impl Decision {
+    /// A human-readable account of the decision, for `zd-dl-router explain` and logs.
+    pub fn explain(&self) -> String {
+        match self {
+            Decision::Route {
+                path,
+                conflict_action,
+                ticket,
+                source,
+                note,
+            } => {
+                let from = match source {
+                    Source::TokenIndex => "its attachment token was listed in the ticket",
+                    Source::Referrer => "the download started from the ticket's page",
+                    Source::CurrentTab => "a guess: the ticket open in the most recent Zendesk tab",
+                    Source::Fallback => "no ticket could be known, so the fallback folder",
+                };
+                let ticket = ticket
+                    .as_ref()
+                    .map(|t| format!("ticket {} on {}", t.id, t.instance))
+                    .unwrap_or_else(|| "no ticket".into());
+                let note = note
+                    .as_ref()
+                    .map(|n| format!("\n  note: {n}"))
+                    .unwrap_or_default();
+                format!(
+                    "route to {path}\n  {ticket} — {from}\n  if the file exists: {conflict_action:?}{note}"
+                )
+            }
+            Decision::Pass { reason, rule } => match (reason, rule) {
+                (PassReason::Disabled, _) => "leave alone: routing is switched off".into(),
+                (PassReason::NotZendesk, _) => {
+                    "leave alone: not an attachment of a known Zendesk instance".into()
+                }
+                (PassReason::Rule, rule) => format!(
+                    "leave alone: rule {} says so",
+                    rule.map(|r| r + 1).unwrap_or_default()
+                ),
+            },
+            Decision::NeedTicket { instance, lookup } => match lookup {
+                Lookup::TicketId(id) => {
+                    format!("look up ticket {id} on {instance}, then decide again")
+                }
+                Lookup::Token(t) => format!(
+                    "find which open ticket on {instance} lists attachment {t}, then decide again"
+                ),
+            },
+        }
+    }
+}

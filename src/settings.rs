@@ -1,0 +1,565 @@
+//! Settings: the schema, its defaults, validation, migration and the team-policy overlay.
+//!
+//! Settings arrive as JSON from `storage.sync`, from an imported file, from the options
+//! page as the user types, or from an administrator's policy. They go through one door,
+//! [`ValidSettings::from_json`] (or [`ValidSettings::from_value`]): migrate to the current
+//! version, read each field, validate, compile templates and rules. The result is either
+//! settings that cannot fail at download time, or **every** problem with its field path
+//! (`template`, `rules[2].fileName`) — never a half-applied mix.
+
+use crate::rules::{Rule, RuleSpec};
+use crate::sanitize::{self, MAX_DEPTH};
+use crate::template::{Template, DEFAULT_TEMPLATE};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The settings version this build writes.
+pub const CURRENT_VERSION: u32 = 2;
+
+/// What the browser does when the routed file name already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConflictAction {
+    /// `file (1).log` — never loses either file.
+    #[default]
+    Uniquify,
+    /// Replace the existing file.
+    Overwrite,
+    /// Ask the user.
+    Prompt,
+}
+
+/// The settings as stored (JSON, camelCase).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Schema version, see [`migrate`].
+    pub version: u32,
+    /// Route downloads at all.
+    pub enabled: bool,
+    /// Folder below Downloads that everything goes into (`""` for Downloads itself).
+    pub base_folder: String,
+    /// Where a routed attachment goes, below the base folder.
+    pub template: String,
+    /// Where an attachment goes when its ticket cannot be known, below the base folder.
+    pub fallback_template: String,
+    /// The `{org}` value for tickets without an organization.
+    pub no_org_folder: String,
+    /// What to do when the file exists.
+    pub conflict_action: ConflictAction,
+    /// Host-mapped Zendesk domains (`support.example.com`).
+    pub host_mapped_domains: Vec<String>,
+    /// How long a download may wait for ticket information before it falls back.
+    pub watchdog_ms: u32,
+    /// Ordered rules; the first match wins.
+    pub rules: Vec<RuleSpec>,
+    /// Folder names for organizations (`"ACME Corporation (EMEA)": "acme"`).
+    pub aliases: BTreeMap<String, String>,
+    /// Show a notification when a download falls back.
+    pub notify_on_fallback: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: CURRENT_VERSION,
+            enabled: true,
+            base_folder: "zendesk".into(),
+            template: DEFAULT_TEMPLATE.into(),
+            fallback_template: "_unsorted/{filename}".into(),
+            no_org_folder: "_no-organization".into(),
+            conflict_action: ConflictAction::Uniquify,
+            host_mapped_domains: Vec::new(),
+            watchdog_ms: 2_000,
+            rules: Vec::new(),
+            aliases: BTreeMap::new(),
+            notify_on_fallback: true,
+        }
+    }
+}
+
+/// Shortest and longest watchdog: long enough for one API round trip, short enough that
+/// the browser's own timeout never fires first.
+pub const WATCHDOG_RANGE_MS: (u32, u32) = (200, 10_000);
+
+/// One problem with the settings, at a field path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// `template`, `rules[2].fileName`, `aliases["ACME"]`, or `""` for the whole document.
+    pub field: String,
+    /// What is wrong, for a human.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem at `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// All problems found in a settings document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SettingsErrors(pub Vec<FieldError>);
+
+impl fmt::Display for SettingsErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid settings: ")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SettingsErrors {}
+
+/// Settings that passed validation, with templates and rules compiled.
+#[derive(Debug, Clone)]
+pub struct ValidSettings {
+    settings: Settings,
+    template: Template,
+    fallback: Template,
+    rules: Vec<Rule>,
+}
+
+impl ValidSettings {
+    /// Parses, migrates and validates a JSON document.
+    pub fn from_json(json: &str) -> Result<ValidSettings, SettingsErrors> {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            SettingsErrors(vec![FieldError::new("", format!("not valid JSON: {e}"))])
+        })?;
+        ValidSettings::from_value(value)
+    }
+
+    /// Migrates and validates a JSON value. Missing fields take their defaults.
+    pub fn from_value(value: Value) -> Result<ValidSettings, SettingsErrors> {
+        let value = migrate(value).map_err(|e| SettingsErrors(vec![e]))?;
+        let (settings, mut errors) = read_fields(value);
+        match compile(settings) {
+            Ok(valid) if errors.is_empty() => Ok(valid),
+            Ok(_) => Err(SettingsErrors(errors)),
+            Err(mut more) => {
+                errors.append(&mut more);
+                Err(SettingsErrors(errors))
+            }
+        }
+    }
+
+    /// The defaults, which are valid by construction (a unit test proves it).
+    pub fn defaults() -> ValidSettings {
+        compile(Settings::default())
+            .unwrap_or_else(|e| unreachable!("default settings invalid: {e:?}"))
+    }
+
+    /// The settings as stored.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The folders of the base folder, outermost first.
+    pub fn base_dirs(&self) -> impl Iterator<Item = &str> {
+        self.settings
+            .base_folder
+            .split('/')
+            .filter(|d| !d.is_empty())
+    }
+
+    /// The main template (relative to the base folder).
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// The fallback template (relative to the base folder).
+    pub fn fallback(&self) -> &Template {
+        &self.fallback
+    }
+
+    /// The compiled rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
+fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
+    let mut s = Settings::default();
+    let mut errors = Vec::new();
+    let Value::Object(map) = value else {
+        errors.push(FieldError::new("", "settings must be a JSON object"));
+        return (s, errors);
+    };
+    for (key, v) in map {
+        let e = &mut errors;
+        match key.as_str() {
+            "version" => read(&mut s.version, &key, v, e),
+            "enabled" => read(&mut s.enabled, &key, v, e),
+            "baseFolder" => read(&mut s.base_folder, &key, v, e),
+            "template" => read(&mut s.template, &key, v, e),
+            "fallbackTemplate" => read(&mut s.fallback_template, &key, v, e),
+            "noOrgFolder" => read(&mut s.no_org_folder, &key, v, e),
+            "conflictAction" => read(&mut s.conflict_action, &key, v, e),
+            "hostMappedDomains" => read(&mut s.host_mapped_domains, &key, v, e),
+            "watchdogMs" => read(&mut s.watchdog_ms, &key, v, e),
+            "aliases" => read(&mut s.aliases, &key, v, e),
+            "notifyOnFallback" => read(&mut s.notify_on_fallback, &key, v, e),
+            "rules" => match v {
+                Value::Array(items) => {
+                    s.rules = items
+                        .into_iter()
+                        .enumerate()
+                        .filter_map(|(i, item)| {
+                            serde_json::from_value(item)
+                                .map_err(|err| {
+                                    e.push(FieldError::new(format!("rules[{i}]"), err.to_string()))
+                                })
+                                .ok()
+                        })
+                        .collect();
+                }
+                _ => e.push(FieldError::new("rules", "must be a list of rules")),
+            },
+            _ => e.push(FieldError::new(key.clone(), "unknown setting")),
+        }
+    }
+    (s, errors)
+}
+
+fn read<T: DeserializeOwned>(slot: &mut T, key: &str, v: Value, errors: &mut Vec<FieldError>) {
+    match serde_json::from_value(v) {
+        Ok(x) => *slot = x,
+        Err(e) => errors.push(FieldError::new(key, e.to_string())),
+    }
+}
+
+fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    s.base_folder = s.base_folder.trim().trim_matches('/').to_owned();
+    check_folder_path(&s.base_folder, "baseFolder", &mut errors);
+    let base_depth = s.base_folder.split('/').filter(|d| !d.is_empty()).count();
+    let parse = |field: &str, source: &str, errors: &mut Vec<FieldError>| {
+        let t = Template::parse(source)
+            .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
+            .ok()?;
+        if base_depth + t.depth() > MAX_DEPTH {
+            errors.push(FieldError::new(
+                field,
+                format!("with the base folder, more than {MAX_DEPTH} folders deep"),
+            ));
+        }
+        Some(t)
+    };
+    let template = parse("template", &s.template, &mut errors);
+    let fallback = parse("fallbackTemplate", &s.fallback_template, &mut errors);
+    if s.no_org_folder.trim().is_empty() {
+        errors.push(FieldError::new("noOrgFolder", "must not be empty"));
+    } else {
+        check_folder_name(&s.no_org_folder, "noOrgFolder", &mut errors);
+    }
+    let (lo, hi) = WATCHDOG_RANGE_MS;
+    if !(lo..=hi).contains(&s.watchdog_ms) {
+        errors.push(FieldError::new(
+            "watchdogMs",
+            format!("must be between {lo} and {hi} milliseconds"),
+        ));
+    }
+    for (i, domain) in s.host_mapped_domains.iter_mut().enumerate() {
+        *domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !is_host_name(domain) {
+            errors.push(FieldError::new(
+                format!("hostMappedDomains[{i}]"),
+                format!("'{domain}' is not a host name like support.example.com"),
+            ));
+        } else if domain.ends_with(".zendesk.com") {
+            errors.push(FieldError::new(
+                format!("hostMappedDomains[{i}]"),
+                "zendesk.com subdomains are recognised without listing them",
+            ));
+        }
+    }
+    for (org, folder) in &s.aliases {
+        let field = format!("aliases[{org:?}]");
+        if org.trim().is_empty() {
+            errors.push(FieldError::new(field, "the organization name is empty"));
+        } else if folder.trim().is_empty() {
+            errors.push(FieldError::new(field, "the folder is empty"));
+        } else {
+            check_folder_name(folder, &field, &mut errors);
+        }
+    }
+    let rules: Vec<Rule> = s
+        .rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spec)| {
+            Rule::compile(spec, i)
+                .map_err(|mut e| errors.append(&mut e))
+                .ok()
+        })
+        .collect();
+    match (template, fallback) {
+        (Some(template), Some(fallback)) if errors.is_empty() => Ok(ValidSettings {
+            settings: s,
+            template,
+            fallback,
+            rules,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn check_folder_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
+    let safe = sanitize::component(name, false);
+    if safe != name {
+        errors.push(FieldError::new(
+            field,
+            format!("'{name}' is not a portable folder name (it would have to become '{safe}')"),
+        ));
+    }
+}
+
+fn check_folder_path(path: &str, field: &str, errors: &mut Vec<FieldError>) {
+    if path.contains('\\') || path.contains('{') || path.contains('}') {
+        errors.push(FieldError::new(
+            field,
+            "use a plain folder path with '/' separators, no placeholders",
+        ));
+        return;
+    }
+    if !path.is_empty() {
+        for part in path.split('/') {
+            check_folder_name(part, field, errors);
+        }
+    }
+}
+
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.contains('.')
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// Brings a settings document of any earlier version to [`CURRENT_VERSION`].
+///
+/// - Version 1 (the first release) had one `pathTemplate` that included the base
+///   folder, and an `unsortedFolder` name. Version 2 splits the base folder out
+///   (`baseFolder` + `template`) and makes the fallback a template.
+/// - A document without `version` is taken as current: hand-written files and policies
+///   name only the fields they set.
+pub fn migrate(value: Value) -> Result<Value, FieldError> {
+    let Value::Object(mut map) = value else {
+        return Err(FieldError::new("", "settings must be a JSON object"));
+    };
+    let version = match map.get("version") {
+        None => u64::from(CURRENT_VERSION),
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| FieldError::new("version", "must be a positive whole number"))?,
+    };
+    if version > u64::from(CURRENT_VERSION) {
+        return Err(FieldError::new(
+            "version",
+            format!("settings version {version} is newer than this extension understands ({CURRENT_VERSION}); update the extension"),
+        ));
+    }
+    if version < 1 {
+        return Err(FieldError::new("version", "must be 1 or more"));
+    }
+    if version == 1 {
+        map = migrate_v1(map);
+    }
+    Ok(Value::Object(map))
+}
+
+fn migrate_v1(mut map: Map<String, Value>) -> Map<String, Value> {
+    if let Some(Value::String(path)) = map.remove("pathTemplate") {
+        // "zendesk/{org}/{ticket_id}/{filename}": the literal leading folders become the base.
+        let parts: Vec<&str> = path.split('/').collect();
+        let literal = parts
+            .iter()
+            .take(parts.len().saturating_sub(1))
+            .take_while(|p| !p.contains('{'))
+            .count();
+        map.insert(
+            "baseFolder".into(),
+            Value::String(parts[..literal].join("/")),
+        );
+        map.insert("template".into(), Value::String(parts[literal..].join("/")));
+    }
+    if let Some(Value::String(folder)) = map.remove("unsortedFolder") {
+        map.insert(
+            "fallbackTemplate".into(),
+            Value::String(format!("{folder}/{{filename}}")),
+        );
+    }
+    map.insert("version".into(), Value::from(CURRENT_VERSION));
+    map
+}
+
+/// Overlays an administrator's policy (`storage.managed`) on the user's settings.
+/// Returns the merged document and the locked field names (shown as locked in the
+/// options page). Both documents are migrated first; the policy's `version` is ignored.
+pub fn apply_policy(user: Value, policy: Value) -> Result<(Value, Vec<String>), FieldError> {
+    let Value::Object(mut merged) = migrate(user)? else {
+        return Err(FieldError::new("", "settings must be a JSON object"));
+    };
+    let Value::Object(policy) = policy else {
+        return Err(FieldError::new("", "the policy must be a JSON object"));
+    };
+    let mut locked = Vec::new();
+    for (key, v) in policy {
+        if key == "version" {
+            continue;
+        }
+        locked.push(key.clone());
+        merged.insert(key, v);
+    }
+    Ok((Value::Object(merged), locked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn errors_of(value: Value) -> Vec<String> {
+        ValidSettings::from_value(value)
+            .expect_err("invalid settings")
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_an_empty_document_means_defaults() {
+        let v = ValidSettings::from_json("{}").expect("empty is fine");
+        assert_eq!(v.settings(), &Settings::default());
+        assert_eq!(v.template().source(), "{org}/{ticket_id}/{filename}");
+        assert_eq!(v.base_dirs().collect::<Vec<_>>(), ["zendesk"]);
+        assert_eq!(ValidSettings::defaults().settings(), &Settings::default());
+    }
+
+    #[test]
+    fn settings_round_trip_through_json() {
+        let json = serde_json::to_value(Settings::default()).expect("serialize");
+        let back = ValidSettings::from_value(json).expect("valid");
+        assert_eq!(back.settings(), &Settings::default());
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_field() {
+        let errs = errors_of(json!({
+            "template": "{org}/{filenme}",
+            "fallbackTemplate": "{org}/",
+            "conflictAction": "replace",
+            "watchdogMs": 50,
+            "baseFolder": "../x",
+            "noOrgFolder": "CON",
+            "hostMappedDomains": ["support.example.com", "not a host"],
+            "aliases": {"ACME": "a/b"},
+            "rules": [{"leaveAlone": true}, {"fileName": "(", "leaveAlone": true}, {"bogus": 1}],
+            "colour": "red"
+        }));
+        let want = [
+            "template: unknown placeholder {filenme}",
+            "fallbackTemplate: the template must end with a file name",
+            "conflictAction: unknown variant `replace`",
+            "watchdogMs: must be between",
+            "baseFolder: '..' is not a portable folder name",
+            "noOrgFolder: 'CON' is not a portable folder name",
+            "hostMappedDomains[1]: 'not a host'",
+            "aliases[\"ACME\"]: 'a/b' is not a portable folder name",
+            "rules[1].fileName: invalid pattern",
+            "rules[2]: unknown field `bogus`",
+            "colour: unknown setting",
+        ];
+        for w in want {
+            assert!(
+                errs.iter().any(|e| e.starts_with(w)),
+                "missing {w:?} in {errs:#?}"
+            );
+        }
+        assert_eq!(errs.len(), want.len(), "{errs:#?}");
+    }
+
+    #[test]
+    fn captures_are_not_placeholders_of_the_main_template() {
+        let errs = errors_of(json!({"template": "{host}/{filename}"}));
+        assert!(errs[0].contains("unknown placeholder {host}"), "{errs:?}");
+    }
+
+    #[test]
+    fn not_json_or_not_an_object_is_a_document_error() {
+        let e = ValidSettings::from_json("{nope").expect_err("bad json");
+        assert!(e.to_string().contains("not valid JSON"), "{e}");
+        let e = ValidSettings::from_json("[]").expect_err("array");
+        assert!(e.to_string().contains("must be a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn version_1_is_migrated_and_newer_versions_are_refused() {
+        let v1 = json!({"version": 1, "pathTemplate": "downloads/zendesk/{org}/{ticket_id}/{filename}",
+                        "unsortedFolder": "_misc", "enabled": false});
+        let s = ValidSettings::from_value(v1).expect("migrates");
+        assert_eq!(s.settings().version, CURRENT_VERSION);
+        assert_eq!(s.settings().base_folder, "downloads/zendesk");
+        assert_eq!(s.settings().template, "{org}/{ticket_id}/{filename}");
+        assert_eq!(s.settings().fallback_template, "_misc/{filename}");
+        assert!(!s.settings().enabled);
+
+        let errs = errors_of(json!({"version": 99}));
+        assert!(
+            errs[0].contains("newer than this extension understands"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn host_mapped_domains_are_normalised() {
+        let s = ValidSettings::from_value(json!({"hostMappedDomains": [" Support.Example.COM. "]}))
+            .expect("valid");
+        assert_eq!(s.settings().host_mapped_domains, ["support.example.com"]);
+    }
+
+    #[test]
+    fn a_policy_overrides_the_user_and_locks_its_fields() {
+        let (merged, locked) = apply_policy(
+            json!({"template": "zd-{ticket_id}/{filename}", "enabled": false}),
+            json!({"enabled": true, "baseFolder": "customers", "version": 7}),
+        )
+        .expect("objects");
+        assert_eq!(locked, ["baseFolder", "enabled"]);
+        let s = ValidSettings::from_value(merged).expect("valid");
+        assert!(s.settings().enabled);
+        assert_eq!(s.template().source(), "zd-{ticket_id}/{filename}");
+        assert_eq!(s.settings().base_folder, "customers");
+    }
+}

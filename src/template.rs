@@ -1,0 +1,490 @@
+//! Path templates: parsed once when settings are loaded, rendered for every download.
+//!
+//! A template is a `/`-separated relative path with placeholders:
+//!
+//! | placeholder | value |
+//! |---|---|
+//! | `{org}` | organization name (or alias; the "no organization" folder when none) |
+//! | `{org_id}` | organization id |
+//! | `{ticket_id}` | ticket number |
+//! | `{subject}` `{requester}` `{status}` | ticket fields |
+//! | `{instance}` | Zendesk subdomain or host-mapped domain |
+//! | `{filename}` `{stem}` `{ext}` | file name, name without extension, extension (`tar.gz` counts as one) |
+//! | `{date}` `{date:%Y-%m}` | download date (UTC), `strftime` subset `%Y %m %d %H %M %S %%` |
+//! | `{1}` `{name}` | captures of a rule's file-name pattern (rule templates only) |
+//!
+//! `{{` and `}}` are literal braces. The `/` separators come from the template only: a
+//! value containing `/` never creates a folder, it is sanitized inside its component.
+//! Rendering always yields a [`SafePath`].
+
+use crate::sanitize::{SafePath, MAX_DEPTH};
+use std::fmt;
+
+/// A parsed, valid template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    /// Path components; the last one is the file name.
+    components: Vec<Vec<Piece>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Literal(String),
+    Field(Field),
+}
+
+/// A placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// `{org}`
+    Org,
+    /// `{org_id}`
+    OrgId,
+    /// `{ticket_id}`
+    TicketId,
+    /// `{subject}`
+    Subject,
+    /// `{requester}`
+    Requester,
+    /// `{status}`
+    Status,
+    /// `{instance}`
+    Instance,
+    /// `{filename}`
+    Filename,
+    /// `{stem}`
+    Stem,
+    /// `{ext}`
+    Ext,
+    /// `{date}` or `{date:FORMAT}`; holds the format.
+    Date(String),
+    /// `{1}`, a numbered capture of a rule pattern.
+    CaptureIndex(usize),
+    /// `{name}`, a named capture of a rule pattern.
+    CaptureName(String),
+}
+
+/// Why a template was rejected. `position` is a character offset into the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Character offset of the problem (0-based).
+    pub position: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.position + 1)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// The default layout below the base folder: `{org}/{ticket_id}/{filename}`.
+pub const DEFAULT_TEMPLATE: &str = "{org}/{ticket_id}/{filename}";
+
+/// Named layouts offered by the options page.
+pub const PRESETS: &[(&str, &str)] = &[
+    ("by organization and ticket", DEFAULT_TEMPLATE),
+    ("classic zd-<ticket>", "zd-{ticket_id}/{filename}"),
+    (
+        "by month, then ticket",
+        "{date:%Y-%m}/{org}/{ticket_id}/{filename}",
+    ),
+];
+
+const DATE_FORMAT_CODES: &str = "YmdHMS%";
+
+impl Template {
+    /// Parses a template with the standard placeholders only.
+    pub fn parse(source: &str) -> Result<Template, TemplateError> {
+        Template::parse_with_captures(source, &|_| false)
+    }
+
+    /// Parses a rule's template: `is_capture` says whether `1` or `name` is a capture
+    /// group of the rule's pattern; other unknown words are errors.
+    pub fn parse_with_captures(
+        source: &str,
+        is_capture: &dyn Fn(&str) -> bool,
+    ) -> Result<Template, TemplateError> {
+        let err = |position: usize, message: String| Err(TemplateError { position, message });
+        let chars: Vec<char> = source.chars().collect();
+        if chars.is_empty() {
+            return err(0, "the template is empty".into());
+        }
+        if matches!(chars[0], '/' | '\\') {
+            return err(
+                0,
+                "the template must be a relative path (no leading '/')".into(),
+            );
+        }
+        let mut components = vec![Vec::new()];
+        let mut literal = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match c {
+                '{' if chars.get(i + 1) == Some(&'{') => {
+                    literal.push('{');
+                    i += 2;
+                }
+                '}' if chars.get(i + 1) == Some(&'}') => {
+                    literal.push('}');
+                    i += 2;
+                }
+                '}' => return err(i, "unmatched '}' (write '}}' for a literal brace)".into()),
+                '\\' => return err(i, "use '/' to separate folders, not '\\'".into()),
+                '{' => {
+                    let Some(len) = chars[i + 1..].iter().position(|&c| c == '}') else {
+                        return err(i, "unclosed '{' (write '{{' for a literal brace)".into());
+                    };
+                    let name: String = chars[i + 1..i + 1 + len].iter().collect();
+                    let field =
+                        parse_field(&name, is_capture).map_err(|message| TemplateError {
+                            position: i,
+                            message,
+                        })?;
+                    flush(&mut literal, &mut components);
+                    push(&mut components, Piece::Field(field));
+                    i += len + 2;
+                }
+                '/' => {
+                    flush(&mut literal, &mut components);
+                    let last = components.last().map(Vec::as_slice).unwrap_or_default();
+                    check_component(last, i)?;
+                    components.push(Vec::new());
+                    i += 1;
+                }
+                _ => {
+                    literal.push(c);
+                    i += 1;
+                }
+            }
+        }
+        flush(&mut literal, &mut components);
+        let file = components.last().map(Vec::as_slice).unwrap_or_default();
+        if file.is_empty() {
+            return err(
+                chars.len(),
+                "the template must end with a file name, not '/'".into(),
+            );
+        }
+        if !file
+            .iter()
+            .any(|p| matches!(p, Piece::Field(Field::Filename | Field::Stem | Field::Ext)))
+        {
+            return err(
+                chars.len(),
+                "the last part must contain {filename} (or {stem}/{ext}), or every file would get the same name"
+                    .into(),
+            );
+        }
+        if components.len() - 1 > MAX_DEPTH {
+            return err(0, format!("at most {MAX_DEPTH} folders deep"));
+        }
+        Ok(Template {
+            source: source.to_owned(),
+            components,
+        })
+    }
+
+    /// The template text as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// How many folders the template creates (at most).
+    pub fn depth(&self) -> usize {
+        self.components.len() - 1
+    }
+
+    /// Renders the template; `value` supplies each placeholder's raw (unsanitized) text.
+    /// Every component is sanitized after rendering, so values can never add, remove or
+    /// escape folders.
+    pub fn render(&self, value: impl Fn(&Field) -> String) -> SafePath {
+        let mut rendered: Vec<String> = self
+            .components
+            .iter()
+            .map(|pieces| {
+                pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Literal(s) => s.clone(),
+                        Piece::Field(f) => value(f),
+                    })
+                    .collect()
+            })
+            .collect();
+        let file = rendered.pop().unwrap_or_default();
+        SafePath::new(&rendered, &file)
+    }
+}
+
+fn flush(literal: &mut String, components: &mut [Vec<Piece>]) {
+    if !literal.is_empty() {
+        push(components, Piece::Literal(std::mem::take(literal)));
+    }
+}
+
+fn push(components: &mut [Vec<Piece>], piece: Piece) {
+    if let Some(last) = components.last_mut() {
+        last.push(piece);
+    }
+}
+
+fn check_component(pieces: &[Piece], slash_at: usize) -> Result<(), TemplateError> {
+    let literal_only =
+        |s: &str| pieces.len() == 1 && matches!(&pieces[0], Piece::Literal(l) if l.trim() == s);
+    let message = if pieces.is_empty() {
+        "empty folder name ('//')"
+    } else if literal_only("..") || literal_only(".") {
+        "'.' and '..' are not allowed as folder names"
+    } else {
+        return Ok(());
+    };
+    Err(TemplateError {
+        position: slash_at,
+        message: message.into(),
+    })
+}
+
+fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, String> {
+    let field = match name {
+        "org" => Field::Org,
+        "org_id" => Field::OrgId,
+        "ticket_id" => Field::TicketId,
+        "subject" => Field::Subject,
+        "requester" => Field::Requester,
+        "status" => Field::Status,
+        "instance" => Field::Instance,
+        "filename" => Field::Filename,
+        "stem" => Field::Stem,
+        "ext" => Field::Ext,
+        "date" => Field::Date("%Y-%m-%d".into()),
+        _ => {
+            if let Some(format) = name.strip_prefix("date:") {
+                check_date_format(format)?;
+                Field::Date(format.into())
+            } else if is_capture(name) {
+                match name.parse() {
+                    Ok(index) => Field::CaptureIndex(index),
+                    Err(_) => Field::CaptureName(name.into()),
+                }
+            } else {
+                return Err(format!(
+                    "unknown placeholder {{{name}}}; known: {{org}} {{org_id}} {{ticket_id}} {{subject}} {{requester}} {{status}} {{instance}} {{filename}} {{stem}} {{ext}} {{date}} {{date:%Y-%m}}"
+                ));
+            }
+        }
+    };
+    Ok(field)
+}
+
+fn check_date_format(format: &str) -> Result<(), String> {
+    if format.is_empty() {
+        return Err("empty date format in {date:}".into());
+    }
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            match chars.next() {
+                Some(code) if DATE_FORMAT_CODES.contains(code) => {}
+                Some(code) => {
+                    return Err(format!(
+                        "unsupported date code %{code}; use %Y %m %d %H %M %S or %%"
+                    ))
+                }
+                None => return Err("date format ends with a lone '%'".into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Formats `ms` (milliseconds since the Unix epoch, UTC) with the supported `strftime`
+/// subset. Validated formats only (see [`Template::parse`]).
+pub fn format_date(ms: f64, format: &str) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&format!("{y:04}")),
+            Some('m') => out.push_str(&format!("{m:02}")),
+            Some('d') => out.push_str(&format!("{d:02}")),
+            Some('H') => out.push_str(&format!("{:02}", rem / 3600)),
+            Some('M') => out.push_str(&format!("{:02}", rem / 60 % 60)),
+            Some('S') => out.push_str(&format!("{:02}", rem % 60)),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Splits a file name into stem and extension. Compound archive extensions such as
+/// `tar.gz` stay together, because `{stem}` of `logs.tar.gz` should be `logs`.
+pub fn split_extension(file_name: &str) -> (&str, &str) {
+    const COMPOUND: &[&str] = &[".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst"];
+    let lower = file_name.to_ascii_lowercase();
+    for c in COMPOUND {
+        if lower.ends_with(c) && lower.len() > c.len() {
+            let cut = file_name.len() - c.len();
+            return (&file_name[..cut], &file_name[cut + 1..]);
+        }
+    }
+    match file_name.rfind('.') {
+        Some(0) | None => (file_name, ""),
+        Some(i) => (&file_name[..i], &file_name[i + 1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str, f: impl Fn(&Field) -> String) -> String {
+        Template::parse(template)
+            .expect("valid template")
+            .render(f)
+            .as_str()
+            .to_owned()
+    }
+
+    fn sample(f: &Field) -> String {
+        match f {
+            Field::Org => "ACME Corp.".into(),
+            Field::TicketId => "4711".into(),
+            Field::Filename => "production_log.tar.gz".into(),
+            Field::Stem => "production_log".into(),
+            Field::Ext => "tar.gz".into(),
+            Field::Date(fmt) => format_date(1_763_900_000_000.0, fmt),
+            Field::Subject => "a/b\\c".into(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn renders_the_default_and_the_presets() {
+        assert_eq!(
+            render(DEFAULT_TEMPLATE, sample),
+            "ACME Corp/4711/production_log.tar.gz"
+        );
+        assert_eq!(
+            render(PRESETS[1].1, sample),
+            "zd-4711/production_log.tar.gz"
+        );
+        assert_eq!(
+            render(PRESETS[2].1, sample),
+            "2025-11/ACME Corp/4711/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn values_never_create_folders() {
+        assert_eq!(
+            render("{subject}/{filename}", sample),
+            "a_b_c/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn empty_values_drop_their_folder() {
+        assert_eq!(
+            render("{status}/{ticket_id}/{filename}", sample),
+            "4711/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn literal_braces_are_escaped_by_doubling() {
+        assert_eq!(
+            render("{{x}}/{filename}", sample),
+            "{x}/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn stem_and_ext_recombine() {
+        assert_eq!(
+            render("{stem}-{ticket_id}.{ext}", sample),
+            "production_log-4711.tar.gz"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_templates_saying_where() {
+        let cases = [
+            ("", 0, "empty"),
+            ("/abs/{filename}", 0, "relative"),
+            ("{org}/{filename", 6, "unclosed"),
+            ("{org}}/{filename}", 5, "unmatched"),
+            ("{orgg}/{filename}", 0, "unknown placeholder {orgg}"),
+            ("{org}//{filename}", 6, "empty folder"),
+            ("../{filename}", 2, "'..'"),
+            ("{org}\\{filename}", 5, "'/'"),
+            ("{org}/", 6, "must end with a file name"),
+            ("{org}/{ticket_id}", 17, "{filename}"),
+            ("{date:%Q}/{filename}", 0, "unsupported date code %Q"),
+            ("{date:%}/{filename}", 0, "lone '%'"),
+        ];
+        for (template, position, needle) in cases {
+            let err = Template::parse(template).expect_err(template);
+            assert_eq!(err.position, position, "{template}: {err}");
+            assert!(err.message.contains(needle), "{template}: {err}");
+        }
+    }
+
+    #[test]
+    fn too_deep_templates_are_rejected() {
+        let deep = format!("{}{{filename}}", "a/".repeat(MAX_DEPTH + 1));
+        assert!(Template::parse(&deep).is_err());
+    }
+
+    #[test]
+    fn formats_dates_in_utc() {
+        // 2026-11-23T18:01:46Z
+        let ms = 1_795_456_906_000.0;
+        assert_eq!(
+            format_date(ms, "%Y-%m-%d %H:%M:%S %%"),
+            "2026-11-23 18:01:46 %"
+        );
+        assert_eq!(format_date(0.0, "%Y-%m-%d"), "1970-01-01");
+        assert_eq!(format_date(951_782_400_000.0, "%Y-%m-%d"), "2000-02-29");
+    }
+
+    #[test]
+    fn splits_compound_extensions() {
+        let cases = [
+            ("logs.tar.gz", ("logs", "tar.gz")),
+            ("a.b.c", ("a.b", "c")),
+            ("README", ("README", "")),
+            (".bashrc", (".bashrc", "")),
+            (".tar.gz", (".tar", "gz")),
+        ];
+        for (name, want) in cases {
+            assert_eq!(split_extension(name), want, "{name}");
+        }
+    }
+}

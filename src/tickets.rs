@@ -1,0 +1,376 @@
+//! What the router knows about tickets, and which ticket an attachment belongs to.
+//!
+//! Knowledge arrives from the browser side as it is observed: ticket records from the
+//! tickets API, and attachment tokens from the comments API and from links on agent
+//! pages. The router only reads it.
+//!
+//! Both maps are bounded (oldest entries go first) and entries expire, because the worker
+//! that holds them runs for weeks and an organization can be renamed. Time is always
+//! passed in (`now_ms`, milliseconds since the Unix epoch): the core never reads a clock,
+//! so every expiry rule is testable.
+
+use crate::zendesk::{ApiAttachment, CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A ticket's organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Organization id (`{org_id}`).
+    pub id: u64,
+    /// Display name (`{org}`), as Zendesk has it: unsanitized.
+    pub name: String,
+}
+
+/// Everything the templates can say about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    /// The account the ticket lives in.
+    pub instance: Instance,
+    /// The ticket number.
+    pub id: TicketId,
+    /// The organization; `None` when the ticket has none.
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    /// Subject line.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Requester's name.
+    #[serde(default)]
+    pub requester: Option<String>,
+    /// Ticket status (`open`, `solved`, …).
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Ticket {
+    /// Builds the record from `/api/v2/tickets/{id}.json?include=organizations,users`.
+    ///
+    /// A ticket whose `organization_id` is set but whose organization is missing from the
+    /// sideload is an error rather than "no organization": filing it under
+    /// `_no-organization` would be silently wrong.
+    pub fn from_api(instance: Instance, response: &TicketResponse) -> Result<Ticket, String> {
+        let t = &response.ticket;
+        let organization = match t.organization_id {
+            None => None,
+            Some(org_id) => {
+                let org = response
+                    .organizations
+                    .iter()
+                    .find(|o| o.id == org_id)
+                    .ok_or_else(|| {
+                        format!(
+                            "ticket {}: organization {org_id} is missing from the API's sideload",
+                            t.id
+                        )
+                    })?;
+                Some(Organization {
+                    id: org.id,
+                    name: org.name.clone(),
+                })
+            }
+        };
+        let requester = t
+            .requester_id
+            .and_then(|rid| response.users.iter().find(|u| u.id == rid))
+            .and_then(|u| u.name.clone());
+        Ok(Ticket {
+            instance,
+            id: t.id,
+            organization,
+            subject: t.subject.clone(),
+            requester,
+            status: t.status.clone(),
+        })
+    }
+}
+
+/// A ticket's identity across instances.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRef {
+    /// The account.
+    pub instance: Instance,
+    /// The ticket number.
+    pub id: TicketId,
+}
+
+/// Limits of the knowledge store.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most tickets kept.
+    pub max_tickets: usize,
+    /// Most attachment tokens kept.
+    pub max_tokens: usize,
+    /// How long a ticket record is trusted (organization renames, status changes).
+    pub ticket_ttl_ms: f64,
+    /// How long a token → ticket entry is kept.
+    pub token_ttl_ms: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const HOUR: f64 = 3_600_000.0;
+        Limits {
+            max_tickets: 2_000,
+            max_tokens: 20_000,
+            ticket_ttl_ms: 12.0 * HOUR,
+            token_ttl_ms: 7.0 * 24.0 * HOUR,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stamped<T> {
+    value: T,
+    seen_ms: f64,
+}
+
+/// Tickets and the token → ticket index, bounded and expiring.
+///
+/// Serializable so the browser side can persist it across service-worker restarts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Knowledge {
+    tickets: Vec<Stamped<Ticket>>,
+    tokens: HashMap<Token, Stamped<TicketRef>>,
+    #[serde(skip)]
+    limits: Limits,
+}
+
+impl Knowledge {
+    /// Empty knowledge with the given limits.
+    pub fn with_limits(limits: Limits) -> Knowledge {
+        Knowledge {
+            limits,
+            ..Knowledge::default()
+        }
+    }
+
+    /// Records (or refreshes) a ticket.
+    pub fn observe_ticket(&mut self, ticket: Ticket, now_ms: f64) {
+        self.tickets
+            .retain(|t| !(t.value.id == ticket.id && t.value.instance == ticket.instance));
+        self.tickets.push(Stamped {
+            value: ticket,
+            seen_ms: now_ms,
+        });
+        if self.tickets.len() > self.limits.max_tickets {
+            // Pushed in time order: the front is the oldest.
+            let excess = self.tickets.len() - self.limits.max_tickets;
+            self.tickets.drain(..excess);
+        }
+    }
+
+    /// Records that these attachment tokens belong to `ticket`.
+    pub fn observe_tokens(
+        &mut self,
+        ticket: &TicketRef,
+        tokens: impl IntoIterator<Item = Token>,
+        now_ms: f64,
+    ) {
+        for token in tokens {
+            self.tokens.insert(
+                token,
+                Stamped {
+                    value: ticket.clone(),
+                    seen_ms: now_ms,
+                },
+            );
+        }
+        self.evict_tokens(now_ms);
+    }
+
+    /// Records the attachment tokens of one page of the comments API.
+    pub fn observe_comments(&mut self, ticket: &TicketRef, page: &CommentsResponse, now_ms: f64) {
+        let tokens = page
+            .comments
+            .iter()
+            .flat_map(|c| &c.attachments)
+            .filter_map(ApiAttachment::token);
+        self.observe_tokens(ticket, tokens.collect::<Vec<_>>(), now_ms);
+    }
+
+    /// The ticket an attachment token belongs to, if known and not expired.
+    pub fn ticket_of_token(&self, token: &Token, now_ms: f64) -> Option<&TicketRef> {
+        self.tokens
+            .get(token)
+            .filter(|s| now_ms - s.seen_ms <= self.limits.token_ttl_ms)
+            .map(|s| &s.value)
+    }
+
+    /// The ticket record, if known and not expired.
+    pub fn ticket(&self, key: &TicketRef, now_ms: f64) -> Option<&Ticket> {
+        self.tickets
+            .iter()
+            .rev()
+            .find(|t| t.value.id == key.id && t.value.instance == key.instance)
+            .filter(|t| now_ms - t.seen_ms <= self.limits.ticket_ttl_ms)
+            .map(|t| &t.value)
+    }
+
+    /// Number of tickets and tokens held (for memory checks and diagnostics).
+    pub fn len(&self) -> (usize, usize) {
+        (self.tickets.len(), self.tokens.len())
+    }
+
+    /// True when nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.tickets.is_empty() && self.tokens.is_empty()
+    }
+
+    /// Restores limits after deserialization (they are not persisted) and applies them.
+    pub fn set_limits(&mut self, limits: Limits, now_ms: f64) {
+        self.limits = limits;
+        self.tickets
+            .retain(|t| now_ms - t.seen_ms <= limits.ticket_ttl_ms);
+        if self.tickets.len() > limits.max_tickets {
+            let excess = self.tickets.len() - limits.max_tickets;
+            self.tickets.drain(..excess);
+        }
+        self.evict_tokens(now_ms);
+    }
+
+    fn evict_tokens(&mut self, now_ms: f64) {
+        let ttl = self.limits.token_ttl_ms;
+        if self.tokens.len() <= self.limits.max_tokens {
+            return;
+        }
+        self.tokens.retain(|_, s| now_ms - s.seen_ms <= ttl);
+        if self.tokens.len() > self.limits.max_tokens {
+            // Drop the oldest tenth at once so eviction stays amortised O(1) per insert.
+            let keep = self.limits.max_tokens - self.limits.max_tokens / 10;
+            let mut ages: Vec<f64> = self.tokens.values().map(|s| s.seen_ms).collect();
+            ages.sort_by(|a, b| b.total_cmp(a));
+            let cutoff = ages[keep.min(ages.len() - 1)];
+            self.tokens.retain(|_, s| s.seen_ms > cutoff);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(id: u64, org: Option<&str>) -> Ticket {
+        Ticket {
+            instance: Instance::new("acme"),
+            id: TicketId(id),
+            organization: org.map(|name| Organization {
+                id: 1,
+                name: name.into(),
+            }),
+            subject: None,
+            requester: None,
+            status: None,
+        }
+    }
+
+    fn key(id: u64) -> TicketRef {
+        TicketRef {
+            instance: Instance::new("acme"),
+            id: TicketId(id),
+        }
+    }
+
+    fn tok(s: &str) -> Token {
+        Token::parse(s).expect("valid token")
+    }
+
+    #[test]
+    fn builds_a_ticket_from_the_api_with_its_sideloaded_org_and_requester() {
+        let response: TicketResponse =
+            serde_json::from_str(include_str!("../tests/fixtures/api/ticket_with_org.json"))
+                .expect("fixture");
+        let t = Ticket::from_api(Instance::new("acme"), &response).expect("complete sideload");
+        assert_eq!(
+            t.organization.map(|o| o.name).as_deref(),
+            Some("ACME Corp.")
+        );
+        assert_eq!(t.requester.as_deref(), Some("Jane Doe"));
+        assert_eq!(t.status.as_deref(), Some("open"));
+    }
+
+    #[test]
+    fn a_ticket_without_organization_has_none() {
+        let response: TicketResponse = serde_json::from_str(include_str!(
+            "../tests/fixtures/api/ticket_without_org.json"
+        ))
+        .expect("fixture");
+        let t = Ticket::from_api(Instance::new("acme"), &response).expect("no org is fine");
+        assert_eq!(t.organization, None);
+    }
+
+    #[test]
+    fn an_organization_missing_from_the_sideload_is_an_error_not_no_organization() {
+        let mut response: TicketResponse =
+            serde_json::from_str(include_str!("../tests/fixtures/api/ticket_with_org.json"))
+                .expect("fixture");
+        response.organizations.clear();
+        let err = Ticket::from_api(Instance::new("acme"), &response).unwrap_err();
+        assert!(err.contains("organization 9 is missing"), "{err}");
+    }
+
+    #[test]
+    fn tokens_map_to_their_ticket_until_they_expire() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key(4711), [tok("A")], 0.0);
+        assert_eq!(k.ticket_of_token(&tok("A"), 1000.0), Some(&key(4711)));
+        let ttl = Limits::default().token_ttl_ms;
+        assert_eq!(k.ticket_of_token(&tok("A"), ttl + 1.0), None);
+        assert_eq!(k.ticket_of_token(&tok("B"), 0.0), None);
+    }
+
+    #[test]
+    fn a_token_seen_again_moves_to_the_latest_ticket() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key(1), [tok("A")], 0.0);
+        k.observe_tokens(&key(2), [tok("A")], 1.0);
+        assert_eq!(k.ticket_of_token(&tok("A"), 2.0), Some(&key(2)));
+    }
+
+    #[test]
+    fn ticket_records_expire_and_refresh() {
+        let mut k = Knowledge::default();
+        k.observe_ticket(ticket(1, Some("Old name")), 0.0);
+        k.observe_ticket(ticket(1, Some("New name")), 10.0);
+        let got = k.ticket(&key(1), 20.0).and_then(|t| t.organization.clone());
+        assert_eq!(got.map(|o| o.name).as_deref(), Some("New name"));
+        assert_eq!(k.len().0, 1);
+        let ttl = Limits::default().ticket_ttl_ms;
+        assert_eq!(k.ticket(&key(1), 11.0 + ttl), None);
+    }
+
+    #[test]
+    fn the_stores_stay_within_their_bounds_and_keep_the_newest() {
+        let mut k = Knowledge::with_limits(Limits {
+            max_tickets: 10,
+            max_tokens: 100,
+            ..Limits::default()
+        });
+        for i in 1..=1000u64 {
+            k.observe_ticket(ticket(i, None), i as f64);
+            k.observe_tokens(&key(i), [tok(&format!("T{i}"))], i as f64);
+        }
+        let (tickets, tokens) = k.len();
+        assert!(
+            tickets <= 10 && tokens <= 100,
+            "{tickets} tickets, {tokens} tokens"
+        );
+        assert!(k.ticket(&key(1000), 1000.0).is_some());
+        assert_eq!(k.ticket_of_token(&tok("T1000"), 1000.0), Some(&key(1000)));
+        assert_eq!(k.ticket_of_token(&tok("T1"), 1000.0), None);
+    }
+
+    #[test]
+    fn knowledge_survives_a_round_trip_through_json() {
+        let mut k = Knowledge::default();
+        k.observe_ticket(ticket(7, Some("ACME")), 5.0);
+        k.observe_tokens(&key(7), [tok("Z")], 5.0);
+        let json = serde_json::to_string(&k).expect("serialize");
+        let mut back: Knowledge = serde_json::from_str(&json).expect("deserialize");
+        back.set_limits(Limits::default(), 6.0);
+        assert_eq!(back.ticket_of_token(&tok("Z"), 6.0), Some(&key(7)));
+        assert!(back.ticket(&key(7), 6.0).is_some());
+    }
+}

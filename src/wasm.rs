@@ -1,0 +1,212 @@
+//! The JavaScript boundary: a `Router` object over the core. It converts JS values to
+//! core types and back (serde-wasm-bindgen) and turns errors into JS `Error`s with
+//! readable messages. No decision is made here.
+
+use crate::router::{self, DownloadEvent};
+use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
+use crate::tickets::{Knowledge, Limits, Ticket, TicketRef};
+use crate::zendesk::{CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// The router with its settings and what it knows about tickets.
+#[wasm_bindgen]
+pub struct Router {
+    settings: ValidSettings,
+    knowledge: Knowledge,
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot convert the result for JavaScript: {e}")))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+}
+
+fn settings_from_js(value: JsValue) -> Result<ValidSettings, SettingsErrors> {
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| SettingsErrors(vec![FieldError::new("", e.to_string())]))?;
+    ValidSettings::from_value(json)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Validation<'a> {
+    ok: bool,
+    errors: &'a [FieldError],
+    settings: Option<&'a settings::Settings>,
+}
+
+#[wasm_bindgen]
+impl Router {
+    /// A router with validated settings (`{}` for the defaults). Throws with every field
+    /// error when the settings are invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue) -> Result<Router, JsError> {
+        #[cfg(feature = "debug-panics")]
+        console_error_panic_hook::set_once();
+        Ok(Router {
+            settings: settings_from_js(settings).map_err(|e| JsError::new(&e.to_string()))?,
+            knowledge: Knowledge::with_limits(Limits::default()),
+        })
+    }
+
+    /// Replaces the settings; on error the old ones stay in force.
+    #[wasm_bindgen(js_name = setSettings)]
+    pub fn set_settings(&mut self, settings: JsValue) -> Result<(), JsError> {
+        self.settings = settings_from_js(settings).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(())
+    }
+
+    /// The settings in force, normalised, with defaults filled in.
+    #[wasm_bindgen(getter)]
+    pub fn settings(&self) -> Result<JsValue, JsError> {
+        to_js(self.settings.settings())
+    }
+
+    /// Decides where a download goes: `{action: "route", path, conflictAction, ticket,
+    /// source, note?}`, `{action: "pass", reason}` or `{action: "needTicket", instance,
+    /// lookup}`.
+    pub fn decide(&self, event: JsValue) -> Result<JsValue, JsError> {
+        let event: DownloadEvent = from_js(event, "download event")?;
+        to_js(&router::decide(&event, &self.knowledge, &self.settings))
+    }
+
+    /// Records a `/api/v2/tickets/{id}.json?include=organizations,users` response and
+    /// returns the ticket record.
+    #[wasm_bindgen(js_name = observeTicket)]
+    pub fn observe_ticket(
+        &mut self,
+        instance: &str,
+        response: JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let response: TicketResponse = from_js(response, "ticket response")?;
+        let ticket =
+            Ticket::from_api(Instance::new(instance), &response).map_err(|e| JsError::new(&e))?;
+        let out = to_js(&ticket);
+        self.knowledge.observe_ticket(ticket, now_ms);
+        out
+    }
+
+    /// Records one page of `/api/v2/tickets/{id}/comments.json`.
+    #[wasm_bindgen(js_name = observeComments)]
+    pub fn observe_comments(
+        &mut self,
+        instance: &str,
+        ticket_id: f64,
+        page: JsValue,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        let page: CommentsResponse = from_js(page, "comments response")?;
+        let key = ticket_ref(instance, ticket_id)?;
+        self.knowledge.observe_comments(&key, &page, now_ms);
+        Ok(())
+    }
+
+    /// Records attachment tokens seen on a ticket's page.
+    #[wasm_bindgen(js_name = observeAttachments)]
+    pub fn observe_attachments(
+        &mut self,
+        instance: &str,
+        ticket_id: f64,
+        tokens: Vec<String>,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        let key = ticket_ref(instance, ticket_id)?;
+        let tokens: Vec<Token> = tokens.iter().filter_map(|t| Token::parse(t)).collect();
+        self.knowledge.observe_tokens(&key, tokens, now_ms);
+        Ok(())
+    }
+
+    /// The known ticket record, or `undefined`.
+    pub fn ticket(&self, instance: &str, ticket_id: f64, now_ms: f64) -> Result<JsValue, JsError> {
+        let key = ticket_ref(instance, ticket_id)?;
+        match self.knowledge.ticket(&key, now_ms) {
+            Some(t) => to_js(t),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The knowledge as JSON, for `storage.session` across worker restarts.
+    #[wasm_bindgen(js_name = exportKnowledge)]
+    pub fn export_knowledge(&self) -> Result<String, JsError> {
+        serde_json::to_string(&self.knowledge).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Restores knowledge saved by `exportKnowledge`; expired entries are dropped.
+    #[wasm_bindgen(js_name = importKnowledge)]
+    pub fn import_knowledge(&mut self, json: &str, now_ms: f64) -> Result<(), JsError> {
+        let mut k: Knowledge = serde_json::from_str(json)
+            .map_err(|e| JsError::new(&format!("stored ticket knowledge is unreadable: {e}")))?;
+        k.set_limits(Limits::default(), now_ms);
+        self.knowledge = k;
+        Ok(())
+    }
+
+    /// Validates settings without applying them: `{ok, errors: [{field, message}],
+    /// settings}` (settings normalised, present when ok).
+    #[wasm_bindgen(js_name = validateSettings)]
+    pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+        match settings_from_js(settings) {
+            Ok(v) => to_js(&Validation {
+                ok: true,
+                errors: &[],
+                settings: Some(v.settings()),
+            }),
+            Err(e) => to_js(&Validation {
+                ok: false,
+                errors: &e.0,
+                settings: None,
+            }),
+        }
+    }
+
+    /// Overlays an administrator policy on user settings: `{settings, locked}`.
+    #[wasm_bindgen(js_name = applyPolicy)]
+    pub fn apply_policy(user: JsValue, policy: JsValue) -> Result<JsValue, JsError> {
+        let user: serde_json::Value = from_js(user, "user settings")?;
+        let policy: serde_json::Value = from_js(policy, "policy")?;
+        let (settings, locked) =
+            settings::apply_policy(user, policy).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&serde_json::json!({ "settings": settings, "locked": locked }))
+    }
+
+    /// The decision for a sample `{ticket, filename, timeMs}` under `settings`, or
+    /// `{action: "invalid", errors}` — the options page's live preview.
+    #[wasm_bindgen(js_name = renderPreview)]
+    pub fn render_preview(settings: JsValue, sample: JsValue) -> Result<JsValue, JsError> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Sample {
+            ticket: Ticket,
+            filename: String,
+            time_ms: f64,
+        }
+        let sample: Sample = from_js(sample, "preview sample")?;
+        match settings_from_js(settings) {
+            Ok(v) => to_js(&router::preview(
+                &v,
+                &sample.ticket,
+                &sample.filename,
+                sample.time_ms,
+            )),
+            Err(e) => to_js(&serde_json::json!({ "action": "invalid", "errors": e.0 })),
+        }
+    }
+}
+
+fn ticket_ref(instance: &str, ticket_id: f64) -> Result<TicketRef, JsError> {
+    let valid =
+        ticket_id.fract() == 0.0 && ticket_id >= 1.0 && ticket_id <= 9_007_199_254_740_991.0;
+    if !valid {
+        return Err(JsError::new(&format!("invalid ticket id {ticket_id}")));
+    }
+    Ok(TicketRef {
+        instance: Instance::new(instance),
+        id: TicketId(ticket_id as u64),
+    })
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the public API against fixture files, and the CLI binary.
+
+mod cli;
+mod routing;
+mod urls;

@@ -1,0 +1,234 @@
+// Fixture data for the mock Zendesk (instance "acme", account 1234).
+//
+// Everything here is plain data plus a few helpers so later tests can add tickets:
+//   addTicket({id, organizationId, subject, requesterId, status, comments: [[{fileName, size?, contentType?, token?}], ...]})
+//   addBulkTickets({firstId, tickets, attachmentsPerTicket, organizationId})
+// Attachment bytes are deterministic per token: see expectedBytes(token).
+
+import { createHash } from 'node:crypto';
+
+export const INSTANCE = 'acme';
+export const ACCOUNT_ID = 1234;
+export const AGENT_HOST = `${INSTANCE}.zendesk.com`;
+export const CONTENT_HOST = 'p12.zdusercontent.com';
+export const OTHER_HOST = 'files.example.org';
+export const CREATED_AT = '2026-11-20T09:15:00Z';
+
+export const organizations = new Map(); // id -> org
+export const users = new Map(); // id -> user
+export const tickets = new Map(); // id -> ticket (internal shape, see addTicket)
+export const attachmentsByToken = new Map(); // token -> {ticketId, commentId, id, fileName, size, contentType, token}
+
+let nextCommentId = 900000001;
+let nextAttachmentId = 700000001;
+
+export function addOrganization(id, name) {
+  organizations.set(id, { id, name });
+  return organizations.get(id);
+}
+
+export function addUser(id, name, { email, role = 'end-user', organizationId = null } = {}) {
+  users.set(id, {
+    id,
+    name,
+    email: email ?? `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`,
+    role,
+    organizationId,
+  });
+  return users.get(id);
+}
+
+const CONTENT_TYPES = [
+  [/\.tar\.gz$|\.tgz$/i, 'application/gzip'],
+  [/\.gz$/i, 'application/gzip'],
+  [/\.zip$/i, 'application/zip'],
+  [/\.png$/i, 'image/png'],
+  [/\.jpe?g$/i, 'image/jpeg'],
+  [/\.har$|\.json$/i, 'application/json'],
+  [/\.log$|\.txt$/i, 'text/plain'],
+];
+
+export function contentTypeFor(fileName) {
+  for (const [re, type] of CONTENT_TYPES) if (re.test(fileName)) return type;
+  return 'application/octet-stream';
+}
+
+// A stable, Zendesk-looking token (25 alphanumerics) derived from ticket, comment index,
+// attachment index and file name, so reruns give the same tokens.
+export function makeToken(ticketId, commentIndex, attachmentIndex, fileName) {
+  const h = createHash('sha256').update(`${ticketId}/${commentIndex}/${attachmentIndex}/${fileName}`).digest();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 25; i++) s += alphabet[h[i] % alphabet.length];
+  return s;
+}
+
+/**
+ * Add a ticket.
+ * comments: array of comments; each comment is either an array of attachment specs or
+ * {body, public, authorId, attachments: [...]}. An attachment spec is a file name or
+ * {fileName, size, contentType, token, inline}.
+ */
+export function addTicket({
+  id,
+  organizationId = null,
+  subject = `Ticket ${id}`,
+  requesterId = 501,
+  status = 'open',
+  comments = [],
+}) {
+  const t = { id, organizationId, subject, requesterId, status, comments: [] };
+  comments.forEach((c, ci) => {
+    const spec = Array.isArray(c) ? { attachments: c } : c;
+    const comment = {
+      id: nextCommentId++,
+      authorId: spec.authorId ?? (ci === 0 ? requesterId : 601),
+      body: spec.body ?? (ci === 0 ? `${subject}\n\nPlease see the attached files.` : `Follow-up ${ci} on ticket ${id}.`),
+      public: spec.public ?? true,
+      attachments: [],
+    };
+    (spec.attachments ?? []).forEach((a, ai) => {
+      const as = typeof a === 'string' ? { fileName: a } : a;
+      const token = as.token ?? makeToken(id, ci, ai, as.fileName);
+      const att = {
+        id: nextAttachmentId++,
+        ticketId: id,
+        commentId: comment.id,
+        fileName: as.fileName,
+        size: as.size ?? 24 * 1024 + ((ci * 7 + ai * 13 + id) % 97) * 257,
+        contentType: as.contentType ?? contentTypeFor(as.fileName),
+        inline: as.inline ?? false,
+        token,
+      };
+      if (attachmentsByToken.has(token)) throw new Error(`duplicate token ${token}`);
+      attachmentsByToken.set(token, att);
+      comment.attachments.push(att);
+    });
+    t.comments.push(comment);
+  });
+  tickets.set(id, t);
+  return t;
+}
+
+/** Many tickets with many attachments (e.g. 200 attachments over 20 tickets). */
+export function addBulkTickets({ firstId = 5000, count = 20, attachmentsPerTicket = 10, attachmentsPerComment = 4, organizationId = 9 } = {}) {
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const id = firstId + i;
+    const comments = [];
+    for (let a = 0; a < attachmentsPerTicket; a += attachmentsPerComment) {
+      const n = Math.min(attachmentsPerComment, attachmentsPerTicket - a);
+      comments.push(Array.from({ length: n }, (_, k) => ({ fileName: `bulk_${id}_${a + k + 1}.log`, size: 4096 + (a + k) * 31 })));
+    }
+    out.push(addTicket({ id, organizationId, subject: `Bulk ticket ${id}`, comments }));
+  }
+  return out;
+}
+
+// ---- deterministic attachment bytes -------------------------------------------------------
+
+/** The bytes served for an attachment token (header line naming the token, then filler). */
+export function bytesFor(token, size) {
+  const header = Buffer.from(`zd-mock attachment token=${token} size=${size}\n`);
+  const filler = Buffer.from(`${token}:0123456789abcdefghijklmnopqrstuvwxyz\n`);
+  const buf = Buffer.alloc(size);
+  const n = header.copy(buf, 0, 0, Math.min(header.length, size));
+  for (let off = n; off < size; off += filler.length) filler.copy(buf, off, 0, Math.min(filler.length, size - off));
+  return buf;
+}
+
+export function expectedBytes(token) {
+  const a = attachmentsByToken.get(token);
+  if (!a) throw new Error(`unknown attachment token ${token}`);
+  return bytesFor(token, a.size);
+}
+
+export const TOOL_BIN_SIZE = 10_000;
+/** Bytes of https://files.example.org/tool.bin */
+export function expectedToolBytes() {
+  return bytesFor('files.example.org/tool.bin', TOOL_BIN_SIZE);
+}
+
+/** Find attachments of a ticket by file name (in comment order). */
+export function attachmentsOf(ticketId, fileName) {
+  const t = tickets.get(Number(ticketId));
+  if (!t) throw new Error(`unknown ticket ${ticketId}`);
+  return t.comments.flatMap((c) => c.attachments).filter((a) => fileName === undefined || a.fileName === fileName);
+}
+
+/** The single attachment `fileName` of a ticket (the nth occurrence, 1-based). */
+export function attachment(ticketId, fileName, occurrence = 1) {
+  const list = attachmentsOf(ticketId, fileName);
+  const a = list[occurrence - 1];
+  if (!a) throw new Error(`ticket ${ticketId} has no attachment ${fileName} #${occurrence}`);
+  return a;
+}
+
+// ---- the standard fixtures --------------------------------------------------------------
+
+addOrganization(9, 'ACME Corp.');
+addOrganization(10, 'Globex');
+addOrganization(11, 'Initech');
+
+addUser(501, 'Jane Doe', { organizationId: 9 });
+addUser(502, 'Hank Scorpio', { organizationId: 10 });
+addUser(503, 'Peter Gibbons', { organizationId: 11 });
+addUser(504, 'Pat Nobody');
+addUser(601, 'Alex Agent', { email: 'alex.agent@acme.example', role: 'agent' });
+
+export const AGENT_USER_ID = 601;
+
+addTicket({
+  id: 4711,
+  organizationId: 9,
+  subject: 'Production logs after upgrade',
+  requesterId: 501,
+  status: 'open',
+  comments: [
+    { body: 'After the upgrade to 17.2 the pipelines hang. Logs attached.', attachments: [{ fileName: 'production_log.tar.gz', size: 48 * 1024 + 17 }] },
+    { body: 'Thanks, could you also send a gitlabsos archive?', authorId: 601, attachments: [] },
+    { body: 'Here it is.', attachments: [{ fileName: 'gitlabsos.tar.gz', size: 96 * 1024 + 5 }] },
+  ],
+});
+
+addTicket({
+  id: 4712,
+  organizationId: null,
+  subject: 'Login page broken',
+  requesterId: 504,
+  status: 'new',
+  comments: [{ body: 'See screenshot.', attachments: [{ fileName: 'screenshot.png', size: 20 * 1024 + 3 }] }],
+});
+
+addTicket({
+  id: 4713,
+  organizationId: 10,
+  subject: 'Slow merge requests',
+  requesterId: 502,
+  status: 'pending',
+  comments: [
+    { body: 'Our MRs take minutes to load.', attachments: [{ fileName: 'production_log.tar.gz', size: 40 * 1024 + 99 }] },
+    { body: 'HAR file from the browser.', attachments: [{ fileName: 'network.har', size: 30 * 1024 + 1 }] },
+  ],
+});
+
+addTicket({
+  id: 4714,
+  organizationId: 9,
+  subject: 'Duplicate log names',
+  requesterId: 501,
+  status: 'open',
+  comments: [
+    { body: 'First log.', attachments: [{ fileName: 'dup.log', size: 12 * 1024 + 11 }] },
+    { body: 'Second log, same name.', attachments: [{ fileName: 'dup.log', size: 14 * 1024 + 7 }] },
+  ],
+});
+
+addTicket({
+  id: 4799,
+  organizationId: 11,
+  subject: 'TPS report export fails',
+  requesterId: 503,
+  status: 'open',
+  comments: [{ body: 'Bundle attached.', attachments: [{ fileName: 'support_bundle.zip', size: 22 * 1024 + 5 }] }],
+});

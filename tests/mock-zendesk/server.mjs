@@ -1,0 +1,601 @@
+// Mock Zendesk: one HTTPS server on 127.0.0.1 (free port) that dispatches on the Host header.
+//
+//   acme.zendesk.com        agent UI (SPA), API v2, attachment token URLs (302 to p12)
+//   p12.zdusercontent.com   signed attachment bytes (the second origin)
+//   files.example.org       a non-Zendesk site with a plain download (/tool.bin)
+//   127.0.0.1 / localhost   admin API: /__mock/faults, /__mock/log, /__mock/fixtures
+//
+// Browsers reach it by name: Chromium through --host-resolver-rules, Firefox through
+// proxy.mjs (HTTP CONNECT). The certificate is self-signed and made at start.
+//
+// Usage:  import { startMock } from './server.mjs';  const mock = await startMock();
+//         node tests/mock-zendesk/server.mjs   (standalone; prints the port)
+
+import https from 'node:https';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+import * as fx from './fixtures.mjs';
+import { agentHtml, loginHtml } from './agent-ui.mjs';
+
+export { expectedBytes, expectedToolBytes, attachment, attachmentsOf, fx as fixtures };
+
+const { AGENT_HOST, CONTENT_HOST, OTHER_HOST, ACCOUNT_ID, expectedBytes, expectedToolBytes, attachment, attachmentsOf } = fx;
+const ADMIN_HOSTS = new Set(['127.0.0.1', 'localhost']);
+const SESSION_COOKIE = '_zendesk_session';
+const SIGNED_URL_TTL_MS = 10 * 60 * 1000;
+
+export const API_FAULTS = ['api-500', 'api-429', 'api-hang', 'api-401', 'api-login-html', 'api-malformed-json', 'api-no-org-sideload'];
+export const TOKEN_FAULTS = ['attachment-404', 'attachment-reset'];
+
+function makeCert(dir) {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+      '-keyout', key, '-out', cert,
+      '-subj', '/CN=mock',
+      // IP/localhost entries let the test process reach the admin API with the cert as CA.
+      '-addext', 'subjectAltName=DNS:*.zendesk.com,DNS:*.zdusercontent.com,DNS:*.example.org,DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key, cert };
+}
+
+function iso(offsetMinutes = 0) {
+  return new Date(Date.parse(fx.CREATED_AT) + offsetMinutes * 60000).toISOString().replace('.000Z', 'Z');
+}
+
+function parseCookies(header = '') {
+  const out = {};
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** Content-Disposition with an ASCII fallback and RFC 5987 filename* for non-ASCII names. */
+export function contentDisposition(fileName) {
+  const ascii = /^[\x20-\x7e]*$/.test(fileName);
+  const fallback = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  let v = `attachment; filename="${fallback}"`;
+  if (!ascii) v += `; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}`;
+  return v;
+}
+
+export function attachmentHref(token, fileName) {
+  return `https://${AGENT_HOST}/attachments/token/${token}/?name=${encodeURIComponent(fileName)}`;
+}
+
+// ---- JSON shapes (Zendesk API v2) --------------------------------------------------------
+
+function apiUrl(p) {
+  return `https://${AGENT_HOST}/api/v2${p}`;
+}
+
+function orgJson(o) {
+  return {
+    url: apiUrl(`/organizations/${o.id}.json`),
+    id: o.id,
+    name: o.name,
+    shared_tickets: false,
+    shared_comments: false,
+    external_id: null,
+    created_at: iso(-100000),
+    updated_at: iso(-1000),
+    domain_names: [],
+    details: '',
+    notes: '',
+    group_id: null,
+    tags: [],
+    organization_fields: {},
+  };
+}
+
+function userJson(u) {
+  return {
+    id: u.id,
+    url: apiUrl(`/users/${u.id}.json`),
+    name: u.name,
+    email: u.email,
+    created_at: iso(-50000),
+    updated_at: iso(-500),
+    time_zone: 'UTC',
+    iana_time_zone: 'Etc/UTC',
+    locale: 'en-US',
+    locale_id: 1,
+    organization_id: u.organizationId,
+    role: u.role,
+    verified: true,
+    active: true,
+    suspended: false,
+    photo: null,
+    tags: [],
+    user_fields: {},
+  };
+}
+
+function ticketJson(t) {
+  return {
+    url: apiUrl(`/tickets/${t.id}.json`),
+    id: t.id,
+    external_id: null,
+    via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
+    created_at: iso(0),
+    updated_at: iso(60),
+    generated_timestamp: Math.floor(Date.parse(iso(60)) / 1000),
+    type: null,
+    subject: t.subject,
+    raw_subject: t.subject,
+    description: t.comments[0]?.body ?? '',
+    priority: null,
+    status: t.status,
+    recipient: null,
+    requester_id: t.requesterId,
+    submitter_id: t.requesterId,
+    assignee_id: fx.AGENT_USER_ID,
+    organization_id: t.organizationId,
+    group_id: 360000001,
+    collaborator_ids: [],
+    follower_ids: [],
+    email_cc_ids: [],
+    forum_topic_id: null,
+    problem_id: null,
+    has_incidents: false,
+    is_public: true,
+    due_at: null,
+    tags: [],
+    custom_fields: [],
+    satisfaction_rating: null,
+    sharing_agreement_ids: [],
+    custom_status_id: 1,
+    fields: [],
+    followup_ids: [],
+    ticket_form_id: 1,
+    brand_id: 1,
+    allow_channelback: false,
+    allow_attachments: true,
+    from_messaging_channel: false,
+  };
+}
+
+function attachmentJson(a) {
+  return {
+    url: apiUrl(`/attachments/${a.id}.json`),
+    id: a.id,
+    file_name: a.fileName,
+    content_url: attachmentHref(a.token, a.fileName),
+    mapped_content_url: attachmentHref(a.token, a.fileName),
+    content_type: a.contentType,
+    size: a.size,
+    width: null,
+    height: null,
+    inline: a.inline,
+    deleted: false,
+    malware_access_override: false,
+    malware_scan_result: 'malware_not_found',
+    thumbnails: [],
+  };
+}
+
+function commentJson(c, i) {
+  return {
+    id: c.id,
+    type: 'Comment',
+    author_id: c.authorId,
+    body: c.body,
+    html_body: `<div class="zd-comment" dir="auto">${c.body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</div>`,
+    plain_body: c.body,
+    public: c.public,
+    attachments: c.attachments.map(attachmentJson),
+    audit_id: c.id + 1000000,
+    via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
+    created_at: iso(10 * (i + 1)),
+    metadata: { system: {}, custom: {} },
+  };
+}
+
+function sideloads(ticketList, include) {
+  const out = {};
+  if (include.has('organizations')) {
+    const ids = [...new Set(ticketList.map((t) => t.organizationId).filter((x) => x != null))];
+    out.organizations = ids.map((id) => fx.organizations.get(id)).filter(Boolean).map(orgJson);
+  }
+  if (include.has('users')) {
+    const ids = [...new Set(ticketList.flatMap((t) => [t.requesterId, fx.AGENT_USER_ID]))];
+    out.users = ids.map((id) => fx.users.get(id)).filter(Boolean).map(userJson);
+  }
+  return out;
+}
+
+// ---- the server --------------------------------------------------------------------------
+
+/**
+ * Start the mock.
+ * @param {{commentsPerPage?: number, verbose?: boolean}} [opts]
+ * @returns {Promise<{port:number, caPath:string, certPath:string, keyPath:string, host:string,
+ *   url:(host:string, p?:string)=>string, adminUrl:(p:string)=>string,
+ *   setFaults:(o:object)=>void, resetFaults:()=>void, faults:()=>object,
+ *   log:()=>object[], clearLog:()=>void, close:()=>Promise<void>}>}
+ */
+export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mock-zendesk-'));
+  const { key, cert } = makeCert(dir);
+
+  const sessions = new Set();
+  const signed = new Map(); // signed token -> {token, expires}
+  const faults = new Map(); // key (ticket id or attachment token) -> {fault, count?}
+  const requestLog = [];
+  const hanging = new Set();
+  let seq = 0;
+
+  function setFaults(obj) {
+    for (const [k, v] of Object.entries(obj ?? {})) {
+      if (v == null || v === 'none') {
+        faults.delete(String(k));
+        continue;
+      }
+      const spec = typeof v === 'string' ? { fault: v } : { ...v };
+      if (![...API_FAULTS, ...TOKEN_FAULTS].includes(spec.fault)) throw new Error(`unknown fault ${spec.fault} (known: ${[...API_FAULTS, ...TOKEN_FAULTS].join(', ')})`);
+      if (spec.fault === 'api-429' && spec.count == null) spec.count = 2;
+      faults.set(String(k), spec);
+    }
+  }
+  function resetFaults() {
+    faults.clear();
+  }
+
+  function send(res, status, body, headers = {}) {
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    res.writeHead(status, { 'Content-Length': buf.length, ...headers });
+    res.end(buf);
+  }
+  function sendJson(res, status, obj, headers = {}) {
+    send(res, status, JSON.stringify(obj), { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  }
+  function sendHtml(res, status, html, headers = {}) {
+    send(res, status, html, { 'Content-Type': 'text/html; charset=utf-8', ...headers });
+  }
+  function rateHeaders() {
+    return { 'X-Rate-Limit': '700', 'X-Rate-Limit-Remaining': '699', 'Cache-Control': 'no-cache, private' };
+  }
+  function notFound(res) {
+    sendJson(res, 404, { error: 'RecordNotFound', description: 'Not found' }, rateHeaders());
+  }
+
+  // Apply an API fault for ticket `id`; returns true when the response was handled.
+  function applyApiFault(res, id) {
+    const f = faults.get(String(id));
+    if (!f || !API_FAULTS.includes(f.fault)) return false;
+    switch (f.fault) {
+      case 'api-500':
+        sendJson(res, 500, { error: 'InternalError', description: 'Something went wrong' });
+        return true;
+      case 'api-429':
+        if (f.count > 0) {
+          f.count--;
+          sendJson(res, 429, { error: 'TooManyRequests', description: 'You have exceeded the rate limit' }, {
+            'Retry-After': String(f.retryAfter ?? 1),
+            'X-Rate-Limit': '700',
+            'X-Rate-Limit-Remaining': '0',
+          });
+          return true;
+        }
+        return false;
+      case 'api-hang':
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return true;
+      case 'api-401':
+        sendJson(res, 401, { error: "Couldn't authenticate you" });
+        return true;
+      case 'api-login-html':
+        sendHtml(res, 200, loginHtml());
+        return true;
+      case 'api-malformed-json':
+        send(res, 200, `{"ticket":{"id":${id},"subject":"trunc`, { 'Content-Type': 'application/json; charset=utf-8' });
+        return true;
+      default:
+        return false; // api-no-org-sideload is handled by the endpoint
+    }
+  }
+
+  function handleApi(req, res, url) {
+    const cookies = parseCookies(req.headers.cookie);
+    if (!sessions.has(cookies[SESSION_COOKIE])) {
+      sendJson(res, 401, { error: "Couldn't authenticate you" });
+      return;
+    }
+    const p = url.pathname;
+    const include = new Set((url.searchParams.get('include') ?? '').split(',').filter(Boolean));
+    let m;
+    if (p === '/api/v2/users/me.json') {
+      sendJson(res, 200, { user: userJson(fx.users.get(fx.AGENT_USER_ID)) }, rateHeaders());
+    } else if ((m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
+      const id = Number(m[1]);
+      if (applyApiFault(res, id)) return;
+      const t = fx.tickets.get(id);
+      if (!t) return notFound(res);
+      const f = faults.get(String(id));
+      const side = f?.fault === 'api-no-org-sideload' ? {} : sideloads([t], include);
+      sendJson(res, 200, { ticket: ticketJson(t), ...side }, rateHeaders());
+    } else if ((m = /^\/api\/v2\/tickets\/(\d+)\/comments\.json$/.exec(p))) {
+      const id = Number(m[1]);
+      if (applyApiFault(res, id)) return;
+      const t = fx.tickets.get(id);
+      if (!t) return notFound(res);
+      const perPage = Math.max(1, Math.min(100, Number(url.searchParams.get('per_page')) || commentsPerPage));
+      const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+      const all = t.comments.map(commentJson);
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      const pageUrl = (n) => apiUrl(`/tickets/${id}/comments.json?page=${n}&per_page=${perPage}`);
+      const body = {
+        comments: slice,
+        next_page: page * perPage < all.length ? pageUrl(page + 1) : null,
+        previous_page: page > 1 ? pageUrl(page - 1) : null,
+        count: all.length,
+      };
+      if (include.has('users')) {
+        const ids = [...new Set(slice.map((c) => c.author_id))];
+        body.users = ids.map((uid) => fx.users.get(uid)).filter(Boolean).map(userJson);
+      }
+      sendJson(res, 200, body, rateHeaders());
+    } else if (p === '/api/v2/tickets/show_many.json') {
+      const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number);
+      for (const id of ids) if (applyApiFault(res, id)) return;
+      const list = ids.map((id) => fx.tickets.get(id)).filter(Boolean);
+      sendJson(res, 200, { tickets: list.map(ticketJson), ...sideloads(list, include), next_page: null, previous_page: null, count: list.length }, rateHeaders());
+    } else if ((m = /^\/api\/v2\/organizations\/(\d+)\.json$/.exec(p))) {
+      const o = fx.organizations.get(Number(m[1]));
+      if (!o) return notFound(res);
+      sendJson(res, 200, { organization: orgJson(o) }, rateHeaders());
+    } else if ((m = /^\/api\/v2\/users\/(\d+)\.json$/.exec(p))) {
+      const u = fx.users.get(Number(m[1]));
+      if (!u) return notFound(res);
+      sendJson(res, 200, { user: userJson(u) }, rateHeaders());
+    } else {
+      sendJson(res, 404, { error: 'InvalidEndpoint', description: 'Not found' });
+    }
+  }
+
+  function uiTicket(id) {
+    const t = fx.tickets.get(id);
+    if (!t) return null;
+    const org = t.organizationId != null ? fx.organizations.get(t.organizationId) : null;
+    const req = fx.users.get(t.requesterId);
+    return {
+      id: t.id,
+      subject: t.subject,
+      status: t.status,
+      organization: org ? { id: org.id, name: org.name } : null,
+      requester: req ? { id: req.id, name: req.name } : null,
+      comments: t.comments.map((c) => ({
+        id: c.id,
+        body: c.body,
+        author_name: fx.users.get(c.authorId)?.name ?? 'Unknown',
+        attachments: c.attachments.map((a) => ({ id: a.id, file_name: a.fileName, size: a.size, href: attachmentHref(a.token, a.fileName) })),
+      })),
+    };
+  }
+
+  function handleAgentHost(req, res, url) {
+    const p = url.pathname;
+    let m;
+    if (p.startsWith('/api/')) return handleApi(req, res, url);
+    if (p === '/agent' || p === '/agent/' || p.startsWith('/agent/dashboard') || /^\/agent\/tickets\/\d+(\/.*)?$/.test(p)) {
+      const cookies = parseCookies(req.headers.cookie);
+      const headers = {};
+      if (!sessions.has(cookies[SESSION_COOKIE])) {
+        const sid = randomBytes(16).toString('hex');
+        sessions.add(sid);
+        headers['Set-Cookie'] = `${SESSION_COOKIE}=${sid}; Path=/; Secure; HttpOnly; SameSite=None`;
+      }
+      return sendHtml(res, 200, agentHtml({ ticketIds: [...fx.tickets.keys()] }), { ...headers, 'Cache-Control': 'no-store' });
+    }
+    if ((m = /^\/__mock\/ui\/tickets\/(\d+)$/.exec(p))) {
+      const t = uiTicket(Number(m[1]));
+      return t ? sendJson(res, 200, t) : sendJson(res, 404, { error: 'not found' });
+    }
+    if ((m = /^\/attachments\/token\/([A-Za-z0-9_-]+)\/?$/.exec(p))) {
+      const token = m[1];
+      const a = fx.attachmentsByToken.get(token);
+      const f = faults.get(token);
+      if (!a || f?.fault === 'attachment-404') return sendHtml(res, 404, '<!doctype html><title>404</title><h1>The page you were looking for doesn\'t exist.</h1>');
+      const s = randomBytes(36).toString('base64url');
+      signed.set(s, { token, expires: Date.now() + SIGNED_URL_TTL_MS });
+      const location = `https://${CONTENT_HOST}/attachment/${ACCOUNT_ID}/${token}?token=${s}`;
+      return send(res, 302, `<html><body>You are being <a href="${location}">redirected</a>.</body></html>`, {
+        Location: location,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-cache',
+      });
+    }
+    if (p === '/favicon.ico') return send(res, 404, '');
+    return sendHtml(res, 404, '<!doctype html><title>404</title><h1>Not found</h1>');
+  }
+
+  function handleContentHost(req, res, url) {
+    const m = /^\/attachment\/(\d+)\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    if (!m || Number(m[1]) !== ACCOUNT_ID) return send(res, 404, 'Not found', { 'Content-Type': 'text/plain' });
+    const token = m[2];
+    const a = fx.attachmentsByToken.get(token);
+    const f = faults.get(token);
+    if (!a || f?.fault === 'attachment-404') return send(res, 404, 'Not found', { 'Content-Type': 'text/plain' });
+    const s = signed.get(url.searchParams.get('token') ?? '');
+    if (!s || s.token !== token || s.expires < Date.now()) return send(res, 403, 'Access denied: the link has expired', { 'Content-Type': 'text/plain' });
+    const bytes = expectedBytes(token);
+    const headers = {
+      'Content-Type': a.contentType,
+      'Content-Length': bytes.length,
+      'Content-Disposition': contentDisposition(a.fileName),
+      'Cache-Control': 'private, max-age=0',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (f?.fault === 'attachment-reset') {
+      res.writeHead(200, headers);
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      setTimeout(() => res.socket?.destroy(), 100);
+      return;
+    }
+    res.writeHead(200, headers);
+    res.end(bytes);
+  }
+
+  function handleOtherHost(req, res, url) {
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      return sendHtml(res, 200, `<!doctype html><html><head><meta charset="utf-8"><title>Files</title></head>
+<body><h1>Some vendor's download page</h1>
+<p><a id="tool-link" data-testid="tool-link" href="/tool.bin">tool.bin</a></p></body></html>`);
+    }
+    if (url.pathname === '/tool.bin') {
+      return send(res, 200, expectedToolBytes(), {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment; filename="tool.bin"',
+      });
+    }
+    return sendHtml(res, 404, '<!doctype html><title>404</title>Not found');
+  }
+
+  function handleAdmin(req, res, url) {
+    const p = url.pathname;
+    const readBody = () =>
+      new Promise((resolve, reject) => {
+        let s = '';
+        req.setEncoding('utf8');
+        req.on('data', (d) => (s += d));
+        req.on('end', () => resolve(s));
+        req.on('error', reject);
+      });
+    if (p === '/__mock/log') {
+      if (req.method === 'DELETE') {
+        requestLog.length = 0;
+        return sendJson(res, 200, { ok: true });
+      }
+      return sendJson(res, 200, requestLog);
+    }
+    if (p === '/__mock/faults') {
+      if (req.method === 'DELETE') {
+        resetFaults();
+        return sendJson(res, 200, { ok: true });
+      }
+      if (req.method === 'POST' || req.method === 'PUT') {
+        return readBody().then((b) => {
+          try {
+            setFaults(JSON.parse(b || '{}'));
+            sendJson(res, 200, Object.fromEntries(faults));
+          } catch (e) {
+            sendJson(res, 400, { error: String(e.message ?? e) });
+          }
+        });
+      }
+      return sendJson(res, 200, Object.fromEntries(faults));
+    }
+    if (p === '/__mock/fixtures') {
+      return sendJson(res, 200, [...fx.tickets.keys()].map(uiTicket));
+    }
+    return sendJson(res, 404, { error: 'unknown admin endpoint' });
+  }
+
+  const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    let url;
+    try {
+      url = new URL(req.url, `https://${host || 'invalid'}`);
+    } catch {
+      return send(res, 400, 'bad request');
+    }
+    if (ADMIN_HOSTS.has(host)) return handleAdmin(req, res, url);
+
+    const entry = { seq: ++seq, time: Date.now(), host, method: req.method, path: req.url, status: null, aborted: false };
+    requestLog.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    res.on('close', () => {
+      entry.status ??= res.statusCode;
+      if (!res.writableFinished) entry.aborted = true;
+    });
+    if (verbose) console.error(`[mock] ${req.method} ${host}${req.url}`);
+
+    if (host === AGENT_HOST || host.endsWith('.zendesk.com')) {
+      if (host !== AGENT_HOST) return sendHtml(res, 404, '<h1>Help Center Closed</h1>'); // unknown instance
+      return handleAgentHost(req, res, url);
+    }
+    if (host === CONTENT_HOST) return handleContentHost(req, res, url);
+    if (host === OTHER_HOST) return handleOtherHost(req, res, url);
+    return send(res, 421, 'misdirected request', { 'Content-Type': 'text/plain' });
+  });
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', () => {});
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = server.address().port;
+
+  return {
+    port,
+    host: '127.0.0.1',
+    caPath: cert,
+    certPath: cert,
+    keyPath: key,
+    /** URL as the browser sees it (host name, default port 443; mapped to the mock). */
+    url: (h, p = '/') => `https://${h}${p.startsWith('/') ? p : '/' + p}`,
+    adminUrl: (p) => `https://127.0.0.1:${port}${p}`,
+    setFaults,
+    resetFaults,
+    faults: () => Object.fromEntries(faults),
+    log: () => requestLog.map((e) => ({ ...e })),
+    clearLog: () => (requestLog.length = 0),
+    sessions,
+    close: async () => {
+      for (const r of hanging) r.destroy?.();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(() => r()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- log helpers for tests ---------------------------------------------------------------
+
+/** Log entries for the API of one ticket (ticket.json, comments.json, show_many containing it). */
+export function apiCallsFor(log, ticketId) {
+  return log.filter(
+    (e) =>
+      e.host === AGENT_HOST &&
+      (e.path.startsWith(`/api/v2/tickets/${ticketId}.json`) ||
+        e.path.startsWith(`/api/v2/tickets/${ticketId}/`) ||
+        (e.path.startsWith('/api/v2/tickets/show_many.json') && new URL(e.path, 'https://x').searchParams.get('ids')?.split(',').includes(String(ticketId)))),
+  );
+}
+
+/** [redirect entry, content entry] pairs showing token -> 302 on acme -> 200 on p12. */
+export function attachmentFetches(log, token) {
+  const redirects = log.filter((e) => e.host === AGENT_HOST && e.path.startsWith(`/attachments/token/${token}/`));
+  const contents = log.filter((e) => e.host === CONTENT_HOST && e.path.startsWith(`/attachment/${ACCOUNT_ID}/${token}?`));
+  return { redirects, contents };
+}
+
+// ---- standalone -------------------------------------------------------------------------
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const mock = await startMock({ verbose: process.argv.includes('--verbose') });
+  console.log(`mock zendesk listening on https://127.0.0.1:${mock.port} (cert ${mock.caPath})`);
+  console.log(`PORT=${mock.port}`);
+  console.log(`chromium: --host-resolver-rules="MAP *.zendesk.com 127.0.0.1:${mock.port}, MAP *.zdusercontent.com 127.0.0.1:${mock.port}, MAP *.example.org 127.0.0.1:${mock.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost" --ignore-certificate-errors`);
+  const stop = () => mock.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,344 @@
+//! The routing decision, end to end through the public API.
+
+use serde_json::{json, Value};
+use zd_dl_router::router::{decide, preview, Decision, DownloadEvent, Lookup, PassReason, Source};
+use zd_dl_router::sanitize::is_portable_component;
+use zd_dl_router::settings::ValidSettings;
+use zd_dl_router::tickets::{Knowledge, Organization, Ticket, TicketRef};
+use zd_dl_router::zendesk::{Instance, TicketId, Token};
+
+const ATTACHMENT: &str =
+    "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
+const SIGNED: &str = "https://p12.zdusercontent.com/attachment/1234/Tk1?token=xyz";
+const PAGE_4711: &str = "https://acme.zendesk.com/agent/tickets/4711";
+const NOW: f64 = 1_795_456_906_000.0; // 2026-11-23
+
+fn ticket(id: u64, org: Option<&str>) -> Ticket {
+    Ticket {
+        instance: Instance::new("acme"),
+        id: TicketId(id),
+        organization: org.map(|name| Organization {
+            id: 9,
+            name: name.into(),
+        }),
+        subject: Some("Production logs after upgrade".into()),
+        requester: Some("Jane Doe".into()),
+        status: Some("open".into()),
+    }
+}
+
+fn key(id: u64) -> TicketRef {
+    TicketRef {
+        instance: Instance::new("acme"),
+        id: TicketId(id),
+    }
+}
+
+fn event(url: &str, referrer: Option<&str>) -> DownloadEvent {
+    DownloadEvent {
+        url: url.into(),
+        referrer: referrer.map(Into::into),
+        filename: Some("production_log.tar.gz".into()),
+        time_ms: NOW,
+        ..DownloadEvent::default()
+    }
+}
+
+fn knowing(tickets: &[Ticket], tokens: &[(&str, u64)]) -> Knowledge {
+    let mut k = Knowledge::default();
+    for t in tickets {
+        k.observe_ticket(t.clone(), NOW);
+    }
+    for (token, id) in tokens {
+        k.observe_tokens(&key(*id), Token::parse(token), NOW);
+    }
+    k
+}
+
+fn settings(v: Value) -> ValidSettings {
+    ValidSettings::from_value(v).expect("valid settings")
+}
+
+fn routed(d: &Decision) -> (&str, Source) {
+    match d {
+        Decision::Route { path, source, .. } => (path.as_str(), *source),
+        other => panic!("expected a route, got {other:?}"),
+    }
+}
+
+#[test]
+fn routes_by_referrer_into_org_and_ticket_with_the_trailing_dot_sanitized() {
+    let k = knowing(&[ticket(4711, Some("ACME Corp."))], &[]);
+    let d = decide(
+        &event(ATTACHMENT, Some(PAGE_4711)),
+        &k,
+        &ValidSettings::defaults(),
+    );
+    assert_eq!(
+        routed(&d),
+        (
+            "zendesk/ACME Corp/4711/production_log.tar.gz",
+            Source::Referrer
+        )
+    );
+}
+
+#[test]
+fn the_token_index_beats_the_referrer() {
+    // Agent Workspace: the tab shows 4712 but the attachment belongs to 4711.
+    let k = knowing(
+        &[ticket(4711, Some("ACME")), ticket(4712, Some("Globex"))],
+        &[("Tk1", 4711)],
+    );
+    let referrer = "https://acme.zendesk.com/agent/tickets/4712";
+    let d = decide(
+        &event(ATTACHMENT, Some(referrer)),
+        &k,
+        &ValidSettings::defaults(),
+    );
+    assert_eq!(
+        routed(&d),
+        (
+            "zendesk/ACME/4711/production_log.tar.gz",
+            Source::TokenIndex
+        )
+    );
+}
+
+#[test]
+fn the_signed_url_alone_is_enough_when_the_token_is_indexed() {
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[("Tk1", 4711)]);
+    let d = decide(&event(SIGNED, None), &k, &ValidSettings::defaults());
+    assert_eq!(routed(&d).0, "zendesk/ACME/4711/production_log.tar.gz");
+}
+
+#[test]
+fn a_ticket_without_organization_goes_to_the_no_org_folder() {
+    let k = knowing(&[ticket(4712, None)], &[("Tk1", 4712)]);
+    let d = decide(&event(ATTACHMENT, None), &k, &ValidSettings::defaults());
+    assert_eq!(
+        routed(&d).0,
+        "zendesk/_no-organization/4712/production_log.tar.gz"
+    );
+}
+
+#[test]
+fn an_unknown_ticket_is_looked_up_once_then_falls_back() {
+    let k = Knowledge::default();
+    let mut e = event(ATTACHMENT, Some(PAGE_4711));
+    let d = decide(&e, &k, &ValidSettings::defaults());
+    assert_eq!(
+        d,
+        Decision::NeedTicket {
+            instance: Instance::new("acme"),
+            lookup: Lookup::TicketId(TicketId(4711))
+        }
+    );
+
+    e.lookup_done = true;
+    e.lookup_error = Some("HTTP 500".into());
+    match decide(&e, &k, &ValidSettings::defaults()) {
+        Decision::Route {
+            path,
+            source,
+            ticket,
+            note,
+            ..
+        } => {
+            assert_eq!(path.as_str(), "zendesk/_unsorted/production_log.tar.gz");
+            assert_eq!(source, Source::Fallback);
+            assert_eq!(ticket, Some(key(4711)));
+            assert_eq!(
+                note.as_deref(),
+                Some("ticket 4711 could not be loaded: HTTP 500")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_unknown_token_without_referrer_asks_then_guesses_from_the_tab_then_falls_back() {
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[]);
+    let mut e = event(ATTACHMENT, None);
+    assert_eq!(
+        decide(&e, &k, &ValidSettings::defaults()),
+        Decision::NeedTicket {
+            instance: Instance::new("acme"),
+            lookup: Lookup::Token(Token::parse("Tk1").expect("token"))
+        }
+    );
+    e.lookup_done = true;
+    e.tab_url = Some(PAGE_4711.into());
+    let d = decide(&e, &k, &ValidSettings::defaults());
+    assert_eq!(
+        routed(&d),
+        (
+            "zendesk/ACME/4711/production_log.tar.gz",
+            Source::CurrentTab
+        )
+    );
+    e.tab_url = None;
+    assert_eq!(
+        routed(&decide(&e, &k, &ValidSettings::defaults())).1,
+        Source::Fallback
+    );
+}
+
+#[test]
+fn a_tab_of_another_instance_is_never_used_as_a_guess() {
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[]);
+    let mut e = event(ATTACHMENT, None);
+    e.lookup_done = true;
+    e.tab_url = Some("https://globex.zendesk.com/agent/tickets/4711".into());
+    assert_eq!(
+        routed(&decide(&e, &k, &ValidSettings::defaults())).1,
+        Source::Fallback
+    );
+}
+
+#[test]
+fn non_zendesk_and_disabled_downloads_pass() {
+    let k = Knowledge::default();
+    let d = decide(
+        &event("https://example.com/tool.bin", Some(PAGE_4711)),
+        &k,
+        &ValidSettings::defaults(),
+    );
+    assert_eq!(
+        d,
+        Decision::Pass {
+            reason: PassReason::NotZendesk,
+            rule: None
+        }
+    );
+    let off = settings(json!({"enabled": false}));
+    assert_eq!(
+        decide(&event(ATTACHMENT, None), &k, &off),
+        Decision::Pass {
+            reason: PassReason::Disabled,
+            rule: None
+        }
+    );
+}
+
+#[test]
+fn the_name_in_the_url_wins_and_the_browser_name_is_the_fallback() {
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[("Tk1", 4711)]);
+    let mut e = event("https://acme.zendesk.com/attachments/token/Tk1/", None);
+    e.filename = Some("/tmp/from-browser.txt".into());
+    assert_eq!(
+        routed(&decide(&e, &k, &ValidSettings::defaults())).0,
+        "zendesk/ACME/4711/from-browser.txt"
+    );
+}
+
+#[test]
+fn rules_route_with_captures_or_leave_alone_and_the_first_match_wins() {
+    let s = settings(json!({
+        "rules": [
+            {"extensions": ["har"], "leaveAlone": true},
+            {"fileName": "^(?P<host>[a-z0-9]+)_gitlabsos", "template": "{org}/{ticket_id}/sos/{host}/{filename}"},
+            {"fileName": "gitlabsos", "template": "never/{filename}"}
+        ],
+        "aliases": {"acme corp.": "acme"}
+    }));
+    let k = knowing(&[ticket(4711, Some("ACME Corp."))], &[("Tk1", 4711)]);
+    let mut e = event(
+        "https://acme.zendesk.com/attachments/token/Tk1/?name=web01_gitlabsos.tar.gz",
+        None,
+    );
+    let d = decide(&e, &k, &s);
+    assert_eq!(
+        routed(&d).0,
+        "zendesk/acme/4711/sos/web01/web01_gitlabsos.tar.gz"
+    );
+    e.url = "https://acme.zendesk.com/attachments/token/Tk1/?name=session.HAR".into();
+    assert_eq!(
+        decide(&e, &k, &s),
+        Decision::Pass {
+            reason: PassReason::Rule,
+            rule: Some(0)
+        }
+    );
+}
+
+#[test]
+fn hostile_org_and_file_names_never_escape() {
+    let hostile = [
+        "../../etc",
+        "..",
+        ".",
+        "",
+        "CON",
+        "a/b\\c",
+        "evil\u{202E}gpj.exe",
+        "x.lnk",
+        "C:\\Windows",
+        "\\\\server\\share",
+        "/etc/passwd",
+        "name. . ",
+        "\u{0}\u{1}\u{7f}",
+        &"A".repeat(1000),
+    ];
+    for org in hostile {
+        for file in hostile {
+            let mut t = ticket(4711, Some(org));
+            t.subject = Some(file.to_owned());
+            let k = knowing(&[t], &[("Tk1", 4711)]);
+            let url = format!(
+                "https://acme.zendesk.com/attachments/token/Tk1/?name={}",
+                percent(file)
+            );
+            let s = settings(json!({"template": "{org}/{subject}/{ticket_id}/{filename}"}));
+            let d = decide(&event(&url, None), &k, &s);
+            let path = routed(&d).0;
+            assert!(path.starts_with("zendesk/"), "{org:?} {file:?} → {path}");
+            for c in path.split('/') {
+                assert!(is_portable_component(c), "{org:?} {file:?} → {path}: {c:?}");
+                assert!(c != ".." && c != ".", "{path}");
+            }
+        }
+    }
+}
+
+fn percent(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[test]
+fn the_preview_applies_rules_and_base_folder() {
+    let s = settings(json!({"baseFolder": "customers", "template": "zd-{ticket_id}/{filename}"}));
+    let d = preview(&s, &ticket(4711, Some("ACME")), "a.log", NOW);
+    assert_eq!(routed(&d).0, "customers/zd-4711/a.log");
+}
+
+#[test]
+fn dates_come_from_the_download_time() {
+    let s = settings(json!({"template": "{date:%Y-%m}/{ticket_id}/{filename}"}));
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[("Tk1", 4711)]);
+    assert_eq!(
+        routed(&decide(&event(ATTACHMENT, None), &k, &s)).0,
+        "zendesk/2026-11/4711/production_log.tar.gz"
+    );
+}
+
+#[test]
+fn decisions_serialize_to_the_shape_the_extension_reads() {
+    let k = knowing(&[ticket(4711, Some("ACME Corp."))], &[("Tk1", 4711)]);
+    let d = decide(&event(ATTACHMENT, None), &k, &ValidSettings::defaults());
+    assert_eq!(
+        serde_json::to_value(&d).expect("serializable"),
+        json!({"action": "route", "path": "zendesk/ACME Corp/4711/production_log.tar.gz",
+               "conflictAction": "uniquify", "ticket": {"instance": "acme", "id": 4711}, "source": "tokenIndex"})
+    );
+    let need = decide(
+        &event(ATTACHMENT, None),
+        &Knowledge::default(),
+        &ValidSettings::defaults(),
+    );
+    assert_eq!(
+        serde_json::to_value(&need).expect("serializable"),
+        json!({"action": "needTicket", "instance": "acme", "lookup": {"token": "Tk1"}})
+    );
+}
