@@ -91,6 +91,7 @@ export function hostResolverRules(port) {
 export async function launchChromium({ extDir = null, downloadDir, mockPort, extraExtensions = [], headless = true, loading = 'flag', dumpio = false, profileDir } = {}) {
   if (!downloadDir) throw new Error('launchChromium: downloadDir is required');
   if (!mockPort) throw new Error('launchChromium: mockPort is required');
+  const ownProfile = !profileDir;
   profileDir ??= tempDir('zd-e2e-chromium-profile-');
   fs.mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
   fs.mkdirSync(downloadDir, { recursive: true });
@@ -129,6 +130,7 @@ export async function launchChromium({ extDir = null, downloadDir, mockPort, ext
     extensionIds,
     async close() {
       await closeQuietly(browser);
+      if (ownProfile) fs.rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }
@@ -251,10 +253,12 @@ export async function startEnvironment({ browser: kind, extDir = null, extraExte
     session,
     browser: session.browser,
     downloadDir,
-    async close() {
+    /** Close browser, proxy and mock; the download dir is removed unless keepDownloads (or E2E_KEEP=1). */
+    async close({ keepDownloads = !!process.env.E2E_KEEP } = {}) {
       await session.close();
       await proxy?.close();
       await mock.close();
+      if (!keepDownloads) fs.rmSync(downloadDir, { recursive: true, force: true });
     },
   };
 }
