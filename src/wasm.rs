@@ -5,7 +5,7 @@
 use crate::router::{self, DownloadEvent};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
 use crate::tickets::{Knowledge, Limits, Ticket, TicketRef};
-use crate::zendesk::{CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -73,6 +73,16 @@ impl Router {
     pub fn decide(&self, event: JsValue) -> Result<JsValue, JsError> {
         let event: DownloadEvent = from_js(event, "download event")?;
         to_js(&router::decide(&event, &self.knowledge, &self.settings))
+    }
+
+    /// What a URL is to Zendesk (`{kind: "ticketPage", instance, ticketId}`,
+    /// `{kind: "attachment", instance, token, name}`, `{kind: "signedAttachment", …}`),
+    /// or `undefined`. The shim never parses Zendesk URLs itself.
+    pub fn recognize(&self, url: &str) -> Result<JsValue, JsError> {
+        match zendesk::recognize(url, &self.settings.settings().host_mapped_domains) {
+            Some(u) => to_js(&u),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 
     /// Records a `/api/v2/tickets/{id}.json?include=organizations,users` response and

@@ -84,9 +84,11 @@ impl fmt::Display for Token {
 }
 
 /// What a URL is, when it is a Zendesk URL the router cares about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ZendeskUrl {
     /// An agent page showing one ticket.
+    #[serde(rename_all = "camelCase")]
     TicketPage {
         /// The account.
         instance: Instance,
@@ -94,6 +96,7 @@ pub enum ZendeskUrl {
         ticket_id: TicketId,
     },
     /// An attachment link as shown in tickets and in the comments API's `content_url`.
+    #[serde(rename_all = "camelCase")]
     Attachment {
         /// The account.
         instance: Instance,
@@ -103,6 +106,7 @@ pub enum ZendeskUrl {
         name: Option<String>,
     },
     /// The signed URL an attachment link redirects to (`pNN.zdusercontent.com`).
+    #[serde(rename_all = "camelCase")]
     SignedAttachment {
         /// The numeric Zendesk account id in the path.
         account: u64,

@@ -1,0 +1,129 @@
+// zd-dl-router content script on Zendesk agent pages.
+//
+// Follows the ticket shown as the single-page app navigates, loads what the router needs
+// through the agent's own session (same-origin API calls, no token), and tells the
+// background: the ticket (with its organization) and the attachment tokens of its
+// comments. It never blocks the page: all work is asynchronous and failures only mean
+// the background knows less (and a download may go to the fallback folder).
+
+(() => {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const CACHE_MS = 5 * 60 * 1000;
+  const MAX_PAGES = 50;
+  const MAX_RETRIES = 3;
+  const MAX_RETRY_AFTER_S = 30;
+
+  /** ticketId → {promise, time}: one request per ticket at a time, reused for CACHE_MS. */
+  const loads = new Map();
+  let shownUrl = null;
+  let shownTicketId = null;
+  let sentLinks = '';
+
+  async function getJson(url) {
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(url, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      });
+      if (response.status === 429 && attempt < MAX_RETRIES) {
+        const wait = Math.min(Number(response.headers.get('Retry-After')) || 1, MAX_RETRY_AFTER_S);
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        continue;
+      }
+      if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+      const type = response.headers.get('Content-Type') ?? '';
+      if (!type.includes('json')) {
+        throw new Error(`${new URL(url).pathname}: answered ${type || 'no type'}, not JSON (signed out?)`);
+      }
+      try {
+        return await response.json();
+      } catch (err) {
+        throw new Error(`${new URL(url).pathname}: malformed JSON (${err.message})`);
+      }
+    }
+  }
+
+  /** The ticket with sideloaded organization and requester, and all its comment pages. */
+  async function fetchTicket(ticketId) {
+    const ticket = await getJson(`/api/v2/tickets/${ticketId}.json?include=organizations,users`);
+    const comments = [];
+    let next = `/api/v2/tickets/${ticketId}/comments.json`;
+    while (next && comments.length < MAX_PAGES) {
+      const page = await getJson(next);
+      comments.push(page);
+      next = page.next_page && new URL(page.next_page, location.href).origin === location.origin
+        ? page.next_page
+        : null;
+    }
+    return { ticketId, ticket, comments, links: visibleAttachmentLinks() };
+  }
+
+  function loadTicket(ticketId, { force = false } = {}) {
+    const cached = loads.get(ticketId);
+    if (cached && !force && Date.now() - cached.time < CACHE_MS) return cached.promise;
+    const promise = fetchTicket(ticketId);
+    loads.set(ticketId, { promise, time: Date.now() });
+    promise.catch(() => loads.delete(ticketId));
+    return promise;
+  }
+
+  function visibleAttachmentLinks() {
+    return [...document.querySelectorAll('a[href*="/attachments/token/"]')]
+      .filter((a) => a.offsetParent !== null)
+      .map((a) => a.href);
+  }
+
+  function send(message) {
+    return api.runtime.sendMessage(message).catch(() => ({}));
+  }
+
+  /** Called when the URL or the page content changes. */
+  async function pageChanged() {
+    const url = location.href;
+    if (url !== shownUrl) {
+      shownUrl = url;
+      const reply = await send({ type: 'page', url });
+      shownTicketId = reply?.ticketId ?? null;
+      if (reply?.load) {
+        loadTicket(reply.ticketId)
+          .then((data) => send({ type: 'ticketData', url, ...data }))
+          .catch((err) => console.debug('zd-dl-router: ticket not loaded', err.message));
+        return;
+      }
+    }
+    const links = visibleAttachmentLinks();
+    const signature = `${shownTicketId} ${links.join(' ')}`;
+    if (shownTicketId && links.length && signature !== sentLinks) {
+      sentLinks = signature;
+      send({ type: 'ticketData', url, ticketId: shownTicketId, links });
+    }
+  }
+
+  // The background asks when a download needs a ticket it does not know yet.
+  api.runtime.onMessage.addListener((message, _sender, sendResponse) => {
+    if (message?.type !== 'lookup') return false;
+    const { ticketId, token } = message.lookup;
+    // A token: refresh every ticket this tab has shown; one of them should list it.
+    const ids = ticketId ? [ticketId] : [...loads.keys()];
+    if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
+    Promise.allSettled(ids.map((id) => loadTicket(id, { force: Boolean(token) })))
+      .then((results) => {
+        const tickets = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+        const failed = results.find((r) => r.status === 'rejected');
+        sendResponse(tickets.length ? { tickets } : { error: String(failed?.reason?.message ?? 'no ticket to ask') });
+      });
+    return true;
+  });
+
+  let timer = null;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(pageChanged, 150);
+  };
+  new MutationObserver(soon).observe(document.documentElement, { childList: true, subtree: true });
+  addEventListener('popstate', soon);
+  // pushState is invisible to content scripts; a cheap URL check catches navigations
+  // that do not touch the DOM.
+  setInterval(() => location.href !== shownUrl && soon(), 1000);
+  pageChanged();
+})();
