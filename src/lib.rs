@@ -63,5 +63,6 @@ pub mod template;
 pub mod tickets;
 pub mod zendesk;
 
+/// The `#[wasm_bindgen]` boundary (WASM builds only).
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

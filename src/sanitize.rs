@@ -425,7 +425,7 @@ impl fmt::Display for SafePath {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))] // proptest is native-only
 mod tests {
     use super::*;
     use proptest::prelude::*;

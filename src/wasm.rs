@@ -210,8 +210,7 @@ impl Router {
 }
 
 fn ticket_ref(instance: &str, ticket_id: f64) -> Result<TicketRef, JsError> {
-    let valid =
-        ticket_id.fract() == 0.0 && ticket_id >= 1.0 && ticket_id <= 9_007_199_254_740_991.0;
+    let valid = ticket_id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&ticket_id);
     if !valid {
         return Err(JsError::new(&format!("invalid ticket id {ticket_id}")));
     }
