@@ -90,13 +90,23 @@ const messageHandlers = {
   },
 
   /** Ticket JSON and comment pages loaded by a content script. */
-  async ticketData({ url, ticketId, ticket, comments = [], links = [] }, sender) {
+  async ticketData({ url, ticketId, ticket, comments = [] }, sender) {
     const router = await ready;
-    if (!router) return {};
-    const page = router.recognize(url);
+    const page = router?.recognize(url);
     if (!page?.instance) return {};
     if (sender.tab) rememberTab(page.instance, sender.tab.id, url);
-    observe(router, page.instance, ticketId, { ticket, comments, links });
+    observe(router, page.instance, ticketId, { ticket, comments });
+    return {};
+  },
+
+  /** Attachment links visible on an agent page: they belong to the ticket its URL shows. */
+  async links({ url, links }) {
+    const router = await ready;
+    const page = router?.recognize(url);
+    if (page?.kind !== 'ticketPage') return {};
+    const tokens = links.map((href) => router.recognize(href)?.token).filter(Boolean);
+    if (tokens.length) router.observeAttachments(page.instance, page.ticketId, tokens, Date.now());
+    persistKnowledge(router);
     return {};
   },
 
@@ -114,12 +124,10 @@ function rememberTab(instance, tabId, url) {
   lastAgentTab = { tabId, url };
 }
 
-function observe(router, instance, ticketId, { ticket, comments, links }) {
+function observe(router, instance, ticketId, { ticket, comments }) {
   const now = Date.now();
   if (ticket) router.observeTicket(instance, ticket, now);
   for (const page of comments) router.observeComments(instance, ticketId, page, now);
-  const tokens = links.map((href) => router.recognize(href)?.token).filter(Boolean);
-  if (tokens.length) router.observeAttachments(instance, ticketId, tokens, now);
   persistKnowledge(router);
 }
 

@@ -18,6 +18,7 @@
   let shownUrl = null;
   let shownTicketId = null;
   let sentLinks = '';
+  let checking = Promise.resolve();
 
   async function getJson(url) {
     for (let attempt = 0; ; attempt++) {
@@ -30,15 +31,16 @@
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
         continue;
       }
-      if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+      const path = new URL(url, location.href).pathname;
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
       const type = response.headers.get('Content-Type') ?? '';
       if (!type.includes('json')) {
-        throw new Error(`${new URL(url).pathname}: answered ${type || 'no type'}, not JSON (signed out?)`);
+        throw new Error(`${path}: answered ${type || 'no type'}, not JSON (signed out?)`);
       }
       try {
         return await response.json();
       } catch (err) {
-        throw new Error(`${new URL(url).pathname}: malformed JSON (${err.message})`);
+        throw new Error(`${path}: malformed JSON (${err.message})`);
       }
     }
   }
@@ -55,7 +57,7 @@
         ? page.next_page
         : null;
     }
-    return { ticketId, ticket, comments, links: visibleAttachmentLinks() };
+    return { ticketId, ticket, comments };
   }
 
   function loadTicket(ticketId, { force = false } = {}) {
@@ -77,8 +79,13 @@
     return api.runtime.sendMessage(message).catch(() => ({}));
   }
 
-  /** Called when the URL or the page content changes. */
-  async function pageChanged() {
+  /** Called when the URL or the page content changes; one check at a time. */
+  function pageChanged() {
+    checking = checking.then(checkPage, checkPage);
+    return checking;
+  }
+
+  async function checkPage() {
     const url = location.href;
     if (url !== shownUrl) {
       shownUrl = url;
@@ -88,14 +95,15 @@
         loadTicket(reply.ticketId)
           .then((data) => send({ type: 'ticketData', url, ...data }))
           .catch((err) => console.debug('zd-dl-router: ticket not loaded', err.message));
-        return;
       }
     }
+    // Links visible now belong to the ticket the URL shows now; the background attributes
+    // them by this URL (and the comments API, when it answers, has the last word).
     const links = visibleAttachmentLinks();
-    const signature = `${shownTicketId} ${links.join(' ')}`;
-    if (shownTicketId && links.length && signature !== sentLinks) {
+    const signature = `${url} ${links.join(' ')}`;
+    if (links.length && signature !== sentLinks) {
       sentLinks = signature;
-      send({ type: 'ticketData', url, ticketId: shownTicketId, links });
+      send({ type: 'links', url, links });
     }
   }
 
@@ -103,10 +111,13 @@
   api.runtime.onMessage.addListener((message, _sender, sendResponse) => {
     if (message?.type !== 'lookup') return false;
     const { ticketId, token } = message.lookup;
-    // A token: refresh every ticket this tab has shown; one of them should list it.
-    const ids = ticketId ? [ticketId] : [...loads.keys()];
-    if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
-    Promise.allSettled(ids.map((id) => loadTicket(id, { force: Boolean(token) })))
+    pageChanged()
+      .then(() => {
+        // A token: refresh every ticket this tab has shown; one of them should list it.
+        const ids = ticketId ? [ticketId] : [...loads.keys()];
+        if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
+        return Promise.allSettled(ids.map((id) => loadTicket(id, { force: Boolean(token) })));
+      })
       .then((results) => {
         const tickets = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
         const failed = results.find((r) => r.status === 'rejected');
@@ -120,7 +131,13 @@
     clearTimeout(timer);
     timer = setTimeout(pageChanged, 150);
   };
-  new MutationObserver(soon).observe(document.documentElement, { childList: true, subtree: true });
+  // Agent Workspace switches tickets by toggling attributes, not only by adding nodes.
+  new MutationObserver(soon).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['hidden', 'class', 'style', 'aria-selected'],
+  });
   addEventListener('popstate', soon);
   // pushState is invisible to content scripts; a cheap URL check catches navigations
   // that do not touch the DOM.

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::settings::ValidSettings;
-use zd_dl_router::tickets::{Knowledge, Organization, Ticket, TicketRef};
+use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
 
 const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
@@ -176,7 +176,7 @@ fn learn(knowledge: &mut Knowledge, input: &Line) {
             instance: instance_of(&a.instance),
             id: a.ticket_id,
         };
-        knowledge.observe_tokens(&key, Token::parse(&a.token), e.time_ms);
+        knowledge.observe_tokens(&key, Token::parse(&a.token), Evidence::Comments, e.time_ms);
     }
 }
 

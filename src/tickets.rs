@@ -127,13 +127,31 @@ struct Stamped<T> {
     seen_ms: f64,
 }
 
+/// Where a token → ticket link was seen. The comments API is authoritative; a link on an
+/// agent page is attributed to the ticket the page showed at that moment, which a
+/// single-page app switching tickets can get wrong — so it never overrides the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Evidence {
+    /// Listed in the ticket's comments (`content_url`).
+    Comments,
+    /// A link on the ticket's agent page.
+    Page,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TokenEntry {
+    ticket: TicketRef,
+    evidence: Evidence,
+}
+
 /// Tickets and the token → ticket index, bounded and expiring.
 ///
 /// Serializable so the browser side can persist it across service-worker restarts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Knowledge {
     tickets: Vec<Stamped<Ticket>>,
-    tokens: HashMap<Token, Stamped<TicketRef>>,
+    tokens: HashMap<Token, Stamped<TokenEntry>>,
     #[serde(skip)]
     limits: Limits,
 }
@@ -162,18 +180,31 @@ impl Knowledge {
         }
     }
 
-    /// Records that these attachment tokens belong to `ticket`.
+    /// Records that these attachment tokens belong to `ticket`. Page evidence never
+    /// replaces an unexpired link from the comments API.
     pub fn observe_tokens(
         &mut self,
         ticket: &TicketRef,
         tokens: impl IntoIterator<Item = Token>,
+        evidence: Evidence,
         now_ms: f64,
     ) {
+        let ttl = self.limits.token_ttl_ms;
         for token in tokens {
+            let trusted = |s: &Stamped<TokenEntry>| {
+                s.value.evidence == Evidence::Comments && now_ms - s.seen_ms <= ttl
+            };
+            if evidence == Evidence::Page && self.tokens.get(&token).is_some_and(trusted) {
+                continue;
+            }
+            let entry = TokenEntry {
+                ticket: ticket.clone(),
+                evidence,
+            };
             self.tokens.insert(
                 token,
                 Stamped {
-                    value: ticket.clone(),
+                    value: entry,
                     seen_ms: now_ms,
                 },
             );
@@ -188,7 +219,12 @@ impl Knowledge {
             .iter()
             .flat_map(|c| &c.attachments)
             .filter_map(ApiAttachment::token);
-        self.observe_tokens(ticket, tokens.collect::<Vec<_>>(), now_ms);
+        self.observe_tokens(
+            ticket,
+            tokens.collect::<Vec<_>>(),
+            Evidence::Comments,
+            now_ms,
+        );
     }
 
     /// The ticket an attachment token belongs to, if known and not expired.
@@ -196,7 +232,7 @@ impl Knowledge {
         self.tokens
             .get(token)
             .filter(|s| now_ms - s.seen_ms <= self.limits.token_ttl_ms)
-            .map(|s| &s.value)
+            .map(|s| &s.value.ticket)
     }
 
     /// The ticket record, if known and not expired.
@@ -314,7 +350,7 @@ mod tests {
     #[test]
     fn tokens_map_to_their_ticket_until_they_expire() {
         let mut k = Knowledge::default();
-        k.observe_tokens(&key(4711), [tok("A")], 0.0);
+        k.observe_tokens(&key(4711), [tok("A")], Evidence::Comments, 0.0);
         assert_eq!(k.ticket_of_token(&tok("A"), 1000.0), Some(&key(4711)));
         let ttl = Limits::default().token_ttl_ms;
         assert_eq!(k.ticket_of_token(&tok("A"), ttl + 1.0), None);
@@ -324,9 +360,20 @@ mod tests {
     #[test]
     fn a_token_seen_again_moves_to_the_latest_ticket() {
         let mut k = Knowledge::default();
-        k.observe_tokens(&key(1), [tok("A")], 0.0);
-        k.observe_tokens(&key(2), [tok("A")], 1.0);
+        k.observe_tokens(&key(1), [tok("A")], Evidence::Comments, 0.0);
+        k.observe_tokens(&key(2), [tok("A")], Evidence::Comments, 1.0);
         assert_eq!(k.ticket_of_token(&tok("A"), 2.0), Some(&key(2)));
+    }
+
+    #[test]
+    fn a_page_link_never_overrides_the_comments_api() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key(1), [tok("A")], Evidence::Comments, 0.0);
+        k.observe_tokens(&key(2), [tok("A")], Evidence::Page, 1.0);
+        assert_eq!(k.ticket_of_token(&tok("A"), 2.0), Some(&key(1)));
+        k.observe_tokens(&key(3), [tok("B")], Evidence::Page, 1.0);
+        k.observe_tokens(&key(4), [tok("B")], Evidence::Comments, 2.0);
+        assert_eq!(k.ticket_of_token(&tok("B"), 2.0), Some(&key(4)));
     }
 
     #[test]
@@ -350,7 +397,7 @@ mod tests {
         });
         for i in 1..=1000u64 {
             k.observe_ticket(ticket(i, None), i as f64);
-            k.observe_tokens(&key(i), [tok(&format!("T{i}"))], i as f64);
+            k.observe_tokens(&key(i), [tok(&format!("T{i}"))], Evidence::Page, i as f64);
         }
         let (tickets, tokens) = k.len();
         assert!(
@@ -366,7 +413,7 @@ mod tests {
     fn knowledge_survives_a_round_trip_through_json() {
         let mut k = Knowledge::default();
         k.observe_ticket(ticket(7, Some("ACME")), 5.0);
-        k.observe_tokens(&key(7), [tok("Z")], 5.0);
+        k.observe_tokens(&key(7), [tok("Z")], Evidence::Comments, 5.0);
         let json = serde_json::to_string(&k).expect("serialize");
         let mut back: Knowledge = serde_json::from_str(&json).expect("deserialize");
         back.set_limits(Limits::default(), 6.0);

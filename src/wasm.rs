@@ -4,7 +4,7 @@
 
 use crate::router::{self, DownloadEvent};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
-use crate::tickets::{Knowledge, Limits, Ticket, TicketRef};
+use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -117,7 +117,8 @@ impl Router {
         Ok(())
     }
 
-    /// Records attachment tokens seen on a ticket's page.
+    /// Records attachment tokens seen as links on a ticket's page (weaker evidence than
+    /// the comments API, which they never override).
     #[wasm_bindgen(js_name = observeAttachments)]
     pub fn observe_attachments(
         &mut self,
@@ -128,7 +129,8 @@ impl Router {
     ) -> Result<(), JsError> {
         let key = ticket_ref(instance, ticket_id)?;
         let tokens: Vec<Token> = tokens.iter().filter_map(|t| Token::parse(t)).collect();
-        self.knowledge.observe_tokens(&key, tokens, now_ms);
+        self.knowledge
+            .observe_tokens(&key, tokens, Evidence::Page, now_ms);
         Ok(())
     }
 

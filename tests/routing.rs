@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use zd_dl_router::router::{decide, preview, Decision, DownloadEvent, Lookup, PassReason, Source};
 use zd_dl_router::sanitize::is_portable_component;
 use zd_dl_router::settings::ValidSettings;
-use zd_dl_router::tickets::{Knowledge, Organization, Ticket, TicketRef};
+use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{Instance, TicketId, Token};
 
 const ATTACHMENT: &str =
@@ -50,7 +50,7 @@ fn knowing(tickets: &[Ticket], tokens: &[(&str, u64)]) -> Knowledge {
         k.observe_ticket(t.clone(), NOW);
     }
     for (token, id) in tokens {
-        k.observe_tokens(&key(*id), Token::parse(token), NOW);
+        k.observe_tokens(&key(*id), Token::parse(token), Evidence::Comments, NOW);
     }
     k
 }
