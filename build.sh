@@ -70,7 +70,7 @@ assemble() {
   rm -rf "$out"; mkdir -p "$out"
   cp -r extension/. "$out/"
   rm -rf "$out/platform"
-  cp "extension/platform/$browser/"*.js "$out/"
+  find "extension/platform/$browser" -maxdepth 1 -type f ! -name manifest.json -exec cp {} "$out/" \;
   cp "$GEN/zd_dl_router.js" "$GEN/zd_dl_router_bg.wasm" "$out/"
   node -e '
     const fs = require("fs");

@@ -110,6 +110,24 @@ const messageHandlers = {
     return {};
   },
 
+  /** The popup: the current ticket, where its attachments go, and the router's health. */
+  async state() {
+    const router = await ready;
+    const { status = {} } = await api.storage.local.get('status').catch(() => ({}));
+    const page = lastAgentTab && router?.recognize(lastAgentTab.url);
+    const ticket = page?.kind === 'ticketPage' ? router.ticket(page.instance, page.ticketId, Date.now()) : undefined;
+    const preview = ticket
+      ? Router.renderPreview(router.settings, { ticket, filename: 'attachment', timeMs: Date.now() })
+      : undefined;
+    return {
+      coreLoaded: Boolean(router),
+      problem: status.problem ?? null,
+      ticket: ticket ?? null,
+      folder: preview?.action === 'route' ? preview.path.replace(/\/attachment$/, '/') : null,
+      routedSinceStart,
+    };
+  },
+
   /** Firefox's click interception asks for a routed download (see platform.js). */
   async download(message, sender) {
     return platformMessage(message, sender);
@@ -223,7 +241,17 @@ function watchdogMs() {
 
 async function record(event, decision) {
   routedSinceStart += 1;
-  api.action?.setBadgeText?.({ text: String(routedSinceStart) })?.catch?.(() => {});
+  api.action.setBadgeText({ text: String(routedSinceStart) }).catch(() => {});
+  if (decision.source === 'fallback' && routerNow?.settings.notifyOnFallback) {
+    api.notifications
+      .create({
+        type: 'basic',
+        iconUrl: api.runtime.getURL('icons/icon-128.png'),
+        title: 'Download not sorted into a ticket folder',
+        message: `${decision.path}\n${decision.note ?? ''}`,
+      })
+      .catch(() => {});
+  }
   const entry = {
     time: Date.now(),
     url: event.url,
