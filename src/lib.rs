@@ -26,6 +26,8 @@
 //!   [`sanitize::SafePath`] can only be built here.
 //! - [`rules`]: user rules (first match wins) → a template or "leave alone".
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
+//! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
+//! - [`retention`]: which routed files are due for deletion.
 //!
 //! ```
 //! use zd_dl_router::{router::{decide, Decision, DownloadEvent}, settings::ValidSettings,
@@ -55,6 +57,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod bulk;
+pub mod retention;
 pub mod router;
 pub mod rules;
 pub mod sanitize;

@@ -32,6 +32,20 @@ pub enum ConflictAction {
     Prompt,
 }
 
+/// The file that leads from a ticket folder back to its ticket ("download all").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sidecar {
+    /// No such file.
+    None,
+    /// `ticket.html`, a page that opens the ticket. (An internet shortcut, `ticket.url`,
+    /// would be refused: `.url` is a shell-integrated extension both browsers rename.)
+    #[default]
+    Html,
+    /// `TICKET.md` with id, subject, organization and link.
+    Markdown,
+}
+
 /// The settings as stored (JSON, camelCase).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,6 +74,18 @@ pub struct Settings {
     pub aliases: BTreeMap<String, String>,
     /// Show a notification when a download falls back.
     pub notify_on_fallback: bool,
+    /// "Download all" skips images pasted inline into comments.
+    pub skip_inline_images: bool,
+    /// "Download all" runs at most this many downloads at once.
+    pub bulk_concurrency: u32,
+    /// "Download all" writes this file into the ticket folder.
+    pub sidecar: Sidecar,
+    /// Delete routed files this many days after download (`None`: never).
+    pub retention_after_download_days: Option<u32>,
+    /// Delete routed files this many days after their ticket was solved (`None`: never).
+    pub retention_after_solved_days: Option<u32>,
+    /// Run the clean-up daily (otherwise only on demand).
+    pub retention_daily: bool,
 }
 
 impl Default for Settings {
@@ -77,6 +103,12 @@ impl Default for Settings {
             rules: Vec::new(),
             aliases: BTreeMap::new(),
             notify_on_fallback: true,
+            skip_inline_images: true,
+            bulk_concurrency: 3,
+            sidecar: Sidecar::Html,
+            retention_after_download_days: None,
+            retention_after_solved_days: None,
+            retention_daily: false,
         }
     }
 }
@@ -195,6 +227,14 @@ impl ValidSettings {
         &self.fallback
     }
 
+    /// The retention policy.
+    pub fn retention(&self) -> crate::retention::Policy {
+        crate::retention::Policy {
+            after_download_days: self.settings.retention_after_download_days,
+            after_solved_days: self.settings.retention_after_solved_days,
+        }
+    }
+
     /// The compiled rules, in order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
@@ -222,6 +262,12 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
             "watchdogMs" => read(&mut s.watchdog_ms, &key, v, e),
             "aliases" => read(&mut s.aliases, &key, v, e),
             "notifyOnFallback" => read(&mut s.notify_on_fallback, &key, v, e),
+            "skipInlineImages" => read(&mut s.skip_inline_images, &key, v, e),
+            "bulkConcurrency" => read(&mut s.bulk_concurrency, &key, v, e),
+            "sidecar" => read(&mut s.sidecar, &key, v, e),
+            "retentionAfterDownloadDays" => read(&mut s.retention_after_download_days, &key, v, e),
+            "retentionAfterSolvedDays" => read(&mut s.retention_after_solved_days, &key, v, e),
+            "retentionDaily" => read(&mut s.retention_daily, &key, v, e),
             "rules" => match v {
                 Value::Array(items) => {
                     s.rules = items
@@ -280,6 +326,35 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
         errors.push(FieldError::new(
             "watchdogMs",
             format!("must be between {lo} and {hi} milliseconds"),
+        ));
+    }
+    if !(1..=10).contains(&s.bulk_concurrency) {
+        errors.push(FieldError::new(
+            "bulkConcurrency",
+            "must be between 1 and 10",
+        ));
+    }
+    for (field, days) in [
+        (
+            "retentionAfterDownloadDays",
+            s.retention_after_download_days,
+        ),
+        ("retentionAfterSolvedDays", s.retention_after_solved_days),
+    ] {
+        if days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            errors.push(FieldError::new(
+                field,
+                "must be between 1 and 3650 days, or null for never",
+            ));
+        }
+    }
+    if s.retention_daily
+        && s.retention_after_download_days.is_none()
+        && s.retention_after_solved_days.is_none()
+    {
+        errors.push(FieldError::new(
+            "retentionDaily",
+            "a daily clean-up needs a retention period",
         ));
     }
     for (i, domain) in s.host_mapped_domains.iter_mut().enumerate() {
@@ -486,6 +561,9 @@ mod tests {
             "hostMappedDomains": ["support.example.com", "not a host"],
             "aliases": {"ACME": "a/b"},
             "rules": [{"leaveAlone": true}, {"fileName": "(", "leaveAlone": true}, {"bogus": 1}],
+            "bulkConcurrency": 0,
+            "retentionAfterSolvedDays": 0,
+            "sidecar": "pdf",
             "colour": "red"
         }));
         let want = [
@@ -500,6 +578,9 @@ mod tests {
             "rules[1].fileName: invalid pattern",
             "rules[2]: unknown field `bogus`",
             "colour: unknown setting",
+            "bulkConcurrency: must be between 1 and 10",
+            "retentionAfterSolvedDays: must be between 1 and 3650",
+            "sidecar: unknown variant `pdf`",
         ];
         for w in want {
             assert!(

@@ -287,6 +287,9 @@ pub struct ApiTicket {
     /// The organization id, null when the ticket has none.
     #[serde(default)]
     pub organization_id: Option<u64>,
+    /// Last update, RFC 3339 (`2026-11-23T08:01:44Z`).
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 /// A sideloaded organization.
