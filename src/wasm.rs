@@ -6,6 +6,7 @@ use crate::router::{self, DownloadEvent};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
 use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use crate::{bulk, retention};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -143,6 +144,83 @@ impl Router {
         }
     }
 
+    /// "Download all": the plan for every attachment in `pages` (the comments API pages)
+    /// of a known ticket, skipping `downloaded` attachment ids unless `force`:
+    /// `{items: [{attachmentId, url, fileName, size, path, status, scanResult?}], sidecar:
+    /// {path, text} | null}`.
+    #[wasm_bindgen(js_name = planDownloadAll)]
+    pub fn plan_download_all(
+        &self,
+        instance: &str,
+        ticket_id: f64,
+        pages: JsValue,
+        downloaded: Vec<f64>,
+        force: bool,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let key = ticket_ref(instance, ticket_id)?;
+        let ticket = self
+            .knowledge
+            .ticket(&key, now_ms)
+            .ok_or_else(|| JsError::new(&format!("ticket {} is not loaded yet", key.id)))?;
+        let pages: Vec<CommentsResponse> = from_js(pages, "comments pages")?;
+        let downloaded = downloaded.iter().map(|&id| id as u64).collect();
+        let items = bulk::plan(
+            &self.settings,
+            ticket,
+            &pages,
+            &downloaded,
+            bulk::Options { force },
+            now_ms,
+        );
+        let sidecar = bulk::sidecar(&self.settings, ticket, now_ms)
+            .map(|(path, text)| serde_json::json!({ "path": path.as_str(), "text": text }));
+        to_js(&serde_json::json!({ "items": items, "sidecar": sidecar }))
+    }
+
+    /// Retention: the tickets whose status the clean-up must read, for `files`
+    /// (`[{downloadId, path, timeMs, ticket}]`).
+    #[wasm_bindgen(js_name = ticketsToCheck)]
+    pub fn tickets_to_check(&self, files: JsValue) -> Result<JsValue, JsError> {
+        let files: Vec<retention::RoutedFile> = from_js(files, "routed files")?;
+        to_js(&retention::tickets_to_check(
+            &files,
+            self.settings.retention(),
+        ))
+    }
+
+    /// Retention: reviews `files` given what reading each ticket gave (`[{ticket,
+    /// response?, error?}]`, `response` being the tickets API JSON):
+    /// `[{downloadId, path, timeMs, ticket, ageDays, verdict: "delete"|"keep"|"keepUnknown", reason?}]`.
+    #[wasm_bindgen(js_name = reviewRetention)]
+    pub fn review_retention(
+        &self,
+        files: JsValue,
+        answers: JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let files: Vec<retention::RoutedFile> = from_js(files, "routed files")?;
+        let answers: Vec<StatusAnswer> = from_js(answers, "ticket statuses")?;
+        let statuses = answers
+            .into_iter()
+            .map(|a| {
+                let status = match (a.response, a.error) {
+                    (Some(r), _) => retention::TicketStatus::from_api(&r)
+                        .ok_or_else(|| "no status in the answer".to_owned()),
+                    (None, Some(e)) => Err(e),
+                    (None, None) => Err("no answer".to_owned()),
+                };
+                (a.ticket, status)
+            })
+            .collect();
+        to_js(&retention::review(
+            &files,
+            &statuses,
+            self.settings.retention(),
+            now_ms,
+        ))
+    }
+
     /// The knowledge as JSON, for `storage.session` across worker restarts.
     #[wasm_bindgen(js_name = exportKnowledge)]
     pub fn export_knowledge(&self) -> Result<String, JsError> {
@@ -209,6 +287,16 @@ impl Router {
             Err(e) => to_js(&serde_json::json!({ "action": "invalid", "errors": e.0 })),
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusAnswer {
+    ticket: TicketRef,
+    #[serde(default)]
+    response: Option<TicketResponse>,
+    #[serde(default)]
+    error: Option<String>,
 }
 
 fn ticket_ref(instance: &str, ticket_id: f64) -> Result<TicketRef, JsError> {

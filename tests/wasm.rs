@@ -153,3 +153,55 @@ fn bad_inputs_are_errors_not_panics() {
         .observe_comments("acme", 0.5, js(r#"{"comments": []}"#), 0.0)
         .is_err());
 }
+
+#[wasm_bindgen_test]
+fn plans_download_all_for_a_known_ticket() {
+    let mut router = Router::new(js("{}")).expect("defaults");
+    let pages = Array::of1(&js(COMMENTS));
+    assert!(router
+        .plan_download_all("acme", 4711.0, pages.clone().into(), vec![], false, 0.0)
+        .is_err());
+    router
+        .observe_ticket("acme", js(TICKET), 0.0)
+        .expect("ticket");
+    let plan = router
+        .plan_download_all("acme", 4711.0, pages.into(), vec![7002.0], false, 0.0)
+        .expect("plan");
+    let items = Array::from(&get(&plan, "items"));
+    assert_eq!(items.length(), 2);
+    assert_eq!(
+        text(&items.get(0), "path"),
+        "zendesk/ACME Corp/4711/production_log.tar.gz"
+    );
+    assert_eq!(text(&items.get(0), "status"), "download");
+    assert_eq!(text(&items.get(1), "status"), "alreadyDownloaded");
+    assert_eq!(
+        text(&get(&plan, "sidecar"), "path"),
+        "zendesk/ACME Corp/4711/ticket.html"
+    );
+}
+
+#[wasm_bindgen_test]
+fn reviews_retention_with_ticket_answers() {
+    let router = Router::new(js(r#"{"retentionAfterSolvedDays": 7}"#)).expect("valid");
+    let files = js(
+        r#"[{"downloadId": 1, "path": "zendesk/A/1/a.log", "timeMs": 0, "ticket": {"instance": "acme", "id": 4711}},
+                       {"downloadId": 2, "path": "zendesk/A/2/b.log", "timeMs": 0, "ticket": {"instance": "acme", "id": 2}}]"#,
+    );
+    let check = Array::from(&router.tickets_to_check(files.clone()).expect("tickets"));
+    assert_eq!(check.length(), 2);
+    let solved =
+        r#"{"ticket": {"id": 4711, "status": "solved", "updated_at": "1970-01-02T00:00:00Z"}}"#;
+    let answers = js(&format!(
+        r#"[{{"ticket": {{"instance": "acme", "id": 4711}}, "response": {solved}}},
+            {{"ticket": {{"instance": "acme", "id": 2}}, "error": "HTTP 500"}}]"#
+    ));
+    let reviews = Array::from(
+        &router
+            .review_retention(files, answers, 30.0 * 86_400_000.0)
+            .expect("review"),
+    );
+    assert_eq!(text(&reviews.get(0), "verdict"), "delete");
+    assert_eq!(text(&reviews.get(1), "verdict"), "keepUnknown");
+    assert!(text(&reviews.get(1), "reason").contains("HTTP 500"));
+}
