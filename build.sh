@@ -118,6 +118,19 @@ package() {
   done
 }
 
+# Long property runs of the core (10 million sanitizer inputs among them), then each
+# libFuzzer target in fuzz/ for FUZZ_SECONDS (cargo-fuzz on stable via RUSTC_BOOTSTRAP).
+fuzz() {
+  cargo test --release --test fuzz -- --ignored --nocapture "$@"
+  if ! command -v cargo-fuzz >/dev/null; then
+    log "cargo-fuzz not installed (cargo install cargo-fuzz): libFuzzer targets in fuzz/ skipped"; return
+  fi
+  for target in $(cargo fuzz list); do
+    log "cargo fuzz run $target (${FUZZ_SECONDS:-60} s)"
+    RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time="${FUZZ_SECONDS:-60}"
+  done
+}
+
 case "${1:-build}" in
   setup) setup_build; setup_browsers ;;
   build) build ;;
@@ -125,6 +138,6 @@ case "${1:-build}" in
   demo) shift; build; setup_browsers; node tests/e2e/demo.mjs "$@" ;;
   package) package ;;
   bench) shift; build; setup_browsers; node tests/bench/run.mjs "$@" ;;
-  fuzz) shift; cargo test --release --test fuzz -- --ignored --nocapture "$@" ;;
+  fuzz) shift; fuzz "$@" ;;
   *) sed -n '2,11p' "$0" >&2; exit 2 ;;
 esac

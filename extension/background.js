@@ -8,9 +8,13 @@
 
 import init, { Router } from './zd_dl_router.js';
 import { installDownloadRouting } from './platform.js';
+import { createDownloadAll } from './download-all.js';
+import { createCleanup, ROUTED_FILES } from './retention.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const HISTORY_SIZE = 50;
+const ROUTED_FILES_SIZE = 5000; // what retention can clean up
+const SAVED = 'savedAttachments'; // attachment token → {downloadId, path}, for the ✓ marks
 const DEFAULT_WATCHDOG_MS = 2000;
 
 /** Zendesk agent tabs that run the content script, by instance: tab id → last seen. */
@@ -31,6 +35,7 @@ async function start() {
   }
   const router = new Router({});
   await applySettings(router);
+  refreshPolicy(router);
   const saved = await api.storage.session.get('knowledge').catch(() => ({}));
   if (saved.knowledge) {
     try {
@@ -42,14 +47,20 @@ async function start() {
   return router;
 }
 
-/** User settings (sync, else local) under the administrator's policy, validated by the core. */
-async function applySettings(router) {
+/**
+ * User settings (sync, else local) under the administrator's policy, validated by the core.
+ * The policy comes from a copy cached in storage.local: reading storage.managed can take
+ * seconds on a worker's first start, longer than a download may wait. The fresh policy is
+ * read in the background and applied (and cached) when it differs.
+ */
+async function applySettings(router, policy) {
+  if (policy === undefined) ({ policy = {} } = await api.storage.local.get('policy').catch(() => ({})));
   const { settings: user = {} } = await storageArea().get('settings').catch(() => ({}));
-  const policy = await api.storage.managed.get().catch(() => ({}));
   try {
     const { settings } = Router.applyPolicy(user ?? {}, policy ?? {});
     router.setSettings(settings);
     await note({ problem: null });
+    await cleanup.schedule(router.settings).catch(() => {});
   } catch (err) {
     // Stored settings that no longer validate: keep routing with what is in force.
     console.error('zd-dl-router: settings rejected, previous settings stay in force', err);
@@ -57,15 +68,23 @@ async function applySettings(router) {
   }
 }
 
+async function refreshPolicy(router) {
+  const fresh = (await api.storage.managed.get().catch(() => ({}))) ?? {};
+  const { policy: cached = {} } = await api.storage.local.get('policy').catch(() => ({}));
+  if (JSON.stringify(fresh) === JSON.stringify(cached)) return;
+  await api.storage.local.set({ policy: fresh }).catch(() => {});
+  await applySettings(router, fresh);
+}
+
 function storageArea() {
   return api.storage.sync ?? api.storage.local;
 }
 
 api.storage.onChanged.addListener(async (changes, area) => {
-  if (changes.settings && area !== 'session') {
-    const router = await ready;
-    if (router) await applySettings(router);
-  }
+  const router = await ready;
+  if (!router) return;
+  if (area === 'managed') await refreshPolicy(router);
+  else if (changes.settings && area !== 'session') await applySettings(router);
 });
 
 // ---- what the content scripts tell us ------------------------------------------------
@@ -215,7 +234,6 @@ async function route(event) {
     console.error('zd-dl-router: decision failed; download left untouched', err);
     return null;
   }
-  if (decision.action === 'route') await record(event, decision);
   return decision;
 }
 
@@ -239,7 +257,8 @@ function watchdogMs() {
 
 // ---- history, badge, notes for the popup ---------------------------------------------
 
-async function record(event, decision) {
+/** A routed download started (`downloadId`): history, retention list, ✓ marks, badge. */
+async function record(event, decision, downloadId) {
   routedSinceStart += 1;
   api.action.setBadgeText({ text: String(routedSinceStart) }).catch(() => {});
   if (decision.source === 'fallback' && routerNow?.settings.notifyOnFallback) {
@@ -252,21 +271,92 @@ async function record(event, decision) {
       })
       .catch(() => {});
   }
+  const time = Date.now();
   const entry = {
-    time: Date.now(),
+    time,
+    downloadId,
     url: event.url,
     path: decision.path,
     source: decision.source,
     note: decision.note ?? null,
     ticket: decision.ticket ?? null,
   };
-  const { history = [] } = await api.storage.local.get('history').catch(() => ({}));
-  history.unshift(entry);
-  await api.storage.local.set({ history: history.slice(0, HISTORY_SIZE) }).catch(() => {});
+  const token = routerNow?.recognize(event.url)?.token;
+  const stored = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
+  const history = [entry, ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
+  const files = [...(stored[ROUTED_FILES] ?? []), { downloadId, path: decision.path, timeMs: time, ticket: entry.ticket }];
+  const saved = { ...(stored[SAVED] ?? {}) };
+  if (token && decision.source !== 'fallback') saved[token] = { downloadId, path: decision.path };
+  await api.storage.local
+    .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
+    .catch(() => {});
 }
+
+/** Tells the agent tabs to refresh their ✓ marks when a routed download completes. */
+api.downloads.onChanged.addListener(({ state }) => {
+  if (state?.current !== 'complete') return;
+  for (const tabs of agentTabs.values()) {
+    for (const tabId of tabs.keys()) api.tabs.sendMessage(tabId, { type: 'savedChanged' }).catch(() => {});
+  }
+});
 
 async function note(status) {
   await api.storage.local.set({ status: { ...status, time: Date.now() } }).catch(() => {});
 }
 
-platformMessage = installDownloadRouting({ api, route, fallbackNow, watchdogMs });
+const platform = installDownloadRouting({ api, route, record, fallbackNow, watchdogMs });
+platformMessage = platform.onInterceptedClick;
+
+function askTab(tabId, message) {
+  return api.tabs.sendMessage(tabId, message);
+}
+
+/** The most recently active agent tab of `instance`, if any. */
+function agentTabOf(instance) {
+  const tabs = [...(agentTabs.get(instance) ?? new Map())].sort((a, b) => b[1] - a[1]);
+  return tabs[0]?.[0];
+}
+
+const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record });
+const cleanup = createCleanup({ api, ready, askTab, agentTabOf });
+
+/** "Download all" for the ticket in the most recent agent tab (popup button, shortcut). */
+async function downloadAllCurrent({ force = false } = {}) {
+  const router = await ready;
+  const page = lastAgentTab && router?.recognize(lastAgentTab.url);
+  if (page?.kind !== 'ticketPage') throw new Error('open a Zendesk ticket first');
+  downloadAll.start({ instance: page.instance, ticketId: page.ticketId, tabId: lastAgentTab.tabId, force });
+  return { started: true };
+}
+
+api.commands.onCommand.addListener((command) => {
+  if (command === 'download-all') downloadAllCurrent().catch((err) => console.warn('zd-dl-router:', err.message));
+});
+
+Object.assign(messageHandlers, {
+  downloadAll: ({ force }) => downloadAllCurrent({ force }),
+  confirmAttachment: ({ attachmentId }) => downloadAll.confirm({ attachmentId }).then(() => ({})),
+  cleanupReview: async ({ now }) => ({ reviews: await cleanup.review(now) }),
+  cleanupRun: async ({ downloadIds, now }) => ({ report: await cleanup.remove(downloadIds, now) }),
+
+  /** Which of these attachment links were saved by us and still exist (✓ marks). */
+  async saved({ links }) {
+    const router = await ready;
+    const { [SAVED]: saved = {} } = await api.storage.local.get(SAVED);
+    const found = [];
+    for (const href of links ?? []) {
+      const info = saved[router?.recognize(href)?.token];
+      if (!info) continue;
+      const [item] = await api.downloads.search({ id: info.downloadId }).catch(() => []);
+      if (item?.exists && item.state === 'complete') {
+        found.push({ href, downloadId: info.downloadId, folder: info.path.slice(0, info.path.lastIndexOf('/') + 1) });
+      }
+    }
+    return { saved: found };
+  },
+
+  async show({ downloadId }) {
+    api.downloads.show(downloadId);
+    return {};
+  },
+});

@@ -104,25 +104,76 @@
     if (links.length && signature !== sentLinks) {
       sentLinks = signature;
       send({ type: 'links', url, links });
+      refreshMarks(links);
     }
   }
 
-  // The background asks when a download needs a ticket it does not know yet.
+  // ✓ marks on attachment links already saved into their ticket folder. The mark is an
+  // absolutely positioned sibling: it takes no space and is not part of the link, so
+  // Zendesk's layout and click handling stay as they are.
+  const MARK = 'zd-dl-router-mark';
+  async function refreshMarks(links) {
+    const reply = await send({ type: 'saved', links });
+    const saved = new Map((reply?.saved ?? []).map((s) => [s.href, s]));
+    for (const link of document.querySelectorAll('a[href*="/attachments/token/"]')) {
+      const info = saved.get(link.href);
+      let mark = link.nextElementSibling?.classList.contains(MARK) ? link.nextElementSibling : null;
+      if (!info) {
+        mark?.remove();
+        continue;
+      }
+      if (!mark) {
+        mark = document.createElement('button');
+        mark.type = 'button';
+        mark.className = MARK;
+        mark.textContent = '✓';
+        mark.style.cssText = 'position:absolute;margin-left:4px;padding:0 4px;border:0;border-radius:3px;' +
+          'font:11px/1.5 system-ui,sans-serif;background:#e3f4e1;color:#1e6b28;cursor:pointer';
+        mark.addEventListener('click', (event) => {
+          event.preventDefault();
+          event.stopPropagation();
+          send({ type: 'show', downloadId: Number(mark.dataset.downloadId) });
+        });
+        link.after(mark);
+      }
+      mark.dataset.downloadId = String(info.downloadId);
+      mark.title = `saved to ${info.folder} — click to show in folder`;
+      mark.setAttribute('aria-label', mark.title);
+    }
+  }
+
+  // The background asks: a download needs a ticket it does not know yet ('lookup'),
+  // "download all" needs fresh comments ('lookup' with fresh), the clean-up needs
+  // statuses ('status'), or saved files changed ('savedChanged').
+  const requests = {
+    async lookup({ lookup: { ticketId, token }, fresh = false }) {
+      await pageChanged();
+      // A token: refresh every ticket this tab has shown; one of them should list it.
+      const ids = ticketId ? [ticketId] : [...loads.keys()];
+      if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
+      const results = await Promise.allSettled(ids.map((id) => loadTicket(id, { force: fresh || Boolean(token) })));
+      const tickets = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+      const failed = results.find((r) => r.status === 'rejected');
+      return tickets.length ? { tickets } : { error: String(failed?.reason?.message ?? 'no ticket to ask') };
+    },
+    async status({ ticketIds }) {
+      const answers = await Promise.allSettled(ticketIds.map((id) => getJson(`/api/v2/tickets/${id}.json`)));
+      return {
+        answers: answers.map((a, i) => ({
+          ticketId: ticketIds[i],
+          ...(a.status === 'fulfilled' ? { response: a.value } : { error: String(a.reason?.message ?? a.reason) }),
+        })),
+      };
+    },
+    async savedChanged() {
+      await refreshMarks(visibleAttachmentLinks());
+      return {};
+    },
+  };
   api.runtime.onMessage.addListener((message, _sender, sendResponse) => {
-    if (message?.type !== 'lookup') return false;
-    const { ticketId, token } = message.lookup;
-    pageChanged()
-      .then(() => {
-        // A token: refresh every ticket this tab has shown; one of them should list it.
-        const ids = ticketId ? [ticketId] : [...loads.keys()];
-        if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
-        return Promise.allSettled(ids.map((id) => loadTicket(id, { force: Boolean(token) })));
-      })
-      .then((results) => {
-        const tickets = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
-        const failed = results.find((r) => r.status === 'rejected');
-        sendResponse(tickets.length ? { tickets } : { error: String(failed?.reason?.message ?? 'no ticket to ask') });
-      });
+    const handler = requests[message?.type];
+    if (!handler) return false;
+    handler(message).then(sendResponse, (err) => sendResponse({ error: String(err?.message ?? err) }));
     return true;
   });
 

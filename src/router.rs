@@ -271,9 +271,12 @@ fn route(
         None => (settings.template(), Captures::default(), None),
     };
     let values = Values {
+        // A blank name would drop the folder and mix the ticket in with organizations.
         org: Some(match org {
-            Some(o) => alias(&s.aliases, &o.name).unwrap_or(&o.name).to_owned(),
-            None => s.no_org_folder.clone(),
+            Some(o) if !o.name.trim().is_empty() => {
+                alias(&s.aliases, &o.name).unwrap_or(&o.name).to_owned()
+            }
+            _ => s.no_org_folder.clone(),
         }),
         org_id: org.map(|o| o.id),
         ticket: Some(ticket),

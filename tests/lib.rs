@@ -1,5 +1,6 @@
 //! Integration tests: the public API against fixture files, and the CLI binary.
 
 mod cli;
+mod hostile;
 mod routing;
 mod urls;

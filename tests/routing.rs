@@ -123,6 +123,18 @@ fn a_ticket_without_organization_goes_to_the_no_org_folder() {
 }
 
 #[test]
+fn a_blank_organization_name_counts_as_no_organization() {
+    for blank in ["", "   "] {
+        let k = knowing(&[ticket(4712, Some(blank))], &[("Tk1", 4712)]);
+        let d = decide(&event(ATTACHMENT, None), &k, &ValidSettings::defaults());
+        assert_eq!(
+            routed(&d).0,
+            "zendesk/_no-organization/4712/production_log.tar.gz"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_ticket_is_looked_up_once_then_falls_back() {
     let k = Knowledge::default();
     let mut e = event(ATTACHMENT, Some(PAGE_4711));

@@ -10,6 +10,9 @@
 //   ticket panel (hidden when its tab is not active):                [data-testid="ticket-panel-<id>"]
 //   attachment link: a.attachment-link[data-ticket-id][data-file-name][data-occurrence]
 //                    data-testid="attachment-<ticketId>-<attachmentId>"
+//   page-script download buttons (not links): button.script-download[data-mode="location"|"anchor"]
+//                    [data-ticket-id][data-file-name][data-occurrence] — location.href = token URL,
+//                    or a temporary hidden anchor appended, clicked and removed
 //   window.__mockZendesk.openTicket(id, {mode: 'tab' | 'replace'}) does what the links do.
 
 export function agentHtml({ ticketIds }) {
@@ -95,7 +98,22 @@ export function agentHtml({ ticketIds }) {
             'data-occurrence': String(n),
             text: a.file_name,
           });
-          ul.append(el('li', {}, link, document.createTextNode(' (' + a.size + ' bytes)')));
+          // Page-script downloads (like Zendesk's image viewer download button): one sets
+          // location.href, the other clicks a temporary anchor. Not links, so the link
+          // selectors and the content script's link scan are unaffected.
+          const buttons = ['location', 'anchor'].map((mode) => el('button', {
+            type: 'button',
+            class: 'script-download',
+            'data-mode': mode,
+            'data-href': a.href,
+            'data-testid': 'script-download-' + mode + '-' + t.id + '-' + a.id,
+            'data-ticket-id': String(t.id),
+            'data-file-name': a.file_name,
+            'data-occurrence': String(n),
+            title: 'Download (' + mode + ')',
+            text: '\u2913' + mode,
+          }));
+          ul.append(el('li', {}, link, document.createTextNode(' (' + a.size + ' bytes) '), ...buttons));
         }
         art.append(ul);
       }
@@ -189,6 +207,21 @@ export function agentHtml({ ticketIds }) {
     if (!a || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
     ev.preventDefault();
     openTicket(ticketIdFromPath(new URL(a.href).pathname), { mode: a.dataset.nav });
+  });
+  document.addEventListener('click', (ev) => {
+    const b = ev.target.closest && ev.target.closest('button.script-download');
+    if (!b) return;
+    const href = b.dataset.href;
+    if (b.dataset.mode === 'location') {
+      location.href = href;
+    } else {
+      const tmp = document.createElement('a');
+      tmp.href = href;
+      tmp.style.display = 'none';
+      document.body.append(tmp);
+      tmp.click();
+      tmp.remove();
+    }
   });
   window.addEventListener('popstate', () => {
     const id = ticketIdFromPath(location.pathname);

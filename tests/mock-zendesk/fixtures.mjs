@@ -232,3 +232,29 @@ addTicket({
   status: 'open',
   comments: [{ body: 'Bundle attached.', attachments: [{ fileName: 'support_bundle.zip', size: 22 * 1024 + 5 }] }],
 });
+
+// ---- hostile fixtures (tests/e2e/hostile.test.mjs) -----------------------------------------
+
+/**
+ * Tickets whose organization names, subjects and attachment file names are hostile input
+ * (tests/fixtures/hostile-names). Not added by default: the hostile E2E test calls this before
+ * it starts the mock. specs: [{id, organization: {id, name} | null, subject, files: [name]}];
+ * each file becomes one attachment of its own comment. Returns the tickets.
+ */
+export function addHostileTickets(specs) {
+  return specs.map(({ id, organization, subject, files }) => {
+    if (tickets.has(id)) throw new Error(`ticket ${id} exists already`);
+    if (organization) addOrganization(organization.id, organization.name);
+    return addTicket({
+      id,
+      organizationId: organization ? organization.id : null,
+      subject,
+      requesterId: 504,
+      status: 'open',
+      comments: files.map((fileName, i) => ({
+        body: `Hostile attachment ${i + 1}.`,
+        attachments: [{ fileName, size: 3 * 1024 + id % 97 + i * 7, contentType: 'application/octet-stream' }],
+      })),
+    });
+  });
+}

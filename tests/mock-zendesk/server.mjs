@@ -29,7 +29,7 @@ const ADMIN_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const SESSION_COOKIE = '_zendesk_session';
 const SIGNED_URL_TTL_MS = 10 * 60 * 1000;
 
-export const API_FAULTS = ['api-500', 'api-429', 'api-hang', 'api-401', 'api-login-html', 'api-malformed-json', 'api-no-org-sideload'];
+export const API_FAULTS = ['api-500', 'api-429', 'api-hang', 'api-401', 'api-login-html', 'api-malformed-json', 'api-no-org-sideload', 'api-slow'];
 export const TOKEN_FAULTS = ['attachment-404', 'attachment-reset'];
 
 function makeCert(dir) {
@@ -303,12 +303,28 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       case 'api-malformed-json':
         send(res, 200, `{"ticket":{"id":${id},"subject":"trunc`, { 'Content-Type': 'application/json; charset=utf-8' });
         return true;
+      case 'api-slow': {
+        // {"fault":"api-slow","ms":N}: answer normally after N ms (default 3000).
+        if (res.__slowDone) return false;
+        hanging.add(res);
+        const timer = setTimeout(() => {
+          hanging.delete(res);
+          res.__slowDone = true;
+          if (!res.destroyed) res.__retry();
+        }, f.ms ?? 3000);
+        res.on('close', () => {
+          clearTimeout(timer);
+          hanging.delete(res);
+        });
+        return true;
+      }
       default:
         return false; // api-no-org-sideload is handled by the endpoint
     }
   }
 
   function handleApi(req, res, url) {
+    res.__retry = () => handleApi(req, res, url);
     const cookies = parseCookies(req.headers.cookie);
     if (!sessions.has(cookies[SESSION_COOKIE])) {
       sendJson(res, 401, { error: "Couldn't authenticate you" });

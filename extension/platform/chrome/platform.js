@@ -1,14 +1,43 @@
 // Chrome: route through downloads.onDeterminingFilename, which lets an extension name a
 // download before it is written. `suggest` must be called exactly once; the watchdog
 // below guarantees it even if routing hangs, so a download never waits on us.
+//
+// Downloads started by extensions need care. Chromium replaces the starting extension's
+// filename as soon as *any* listener answers, even with a bare `suggest()` (in
+// downloads_api.cc an empty answer parses as conflict action NONE, which DeterminerCallback
+// takes for a real suggestion). So:
+//  - our own downloads ("download all"): we know the name we asked for and suggest it;
+//  - another extension's: we never answer; removing and re-adding our listener makes
+//    Chromium stop waiting for us (DeterminerRemoved) and apply that extension's name at
+//    once. Done only while none of our own routings is pending, since a removed listener
+//    loses its pending answers too.
 
-export function installDownloadRouting({ api, route, fallbackNow, watchdogMs }) {
-  api.downloads.onDeterminingFilename.addListener((item, suggest) => {
-    // Our own downloads (and other extensions') already carry the name they asked for:
-    // suggest() without arguments keeps it.
-    if (item.byExtensionId) {
-      suggest();
+export function installDownloadRouting({ api, route, record, fallbackNow, watchdogMs }) {
+  const determining = api.downloads.onDeterminingFilename;
+  const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start
+  let pending = 0;
+  let releaseWanted = false;
+
+  function release() {
+    releaseWanted = true;
+    setTimeout(() => {
+      if (pending > 0 || !releaseWanted) return; // answer() calls release() again
+      releaseWanted = false;
+      determining.removeListener(listener);
+      determining.addListener(listener);
+    }, 0);
+  }
+
+  function listener(item, suggest) {
+    const own = item.byExtensionId === api.runtime.id && ownNames.get(item.url);
+    if (own) {
+      ownNames.delete(item.url);
+      suggest(own);
       return false;
+    }
+    if (item.byExtensionId) {
+      release();
+      return true;
     }
     const event = {
       url: item.url,
@@ -18,16 +47,20 @@ export function installDownloadRouting({ api, route, fallbackNow, watchdogMs }) 
       mime: item.mime || undefined,
       size: item.fileSize > 0 ? item.fileSize : item.totalBytes > 0 ? item.totalBytes : undefined,
     };
+    pending += 1;
     let answered = false;
     const answer = (decision) => {
       if (answered) return;
       answered = true;
       clearTimeout(watchdog);
+      pending -= 1;
       if (decision?.action === 'route') {
         suggest({ filename: decision.path, conflictAction: decision.conflictAction });
+        record(event, decision, item.id);
       } else {
         suggest();
       }
+      if (releaseWanted && pending === 0) release();
     };
     const watchdog = setTimeout(
       () => answer(fallbackNow(event, `no decision within ${watchdogMs() + 500} ms`)),
@@ -35,8 +68,21 @@ export function installDownloadRouting({ api, route, fallbackNow, watchdogMs }) 
     );
     route(event).then(answer, () => answer(null));
     return true;
-  });
+  }
+  determining.addListener(listener);
 
-  // Firefox's click interception has no use here.
-  return async () => ({ routed: false });
+  /** Starts a download of our own that keeps the name we give it. */
+  async function download({ url, filename, conflictAction }) {
+    if (filename) ownNames.set(url, { filename, conflictAction });
+    try {
+      return await api.downloads.download({ url, filename, conflictAction, saveAs: false });
+    } catch (err) {
+      ownNames.delete(url);
+      throw err;
+    }
+  }
+
+  // Chrome names every download in onDeterminingFilename: clicks need no interception.
+  const onInterceptedClick = async () => ({ started: false });
+  return { onInterceptedClick, download };
 }

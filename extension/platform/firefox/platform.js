@@ -8,21 +8,23 @@
 // Our own downloads (byExtensionId, and URLs being started) are never touched again, so
 // nothing loops; a download whose routing fails goes ahead untouched.
 
-export function installDownloadRouting({ api, route }) {
+export function installDownloadRouting({ api, route, record }) {
   const starting = new Set(); // URLs we are starting: onCreated may fire before download() resolves
 
-  async function start(url, decision) {
+  /** Starts a download of our own with the name we give it. */
+  async function download({ url, filename, conflictAction }) {
     starting.add(url);
     try {
-      return await api.downloads.download({
-        url,
-        filename: decision.path,
-        conflictAction: decision.conflictAction,
-        saveAs: false,
-      });
+      return await api.downloads.download({ url, filename, conflictAction, saveAs: false });
     } finally {
       setTimeout(() => starting.delete(url), 1000);
     }
+  }
+
+  async function start(event, decision) {
+    const id = await download({ url: event.url, filename: decision.path, conflictAction: decision.conflictAction });
+    record(event, decision, id);
+    return id;
   }
 
   function isOurs(item) {
@@ -31,13 +33,14 @@ export function installDownloadRouting({ api, route }) {
 
   api.downloads.onCreated.addListener(async (item) => {
     if (isOurs(item)) return;
-    const decision = await route({
+    const event = {
       url: item.url,
       referrer: item.referrer || undefined,
       filename: item.filename,
       mime: item.mime || undefined,
       size: item.totalBytes > 0 ? item.totalBytes : undefined,
-    });
+    };
+    const decision = await route(event);
     if (decision?.action !== 'route') return;
     try {
       await api.downloads.cancel(item.id);
@@ -49,7 +52,7 @@ export function installDownloadRouting({ api, route }) {
       console.warn('zd-dl-router: could not take over download', item.id, err);
       return;
     }
-    await start(item.url, decision).catch((err) => {
+    await start(event, decision).catch((err) => {
       console.error('zd-dl-router: routed download refused; starting it unrouted', err);
       return api.downloads.download({ url: item.url, saveAs: false });
     });
@@ -57,15 +60,18 @@ export function installDownloadRouting({ api, route }) {
 
   // A click intercepted by content-platform.js. {started: false} makes the page replay the
   // user's original click.
-  return async function onInterceptedClick({ url, pageUrl }) {
-    const decision = await route({ url, referrer: pageUrl });
+  async function onInterceptedClick({ url, pageUrl }) {
+    const event = { url, referrer: pageUrl };
+    const decision = await route(event);
     if (decision?.action !== 'route') return { started: false };
     try {
-      await start(url, decision);
+      await start(event, decision);
       return { started: true };
     } catch (err) {
       console.error('zd-dl-router: routed download refused', decision.path, err);
       return { started: false };
     }
-  };
+  }
+
+  return { onInterceptedClick, download };
 }

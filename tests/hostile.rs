@@ -1,0 +1,343 @@
+//! The hostile-name corpus (`tests/fixtures/hostile-names`) through the whole router: every
+//! name as organization, subject, requester and attachment file name (in the URL's `?name=`
+//! encoded and raw, and as the browser's suggested file name) must give a path that is
+//! relative, inside the base folder, with every component portable.
+//!
+//! Also loaded by `tests/fuzz.rs` (generator seeds).
+
+use serde_json::json;
+use zd_dl_router::router::{decide, Decision, DownloadEvent, Source};
+use zd_dl_router::sanitize::{
+    component, is_portable_component, MAX_DEPTH, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
+};
+use zd_dl_router::settings::ValidSettings;
+use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
+use zd_dl_router::zendesk::{Instance, TicketId, Token};
+
+const CORPUS: &str = include_str!("fixtures/hostile-names");
+
+/// Decodes one corpus line (see the escapes documented at the top of the file).
+pub fn unescape(line: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = line.chars().peekable();
+    let braced = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Result<String, String> {
+        if chars.next() != Some('{') {
+            return Err(format!("expected '{{' in {line:?}"));
+        }
+        let inner: String = chars.by_ref().take_while(|&c| c != '}').collect();
+        Ok(inner)
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('#') => out.push('#'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('s') => out.push(' '),
+            Some('e') => {}
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                let n = u32::from_str_radix(&hex, 16)
+                    .map_err(|e| format!("\\x{hex} in {line:?}: {e}"))?;
+                out.push(char::from_u32(n).ok_or_else(|| format!("bad \\x{hex}"))?);
+            }
+            Some('u') => {
+                let hex = braced(&mut chars)?;
+                let n = u32::from_str_radix(&hex, 16)
+                    .map_err(|e| format!("\\u{{{hex}}} in {line:?}: {e}"))?;
+                out.push(
+                    char::from_u32(n)
+                        .ok_or_else(|| format!("\\u{{{hex}}} is not a scalar value"))?,
+                );
+            }
+            Some('*') => {
+                let n: usize = braced(&mut chars)?
+                    .parse()
+                    .map_err(|e| format!("\\*{{}} in {line:?}: {e}"))?;
+                let prev = out
+                    .chars()
+                    .last()
+                    .ok_or_else(|| format!("\\* with nothing before it in {line:?}"))?;
+                for _ in 1..n {
+                    out.push(prev);
+                }
+            }
+            other => return Err(format!("unknown escape \\{other:?} in {line:?}")),
+        }
+    }
+    Ok(out)
+}
+
+/// Every name of the corpus, decoded, in file order.
+pub fn corpus() -> Vec<String> {
+    CORPUS
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| unescape(l).unwrap_or_else(|e| panic!("tests/fixtures/hostile-names: {e}")))
+        .collect()
+}
+
+/// `encodeURIComponent`.
+pub fn encode_uri_component(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+const NOW: f64 = 1_795_456_906_000.0;
+const PAGE: &str = "https://acme.zendesk.com/agent/tickets/4711";
+const SIGNED: &str = "https://p12.zdusercontent.com/attachment/1234/Tk1?token=xyz";
+
+/// Asserts every invariant of a routed path below `base`.
+pub fn assert_safe(path: &str, base: &[&str], what: &str) {
+    assert!(!path.is_empty(), "{what}: empty path");
+    assert!(
+        !path.starts_with('/') && !path.contains('\\') && !path.contains(':'),
+        "{what}: not a plain relative path: {path:?}"
+    );
+    let parts: Vec<&str> = path.split('/').collect();
+    assert!(parts.len() - 1 <= MAX_DEPTH, "{what}: too deep: {path:?}");
+    assert!(
+        parts.len() > base.len() && parts[..base.len()] == *base,
+        "{what}: not inside {base:?}: {path:?}"
+    );
+    for (i, part) in parts.iter().enumerate() {
+        let is_file = i == parts.len() - 1;
+        let limit = if is_file {
+            MAX_FILE_NAME_BYTES
+        } else {
+            MAX_DIR_NAME_BYTES
+        };
+        assert!(
+            *part != "." && *part != ".." && !part.is_empty(),
+            "{what}: {path:?}"
+        );
+        assert!(part.len() <= limit, "{what}: {part:?} too long in {path:?}");
+        assert!(
+            is_portable_component(part),
+            "{what}: {part:?} not portable in {path:?}"
+        );
+    }
+}
+
+fn ticket(org: Option<&str>, subject: &str) -> Ticket {
+    Ticket {
+        instance: Instance::new("acme"),
+        id: TicketId(4711),
+        organization: org.map(|name| Organization {
+            id: 9,
+            name: name.into(),
+        }),
+        subject: Some(subject.into()),
+        requester: Some(subject.into()),
+        status: Some(subject.into()),
+    }
+}
+
+fn knowing(t: Ticket, by_token: bool) -> Knowledge {
+    let mut k = Knowledge::default();
+    let key = TicketRef {
+        instance: t.instance.clone(),
+        id: t.id,
+    };
+    k.observe_ticket(t, NOW);
+    if by_token {
+        k.observe_tokens(&key, Token::parse("Tk1"), Evidence::Comments, NOW);
+    }
+    k
+}
+
+fn route(event: &DownloadEvent, k: &Knowledge, s: &ValidSettings) -> (String, Source) {
+    match decide(event, k, s) {
+        Decision::Route { path, source, .. } => (path.as_str().to_owned(), source),
+        other => panic!("expected a route for {event:?}, got {other:?}"),
+    }
+}
+
+fn event(
+    url: String,
+    filename: Option<&str>,
+    referrer: Option<&str>,
+    final_url: Option<&str>,
+) -> DownloadEvent {
+    DownloadEvent {
+        url,
+        final_url: final_url.map(Into::into),
+        referrer: referrer.map(Into::into),
+        filename: filename.map(Into::into),
+        time_ms: NOW,
+        lookup_done: true,
+        ..DownloadEvent::default()
+    }
+}
+
+fn attachment_url(name: &str) -> String {
+    format!("https://acme.zendesk.com/attachments/token/Tk1/?name={name}")
+}
+
+/// The path the default settings must give: zendesk/<org>/4711/<file>.
+fn default_path(org: Option<&str>, file: &str) -> String {
+    // A missing or blank organization files under the no-org folder.
+    let org = org
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or("_no-organization");
+    let mut parts = vec!["zendesk".to_owned(), component(org, false)];
+    parts.push("4711".into());
+    parts.push(component(file, true));
+    parts.join("/")
+}
+
+#[test]
+fn corpus_decodes_with_every_category() {
+    let names = corpus();
+    assert!(names.len() > 100, "{} names", names.len());
+    for must in [
+        "",
+        "..",
+        "\u{202E}",
+        "\0",
+        "CON",
+        "a\0b.txt",
+        "\\\\server\\share",
+        "%c0%ae%c0%ae%c0%af",
+        " ",
+    ] {
+        assert!(names.iter().any(|n| n == must), "corpus lacks {must:?}");
+    }
+    assert!(names.iter().any(|n| n.len() >= 1000));
+    assert_eq!(
+        unescape("a\\*{3}b\\u{1F680}\\x7f\\s\\\\").unwrap(),
+        "aaab🚀\u{7f} \\"
+    );
+}
+
+#[test]
+fn every_name_as_organization_subject_and_file_stays_inside_the_base_folder() {
+    let settings = [
+        (ValidSettings::defaults(), vec!["zendesk"]),
+        (
+            ValidSettings::from_value(json!({
+                "template": "{subject}/{requester}/{status}/{ticket_id}/{stem}.{ext}",
+                "fallbackTemplate": "_unsorted/{stem}-{ext}"
+            }))
+            .unwrap(),
+            vec!["zendesk"],
+        ),
+        (
+            ValidSettings::from_value(json!({
+                "baseFolder": "a/b",
+                "template": "{org}-{subject}/{date:%Y-%m}/{ticket_id}/{org} {filename}",
+                "rules": [{"fileName": "^(?P<head>[^.]*)\\.(.*)$", "template": "{org}/{head}/{2}/{filename}"}]
+            }))
+            .unwrap(),
+            vec!["a", "b"],
+        ),
+        (ValidSettings::from_value(json!({"baseFolder": ""})).unwrap(), vec![]),
+    ];
+    let names = corpus();
+    let mut checked = 0;
+    for name in &names {
+        let n = name.as_str();
+        for org in [Some(n), None] {
+            for (by_token, referrer) in [(true, None), (false, Some(PAGE))] {
+                let k = knowing(ticket(org, n), by_token);
+                let events = [
+                    (
+                        "encoded ?name=",
+                        event(
+                            attachment_url(&encode_uri_component(n)),
+                            Some("x.bin"),
+                            referrer,
+                            Some(SIGNED),
+                        ),
+                    ),
+                    ("raw ?name=", event(attachment_url(n), None, referrer, None)),
+                    (
+                        "browser filename",
+                        event(
+                            "https://acme.zendesk.com/attachments/token/Tk1/".into(),
+                            Some(n),
+                            referrer,
+                            None,
+                        ),
+                    ),
+                    (
+                        "signed url only",
+                        event(SIGNED.into(), Some(n), referrer, None),
+                    ),
+                ];
+                for (how, e) in &events {
+                    for (s, base) in &settings {
+                        let (path, source) = route(e, &k, s);
+                        let what = format!("name {n:?} ({how}, org {org:?}, by_token {by_token})");
+                        assert_safe(&path, base, &what);
+                        checked += 1;
+                        // The default layout: exactly one folder per level, the sanitized values.
+                        if s.settings().template == "{org}/{ticket_id}/{filename}"
+                            && *base == ["zendesk"]
+                            && *how == "encoded ?name="
+                            && !n.is_empty()
+                            && source != Source::Fallback
+                        {
+                            assert_eq!(path, default_path(org, n), "{what}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "hostile corpus: {} names, {checked} routed paths checked",
+        names.len()
+    );
+}
+
+#[test]
+fn an_empty_or_blank_organization_files_under_the_no_organization_folder() {
+    // Dropping the folder would put the ticket directly below the base folder, where an
+    // organization literally named "4711" puts its folder.
+    let k = knowing(ticket(Some(" "), "s"), true);
+    let e = event(attachment_url("a.txt"), None, None, None);
+    assert_eq!(
+        route(&e, &k, &ValidSettings::defaults()).0,
+        "zendesk/_no-organization/4711/a.txt"
+    );
+}
+
+#[test]
+fn names_differing_only_by_case_keep_their_case() {
+    // The router does not fold case: on case-insensitive file systems (Windows, macOS) the
+    // browser's conflict handling (uniquify) separates them.
+    let k = knowing(ticket(Some("ACME"), "s"), true);
+    let paths: Vec<String> = ["Report.txt", "report.txt", "REPORT.TXT"]
+        .iter()
+        .map(|n| {
+            route(
+                &event(attachment_url(n), None, None, None),
+                &k,
+                &ValidSettings::defaults(),
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "zendesk/ACME/4711/Report.txt",
+            "zendesk/ACME/4711/report.txt",
+            "zendesk/ACME/4711/REPORT.TXT"
+        ]
+    );
+}
