@@ -1,0 +1,208 @@
+// zd-dl-router popup: the current ticket and where its attachments go (asked from the
+// background), the router's health, the on/off switch, and the last routed downloads.
+// The switch writes `enabled` only after the core has validated the resulting settings.
+
+import init, { Router } from './zd_dl_router.js';
+
+const api = globalThis.browser ?? globalThis.chrome;
+const $ = (id) => document.getElementById(id);
+const HISTORY_SHOWN = 20;
+const SOURCES = {
+  tokenIndex: 'listed in the ticket',
+  referrer: 'from the ticket page',
+  currentTab: 'guessed from the open ticket',
+  fallback: 'fallback',
+};
+
+let coreReady = false;
+
+function storageArea() {
+  return api.storage.sync ?? api.storage.local;
+}
+
+async function main() {
+  $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+  $('enabled').addEventListener('change', toggle);
+  coreReady = await init({ module_or_path: 'zd_dl_router_bg.wasm' }).then(() => true, () => false);
+  await Promise.all([showState(), showSwitch(), showHistory()]);
+  api.storage.onChanged.addListener((changes, area) => {
+    if (changes.history && area === 'local') showHistory();
+    if (changes.status && area === 'local') showState();
+    if (changes.settings || area === 'managed') showSwitch();
+  });
+}
+
+// ---- current ticket and health ----------------------------------------------------------
+
+async function showState() {
+  let state;
+  try {
+    state = await withTimeout(api.runtime.sendMessage({ type: 'state' }), 5000);
+  } catch (err) {
+    state = { coreLoaded: false, problem: `the background is not answering (${err.message ?? err})` };
+  }
+  state ??= { coreLoaded: false, problem: 'the background is not answering' };
+  const problems = [];
+  if (!state.coreLoaded) problems.push('The routing core is not running: downloads are left untouched.');
+  if (state.problem) problems.push(capitalize(state.problem));
+  if (state.error) problems.push(state.error);
+  $('problem').textContent = problems.join(' ');
+  $('problem').hidden = problems.length === 0;
+
+  const t = state.ticket;
+  const box = $('ticket');
+  if (t) {
+    box.replaceChildren(
+      el('p', {}, el('span', { class: 'id' }, `#${t.id}`), ' · ', el('span', {}, t.organization?.name ?? 'no organization'), el('span', { class: 'muted' }, ` · ${t.instance}`)),
+      el('p', {}, el('span', { class: 'subject', title: t.subject ?? '' }, t.subject ?? '')),
+    );
+  } else {
+    box.replaceChildren(el('p', { class: 'muted' }, 'No Zendesk ticket open.'));
+  }
+  const folder = $('folder');
+  folder.hidden = !state.folder;
+  if (state.folder) folder.replaceChildren('Attachments go to ', el('span', { class: 'mono' }, `Downloads/${state.folder}`));
+}
+
+// ---- the on/off switch ------------------------------------------------------------------
+
+async function showSwitch() {
+  const box = $('enabled');
+  const note = $('enabled-note');
+  const { settings: user } = await storageArea().get('settings').catch(() => ({}));
+  const policy = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
+  let enabled = true;
+  let locked = false;
+  if (coreReady) {
+    try {
+      const applied = Router.applyPolicy(isObject(user) ? user : {}, policy);
+      const v = Router.validateSettings(applied.settings);
+      enabled = v.ok ? v.settings.enabled : applied.settings.enabled !== false;
+      locked = applied.locked.includes('enabled');
+    } catch {
+      enabled = user?.enabled !== false;
+    }
+  } else {
+    enabled = user?.enabled !== false;
+  }
+  box.checked = enabled;
+  box.disabled = locked || !coreReady;
+  note.hidden = !(locked || !coreReady);
+  note.textContent = locked ? 'Locked by your administrator' : 'Unavailable: the routing core did not load';
+}
+
+async function toggle() {
+  const box = $('enabled');
+  const want = box.checked;
+  box.disabled = true;
+  const note = $('enabled-note');
+  try {
+    const { settings: user } = await storageArea().get('settings');
+    const next = { ...(isObject(user) ? user : {}), enabled: want };
+    const v = Router.validateSettings(next);
+    if (!v.ok) {
+      box.checked = !want;
+      note.hidden = false;
+      note.textContent = 'Not changed: your saved settings have problems — open Settings.';
+      return;
+    }
+    await storageArea().set({ settings: v.settings });
+    note.hidden = true;
+  } catch (err) {
+    box.checked = !want;
+    note.hidden = false;
+    note.textContent = `Not changed: ${err.message ?? err}`;
+  } finally {
+    box.disabled = false;
+    showSwitch();
+  }
+}
+
+// ---- history ----------------------------------------------------------------------------
+
+async function showHistory() {
+  const { history = [] } = await api.storage.local.get('history').catch(() => ({}));
+  const entries = (Array.isArray(history) ? history : []).slice(0, HISTORY_SHOWN);
+  $('history-empty').hidden = entries.length > 0;
+  const items = await Promise.all(entries.map(historyItem));
+  $('history').replaceChildren(...items);
+}
+
+async function historyItem(entry) {
+  const parts = String(entry.path ?? '').split('/');
+  const file = parts.pop();
+  const dir = parts.join('/');
+  const fallback = entry.source === 'fallback';
+  const meta = [SOURCES[entry.source] ?? entry.source, ago(entry.time)];
+  if (entry.ticket) meta.unshift(`#${entry.ticket.id}`);
+  const what = el(
+    'div',
+    { class: 'what' },
+    el('span', { class: 'file', title: file }, file),
+    el('span', { class: 'dir mono', title: `Downloads/${dir}/` }, `Downloads/${dir}/`),
+    el('span', { class: 'meta' }, meta.join(' · ')),
+  );
+  if (fallback && entry.note) what.append(el('span', { class: 'meta' }, entry.note));
+  const li = el('li', { class: fallback ? 'fallback' : '' }, what);
+  const id = await downloadIdOf(entry, dir);
+  if (id !== null) {
+    const show = el('button', { type: 'button', class: 'show', 'aria-label': `Show ${file} in its folder` }, 'Show');
+    show.addEventListener('click', () => api.downloads.show(id));
+    li.append(show);
+  }
+  return li;
+}
+
+/** The browser's download id of a history entry: recorded, else found by URL and folder. */
+async function downloadIdOf(entry, dir) {
+  if (Number.isInteger(entry.downloadId)) return entry.downloadId;
+  if (!entry.url || !api.downloads?.search) return null;
+  try {
+    const found = await api.downloads.search({ url: entry.url });
+    const want = `/${dir}/`;
+    const hits = found.filter((d) => d.exists !== false && d.state !== 'interrupted' && d.filename.replaceAll('\\', '/').includes(want));
+    if (!hits.length) return null;
+    hits.sort((a, b) => Math.abs(Date.parse(a.startTime) - entry.time) - Math.abs(Date.parse(b.startTime) - entry.time));
+    return hits[0].id;
+  } catch {
+    return null;
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+
+function ago(time) {
+  if (!time) return '';
+  const s = Math.max(0, Math.round((Date.now() - time) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return new Date(time).toLocaleDateString();
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function capitalize(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== '') e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+main();

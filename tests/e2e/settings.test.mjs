@@ -1,0 +1,423 @@
+// The options page and the popup, driven like a user in each browser of E2E_BROWSERS
+// (default "chromium,firefox") against the built dist/<browser> and the mock Zendesk.
+//
+//   node --test tests/e2e/settings.test.mjs
+//   E2E_BROWSERS=firefox node --test tests/e2e/settings.test.mjs
+//   E2E_SCREENSHOTS=0 ...   do not rewrite docs/screenshots/*.png (Chromium writes them)
+//
+// Extension pages are opened as tabs: chrome-extension://<id>/ (the id Chromium derives
+// from the unpacked path) and moz-extension://<uuid>/ (Firefox gets a fixed UUID through
+// the `extensions.webextensions.uuids` pref, and MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 so that
+// WebDriver BiDi may navigate to it). The team-policy scenario runs in a browser of
+// its own with storage.managed filled the way an administrator would:
+//   Chromium: /etc/chromium/policies/managed/<file>.json with
+//             {"3rdparty": {"extensions": {"<id>": {...}}}} — machine-wide, so it is written
+//             for a private copy of dist/chrome (its own id) and removed afterwards;
+//   Firefox:  $HOME/.mozilla/managed-storage/<add-on id>.json ({"name", "type": "storage",
+//             "data"}), with HOME pointed at a temporary folder for that browser only.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+import {
+  DIST, REPO_ROOT, browsersFromEnv, startMock, startProxy, launchChromium, launchFirefox, openPage, clickLink,
+  waitForFile, waitForSelector, formatTree, attachment, expectedBytes, attachmentSelector, agentTicketUrl,
+  extensionWorker, chromiumExtensionId, tempDir, sleep,
+} from './harness.mjs';
+
+const FIREFOX_ADDON_ID = 'zd-dl-router@zd-dl-router.dev';
+const FILE_TIMEOUT_MS = 20_000;
+const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS !== '0';
+const CHROMIUM_POLICY_DIR = '/etc/chromium/policies/managed';
+const POLICY = { template: 'policy-{ticket_id}/{filename}', enabled: true };
+
+/**
+ * Mock (+ proxy) + browser with the extension. Firefox gets a fixed extension UUID and, with
+ * `home`, a HOME of its own (for the managed-storage manifest).
+ */
+async function start(kind, extDir, { home = null } = {}) {
+  const mock = await startMock();
+  const downloadDir = tempDir(`zd-e2e-settings-${kind}-`);
+  let proxy = null;
+  let session;
+  let base;
+  try {
+    if (kind === 'chromium') {
+      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
+      const id = chromiumExtensionId(extDir);
+      base = `chrome-extension://${id}/`;
+      await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
+    } else {
+      proxy = await startProxy({ targetPort: mock.port });
+      const uuid = randomUUID();
+      // puppeteer hands process.env to the browser. MOZ_REMOTE_ALLOW_SYSTEM_ACCESS lets WebDriver
+      // BiDi navigate a tab to moz-extension:// (refused otherwise: "not allowed in this context").
+      const saved = { HOME: process.env.HOME, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS };
+      process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = '1';
+      if (home) process.env.HOME = home;
+      try {
+        session = await launchFirefox({
+          extDir,
+          downloadDir,
+          proxyPort: proxy.port,
+          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
+        });
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      assert.equal(session.addonId, FIREFOX_ADDON_ID);
+      base = `moz-extension://${uuid}/`;
+    }
+  } catch (e) {
+    await proxy?.close();
+    await mock.close();
+    throw e;
+  }
+  const pages = [];
+  return {
+    kind,
+    mock,
+    browser: session.browser,
+    downloadDir,
+    base,
+    async open(url) {
+      if (kind === 'firefox' && url.startsWith('moz-extension:')) {
+        // The tab moves to the extension process and puppeteer's BiDi navigation wait never
+        // completes, although the page loads: start the navigation and poll the document.
+        const page = await session.browser.newPage();
+        pages.push(page);
+        page.goto(url, { timeout: 30_000 }).catch(() => {});
+        const deadline = Date.now() + 20_000;
+        while ((await page.evaluate(() => location.href).catch(() => '')) !== url) {
+          if (Date.now() > deadline) throw new Error(`timeout opening ${url}`);
+          await sleep(100);
+        }
+        return page;
+      }
+      const page = await openPage(session.browser, url);
+      pages.push(page);
+      return page;
+    },
+    async closePages() {
+      while (pages.length) await pages.pop().close().catch(() => {});
+    },
+    async close() {
+      await this.closePages();
+      console.log(`# ${kind} download tree (${downloadDir}):\n${formatTree(downloadDir)}`);
+      await session.close();
+      await proxy?.close();
+      await mock.close();
+      if (!process.env.E2E_KEEP) fs.rmSync(downloadDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openOptions(env) {
+  const page = await env.open(`${env.base}options.html`);
+  await waitForSelector(page, 'main[aria-busy="false"]');
+  return page;
+}
+
+/** The stored user settings, read from an extension page. */
+function storedSettings(page) {
+  return page.evaluate(async () => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const got = await (api.storage.sync ?? api.storage.local).get('settings');
+    return got.settings ?? null;
+  });
+}
+
+/** Replace an input's text like a user: focus, clear, type. */
+async function typeInto(page, selector, text) {
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    el.focus();
+    el.select?.();
+  }, selector);
+  await page.keyboard.press('Backspace');
+  await page.type(selector, text);
+}
+
+async function click(page, selector) {
+  await clickLink(page, selector, { timeoutMs: 10_000 });
+}
+
+async function downloadFrom(env, ticketId, fileName, relPath) {
+  const a = attachment(ticketId, fileName);
+  const page = await env.open(agentTicketUrl(ticketId));
+  await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
+  await clickLink(page, attachmentSelector(ticketId, fileName));
+  const bytes = await waitForFile(env.downloadDir, relPath, { timeoutMs: FILE_TIMEOUT_MS });
+  assert.ok(bytes.equals(expectedBytes(a.token)), `${relPath}: bytes differ from token ${a.token}`);
+  await page.close().catch(() => {});
+}
+
+async function screenshot(page, name, { dark, width, height }) {
+  await page.setViewport({ width, height });
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
+  await sleep(200);
+  // The whole page in one viewport (a full-page capture would paint the sticky Save bar mid-page).
+  const full = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewport({ width, height: Math.max(height, full) });
+  await sleep(200);
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name) });
+}
+
+for (const kind of browsersFromEnv()) {
+  const extDir = DIST[kind];
+
+  describe(`zd-dl-router options and popup (${kind})`, () => {
+    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
+      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
+      return;
+    }
+    let env;
+    before(async () => {
+      env = await start(kind, extDir);
+    });
+    after(async () => {
+      await env?.close();
+    });
+
+    it('shows an invalid rule pattern next to its field and does not save it', async () => {
+      const page = await openOptions(env);
+      const before = await storedSettings(page);
+      await click(page, '#add-rule');
+      await waitForSelector(page, '#rule-0-fileName');
+      await typeInto(page, '#rule-0-fileName', '(');
+      await waitForSelector(page, '#rule-0-fileName[aria-invalid="true"]', { timeoutMs: 5_000 });
+      const shown = await page.evaluate(() => {
+        const input = document.querySelector('#rule-0-fileName');
+        const err = document.getElementById('rule-0-fileName-error');
+        return {
+          describedBy: input.getAttribute('aria-describedby') ?? '',
+          error: err.hidden ? '' : err.textContent,
+          nextToInput: input.nextElementSibling === err,
+          saveDisabled: document.getElementById('save').disabled,
+          preview: document.getElementById('preview').textContent,
+        };
+      });
+      assert.match(shown.error, /invalid pattern/, `error next to rule 1's file-name field: ${JSON.stringify(shown)}`);
+      assert.ok(shown.nextToInput);
+      assert.ok(shown.describedBy.split(' ').includes('rule-0-fileName-error'), `aria-describedby: ${shown.describedBy}`);
+      assert.ok(shown.saveDisabled, 'Save is disabled while the settings are invalid');
+      assert.match(shown.preview, /fix the problems/i);
+      // Try anyway: click the (disabled) button and press Enter on it.
+      await page.evaluate(() => document.getElementById('save').click());
+      await page.focus('#save').catch(() => {});
+      await page.keyboard.press('Enter');
+      await sleep(500);
+      assert.deepEqual(await storedSettings(page), before, 'storage unchanged');
+      // An invalid settings file is rejected with the reason; nothing changes.
+      const bad = path.join(tempDir('zd-e2e-import-'), 'bad-settings.json');
+      fs.writeFileSync(bad, JSON.stringify({ template: '{org}/{nope}/{filename}' }));
+      const fileInput = await page.$('#import-file');
+      await fileInput.uploadFile(bad);
+      await waitForSelector(page, '#save-status', { timeoutMs: 5_000 });
+      const deadlineImport = Date.now() + 5_000;
+      let status = '';
+      while (Date.now() < deadlineImport && !status.startsWith('Import rejected')) {
+        status = await page.$eval('#save-status', (e) => e.textContent);
+        await sleep(100);
+      }
+      assert.match(status, /^Import rejected: template: unknown placeholder \{nope\}/);
+      assert.equal(await page.$eval('#template', (e) => e.value), '{org}/{ticket_id}/{filename}', 'the form is untouched');
+      fs.rmSync(path.dirname(bad), { recursive: true, force: true });
+      // Deleting the rule makes the form valid again (nothing to save: it equals the stored state).
+      await click(page, '#rules [data-act="delete"]');
+      await waitForSelector(page, '#preview.preview-route', { timeoutMs: 5_000 });
+      assert.equal(await page.$eval('#rule-0-fileName', () => true).catch(() => false), false);
+      await env.closePages();
+    });
+
+    it('saves a new template and routes the next attachment with it', async () => {
+      const page = await openOptions(env);
+      await typeInto(page, '#template', 'zd-{ticket_id}/{filename}');
+      await waitForSelector(page, '#preview.preview-route');
+      const preview = await page.$eval('#preview', (e) => e.textContent);
+      assert.equal(preview, 'Downloads/zendesk/zd-4711/production_log.tar.gz');
+      assert.equal(await page.$eval('#preset', (e) => e.value), 'zd-{ticket_id}/{filename}', 'the preset picker follows the template');
+      await click(page, '#save:not([disabled])');
+      await waitForSelector(page, '#save-status', { timeoutMs: 5_000 });
+      const deadline = Date.now() + 5_000;
+      let saved;
+      while (Date.now() < deadline) {
+        saved = await storedSettings(page);
+        if (saved?.template === 'zd-{ticket_id}/{filename}') break;
+        await sleep(100);
+      }
+      assert.equal(saved?.template, 'zd-{ticket_id}/{filename}');
+      assert.equal(await page.$eval('#save-status', (e) => e.textContent), 'Saved');
+      await sleep(500); // the background re-applies settings on storage.onChanged
+      await downloadFrom(env, 4711, 'production_log.tar.gz', 'zendesk/zd-4711/production_log.tar.gz');
+      await env.closePages();
+    });
+
+    it('lists the routed download in the popup', async () => {
+      if (kind === 'chromium') {
+        // Two more entries for the screenshot: another ticket, and a fallback (API down).
+        await downloadFrom(env, 4712, 'screenshot.png', 'zendesk/zd-4712/screenshot.png');
+        env.mock.setFaults({ 4799: 'api-500' });
+        try {
+          await downloadFrom(env, 4799, 'support_bundle.zip', 'zendesk/_unsorted/support_bundle.zip');
+        } finally {
+          env.mock.resetFaults();
+        }
+      }
+      // An agent tab, so the popup has a current ticket.
+      const agent = await env.open(agentTicketUrl(4711));
+      await waitForSelector(agent, '[data-testid="ticket-panel-4711"][data-loaded="true"]');
+      const page = await env.open(`${env.base}popup.html`);
+      await waitForSelector(page, '#history li');
+      const items = await page.$$eval('#history li', (lis) =>
+        lis.map((li) => ({
+          file: li.querySelector('.file').textContent,
+          dir: li.querySelector('.dir').textContent,
+          fallback: li.classList.contains('fallback'),
+          show: Boolean(li.querySelector('button.show')),
+        })),
+      );
+      const routed = items.find((i) => i.file === 'production_log.tar.gz');
+      assert.ok(routed, `popup history: ${JSON.stringify(items)}`);
+      assert.equal(routed.dir, 'Downloads/zendesk/zd-4711/');
+      assert.equal(routed.fallback, false);
+      assert.ok(routed.show, 'a "Show" button for a download the browser still knows');
+      await waitForSelector(page, '#folder:not([hidden])', { timeoutMs: 10_000 });
+      assert.equal(await page.$eval('#folder', (e) => e.textContent), 'Attachments go to Downloads/zendesk/zd-4711/');
+      assert.match(await page.$eval('#ticket', (e) => e.textContent), /#4711.*ACME Corp\./);
+      assert.equal(await page.$eval('#enabled', (e) => e.checked && !e.disabled), true);
+      if (kind === 'chromium') {
+        const fb = items.find((i) => i.file === 'support_bundle.zip');
+        assert.ok(fb?.fallback, `the fallback is highlighted: ${JSON.stringify(items)}`);
+        if (SCREENSHOTS) {
+          await screenshot(page, 'popup-light.png', { dark: false, width: 380, height: 300 });
+          await screenshot(page, 'popup-dark.png', { dark: true, width: 380, height: 300 });
+          const options = await openOptions(env);
+          await click(options, '#add-rule');
+          await typeInto(options, '#rule-0-name', 'GitLab SOS bundles');
+          await typeInto(options, '#rule-0-fileName', '^(?P<host>[a-z0-9-]+)_gitlabsos\\.tar\\.gz$');
+          await typeInto(options, '#rule-0-template', '{org}/{ticket_id}/sos/{host}/{filename}');
+          await typeInto(options, '#alias-org', 'ACME Corporation (EMEA)');
+          await typeInto(options, '#alias-folder', 'acme');
+          await click(options, '#add-alias');
+          await typeInto(options, '#sample-file', 'db-1_gitlabsos.tar.gz');
+          await waitForSelector(options, '#preview.preview-route');
+          await options.evaluate(() => document.activeElement?.blur());
+          await screenshot(options, 'options-light.png', { dark: false, width: 900, height: 900 });
+          await screenshot(options, 'options-dark.png', { dark: true, width: 900, height: 900 });
+        }
+      }
+      await env.closePages();
+    });
+  });
+
+  describe(`zd-dl-router team policy (${kind})`, () => {
+    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
+      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
+      return;
+    }
+    let env;
+    let unavailable = null;
+    const cleanup = [];
+    before(async () => {
+      if (kind === 'chromium') {
+        // A private copy: its own extension id, so the machine-wide policy touches nothing else.
+        const copy = path.join(tempDir('zd-e2e-policy-ext-'), 'chrome');
+        fs.cpSync(extDir, copy, { recursive: true });
+        cleanup.push(() => fs.rmSync(path.dirname(copy), { recursive: true, force: true }));
+        const file = path.join(CHROMIUM_POLICY_DIR, `zd-dl-router-e2e-${process.pid}.json`);
+        try {
+          fs.mkdirSync(CHROMIUM_POLICY_DIR, { recursive: true });
+          fs.writeFileSync(file, JSON.stringify({ '3rdparty': { extensions: { [chromiumExtensionId(copy)]: POLICY } } }));
+        } catch (err) {
+          unavailable = `Chromium reads policies only from ${CHROMIUM_POLICY_DIR} (needs root): ${err.code ?? err.message}`;
+          return;
+        }
+        cleanup.push(() => fs.rmSync(file, { force: true }));
+        env = await start(kind, copy);
+      } else {
+        const home = tempDir('zd-e2e-firefox-home-');
+        cleanup.push(() => fs.rmSync(home, { recursive: true, force: true }));
+        const dir = path.join(home, '.mozilla', 'managed-storage');
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, `${FIREFOX_ADDON_ID}.json`), JSON.stringify({ name: FIREFOX_ADDON_ID, description: 'zd-dl-router e2e policy', type: 'storage', data: POLICY }));
+        env = await start(kind, extDir, { home });
+      }
+    });
+    after(async () => {
+      try {
+        await env?.close();
+      } finally {
+        for (const f of cleanup.reverse()) f();
+      }
+    });
+
+    it('shows policy values locked, keeps the user value, and routes with the policy', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      let page = await openOptions(env);
+      const managed = await page.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.managed.get());
+      assert.deepEqual(managed, POLICY, 'storage.managed holds the policy');
+      await page.evaluate(() => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        return (api.storage.sync ?? api.storage.local).set({ settings: { template: 'zd-{ticket_id}/{filename}', noOrgFolder: '_none' } });
+      });
+      await page.close();
+      page = await openOptions(env);
+      const shown = await page.evaluate(() => {
+        const t = document.getElementById('template');
+        const note = document.getElementById('template-locked');
+        return {
+          template: t.value,
+          disabled: t.disabled,
+          presetDisabled: document.getElementById('preset').disabled,
+          note: note && !note.hidden ? note.textContent : '',
+          describedBy: t.getAttribute('aria-describedby') ?? '',
+          enabledDisabled: document.getElementById('enabled').disabled,
+          noOrg: document.getElementById('noOrgFolder').value,
+          noOrgDisabled: document.getElementById('noOrgFolder').disabled,
+          banner: !document.getElementById('policy-banner').hidden,
+          preview: document.getElementById('preview').textContent,
+        };
+      });
+      assert.equal(shown.template, POLICY.template, 'the policy value is shown, not the user value');
+      assert.equal(shown.disabled, true);
+      assert.equal(shown.presetDisabled, true);
+      assert.equal(shown.note, 'Locked by your administrator');
+      assert.ok(shown.describedBy.includes('template-locked'));
+      assert.equal(shown.enabledDisabled, true);
+      assert.equal(shown.noOrg, '_none', 'unlocked fields keep the user value');
+      assert.equal(shown.noOrgDisabled, false);
+      assert.ok(shown.banner);
+      assert.equal(shown.preview, 'Downloads/zendesk/policy-4711/production_log.tar.gz');
+
+      // Saving another field keeps the user's own template (the policy is not copied into it).
+      await typeInto(page, '#noOrgFolder', '_no-org');
+      await click(page, '#save:not([disabled])');
+      const deadline = Date.now() + 5_000;
+      let saved;
+      while (Date.now() < deadline) {
+        saved = await storedSettings(page);
+        if (saved?.noOrgFolder === '_no-org') break;
+        await sleep(100);
+      }
+      assert.equal(saved?.noOrgFolder, '_no-org');
+      assert.equal(saved?.template, 'zd-{ticket_id}/{filename}');
+
+      const popup = await env.open(`${env.base}popup.html`);
+      await waitForSelector(popup, '#enabled-note:not([hidden])');
+      assert.equal(await popup.$eval('#enabled', (e) => e.disabled), true, 'the popup switch is locked');
+      assert.equal(await popup.$eval('#enabled-note', (e) => e.textContent), 'Locked by your administrator');
+
+      await downloadFrom(env, 4711, 'production_log.tar.gz', 'zendesk/policy-4711/production_log.tar.gz');
+      await env.closePages();
+    });
+  });
+}
