@@ -100,8 +100,9 @@ run_tests() {
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target "$TARGET" --test wasm
   build
   size_budget
-  log "web-ext lint"
+  log "web-ext lint, manifest checks"
   npx --no-install web-ext lint --source-dir dist/firefox --self-hosted --warnings-as-errors
+  node --test tests/extension/
   log "browser end-to-end tests"
   node --test --test-concurrency=1 tests/e2e/
 }
