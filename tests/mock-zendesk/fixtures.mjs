@@ -1,7 +1,7 @@
 // Fixture data for the mock Zendesk (instance "acme", account 1234).
 //
 // Everything here is plain data plus a few helpers so later tests can add tickets:
-//   addTicket({id, organizationId, subject, requesterId, status, comments: [[{fileName, size?, contentType?, token?}], ...]})
+//   addTicket({id, organizationId, subject, requesterId, status, updatedAt?, comments: [[{fileName, size?, contentType?, token?, inline?, malwareScanResult?}], ...]})
 //   addBulkTickets({firstId, tickets, attachmentsPerTicket, organizationId})
 // Attachment bytes are deterministic per token: see expectedBytes(token).
 
@@ -67,7 +67,9 @@ export function makeToken(ticketId, commentIndex, attachmentIndex, fileName) {
  * Add a ticket.
  * comments: array of comments; each comment is either an array of attachment specs or
  * {body, public, authorId, attachments: [...]}. An attachment spec is a file name or
- * {fileName, size, contentType, token, inline}.
+ * {fileName, size, contentType, token, inline, malwareScanResult}.
+ * updatedAt: the API's `updated_at` (ISO 8601; default CREATED_AT + 1 h). malwareScanResult:
+ * the attachment's `malware_scan_result` (default `malware_not_found`; e.g. `malware_found`).
  */
 export function addTicket({
   id,
@@ -75,9 +77,10 @@ export function addTicket({
   subject = `Ticket ${id}`,
   requesterId = 501,
   status = 'open',
+  updatedAt = null,
   comments = [],
 }) {
-  const t = { id, organizationId, subject, requesterId, status, comments: [] };
+  const t = { id, organizationId, subject, requesterId, status, updatedAt, comments: [] };
   comments.forEach((c, ci) => {
     const spec = Array.isArray(c) ? { attachments: c } : c;
     const comment = {
@@ -98,6 +101,7 @@ export function addTicket({
         size: as.size ?? 24 * 1024 + ((ci * 7 + ai * 13 + id) % 97) * 257,
         contentType: as.contentType ?? contentTypeFor(as.fileName),
         inline: as.inline ?? false,
+        malwareScanResult: as.malwareScanResult ?? 'malware_not_found',
         token,
       };
       if (attachmentsByToken.has(token)) throw new Error(`duplicate token ${token}`);
@@ -231,6 +235,15 @@ addTicket({
   requesterId: 503,
   status: 'open',
   comments: [{ body: 'Bundle attached.', attachments: [{ fileName: 'support_bundle.zip', size: 22 * 1024 + 5 }] }],
+});
+
+addTicket({
+  id: 4798,
+  organizationId: 11,
+  subject: 'Export hangs',
+  requesterId: 503,
+  status: 'open',
+  comments: [{ body: 'Slow bundle.', attachments: [{ fileName: 'slow_bundle.zip', size: 9 * 1024 + 3 }] }],
 });
 
 // ---- hostile fixtures (tests/e2e/hostile.test.mjs) -----------------------------------------
