@@ -383,13 +383,8 @@ impl<'a> Values<'a> {
 
 /// Renders `template` below the base folder.
 fn render(settings: &ValidSettings, template: &Template, values: &Values<'_>) -> SafePath {
-    let inner = template.render(|f| values.get(f));
-    let dirs: Vec<&str> = settings
-        .base_dirs()
-        .chain(inner.dir().split('/'))
-        .filter(|d| !d.is_empty())
-        .collect();
-    SafePath::new(&dirs, inner.file_name())
+    let base: Vec<&str> = settings.base_dirs().collect();
+    template.render_under(&base, |f| values.get(f))
 }
 
 /// The folder alias of an organization: exact name first, then case-insensitive.

@@ -151,7 +151,11 @@ fn is_noncharacter(c: char) -> bool {
 
 /// Characters no component may contain anywhere.
 fn is_illegal_anywhere(c: char) -> bool {
-    ILLEGAL_ASCII.contains(&c)
+    if c.is_ascii() {
+        // The common case, decided without the Unicode tables.
+        return ILLEGAL_ASCII.contains(&c) || c.is_ascii_control();
+    }
+    c.is_control()
         || c.is_control()
         || is_format(c)
         || is_noncharacter(c)
@@ -182,6 +186,12 @@ fn is_shell_integrated_extension(ext: &str) -> bool {
 
 /// Chromium `IsReservedNameOnWindows`, widened as described in the module docs.
 fn is_reserved_on_windows(name: &str) -> bool {
+    // Every reserved name has at most 8 bytes before its first dot (`CONOUT$`, `COM¹`,
+    // `desktop`): longer ones are decided without allocating.
+    let stem_len = name.find('.').unwrap_or(name.len());
+    if name[..stem_len].trim_end_matches(' ').len() > 8 {
+        return false;
+    }
     let lower = name.to_ascii_lowercase();
     if RESERVED_SHELL_NAMES.contains(&lower.as_str()) {
         return true;
@@ -357,6 +367,11 @@ pub fn component(raw: &str, is_file_name: bool) -> String {
     } else {
         MAX_DIR_NAME_BYTES
     };
+    // Most names are already fine: the checker is one cheap pass, and `component` is the
+    // identity on portable input (a property test pins that).
+    if raw.len() <= limit && is_portable_component(raw) {
+        return raw.to_owned();
+    }
     let name = finish(&replace_illegal(raw), is_file_name);
     if name.len() <= limit {
         return name;

@@ -204,19 +204,21 @@ impl Template {
     /// Every component is sanitized after rendering, so values can never add, remove or
     /// escape folders.
     pub fn render(&self, value: impl Fn(&Field) -> String) -> SafePath {
-        let mut rendered: Vec<String> = self
-            .components
-            .iter()
-            .map(|pieces| {
-                pieces
-                    .iter()
-                    .map(|p| match p {
-                        Piece::Literal(s) => s.clone(),
-                        Piece::Field(f) => value(f),
-                    })
-                    .collect()
-            })
-            .collect();
+        self.render_under(&[], value)
+    }
+
+    /// Renders the template below the folders `base` (already portable names).
+    pub fn render_under(&self, base: &[&str], value: impl Fn(&Field) -> String) -> SafePath {
+        let mut rendered: Vec<String> = base.iter().map(|b| (*b).to_owned()).collect();
+        rendered.extend(self.components.iter().map(|pieces| {
+            pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Literal(s) => s.clone(),
+                    Piece::Field(f) => value(f),
+                })
+                .collect::<String>()
+        }));
         let file = rendered.pop().unwrap_or_default();
         SafePath::new(&rendered, &file)
     }

@@ -18,6 +18,7 @@
 //! "not Zendesk", and the router leaves such downloads alone.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A Zendesk account as seen in URLs: the subdomain of `<sub>.zendesk.com` (`acme`), or
@@ -127,7 +128,7 @@ pub enum ZendeskUrl {
 /// ```
 pub fn recognize(url: &str, host_mapped: &[String]) -> Option<ZendeskUrl> {
     let parts = UrlParts::parse(url)?;
-    if parts.scheme != "https" {
+    if !parts.scheme.eq_ignore_ascii_case("https") {
         return None;
     }
     if let Some(account_host) = parts.host.strip_suffix(".zdusercontent.com") {
@@ -197,8 +198,8 @@ pub(crate) fn parse_id(s: &str) -> Option<TicketId> {
 /// The pieces of an absolute URL that recognition needs. Host is lower case, without
 /// port, credentials or a trailing dot.
 struct UrlParts<'a> {
-    scheme: String,
-    host: String,
+    scheme: &'a str,
+    host: Cow<'a, str>,
     path: &'a str,
     query: &'a str,
 }
@@ -218,9 +219,15 @@ impl<'a> UrlParts<'a> {
         let (path, query) = path_and_query
             .split_once('?')
             .unwrap_or((path_and_query, ""));
+        let host = host.trim_end_matches('.');
         Some(UrlParts {
-            scheme: scheme.to_ascii_lowercase(),
-            host: host.trim_end_matches('.').to_ascii_lowercase(),
+            scheme,
+            // Hosts are nearly always lower case already: borrow then.
+            host: if host.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(host.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(host)
+            },
             path: if path.is_empty() { "/" } else { path },
             query,
         })
@@ -233,7 +240,13 @@ fn query_param(query: &str, key: &str) -> Option<String> {
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(k, _)| *k == key)
-        .map(|(_, v)| percent_decode(&v.replace('+', " ")))
+        .map(|(_, v)| {
+            if v.contains('+') {
+                percent_decode(&v.replace('+', " "))
+            } else {
+                percent_decode(v)
+            }
+        })
 }
 
 /// Percent-decodes `s`; invalid escapes stay as they are, invalid UTF-8 becomes U+FFFD.
