@@ -282,11 +282,39 @@ async function record(event, decision, downloadId) {
     ticket: decision.ticket ?? null,
   };
   const token = routerNow?.recognize(event.url)?.token;
+  unsaved.push({ entry, token });
+  if (!flushing) {
+    flushing = new Promise((resolve) => setTimeout(resolve, RECORD_BATCH_MS)).then(() => {
+      written = written.then(flushRecords);
+      return written;
+    });
+  }
+  await flushing;
+}
+
+// Records are written in batches: one read-modify-write of the shared lists for every
+// download of a burst would serialize the burst on storage (and interleaved writes would
+// lose records).
+const RECORD_BATCH_MS = 200;
+let unsaved = [];
+let flushing = null; // the next batch's write, once scheduled
+let written = Promise.resolve(); // writes run one after another
+
+async function flushRecords() {
+  const batch = unsaved;
+  unsaved = [];
+  flushing = null;
   const stored = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
-  const history = [entry, ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
-  const files = [...(stored[ROUTED_FILES] ?? []), { downloadId, path: decision.path, timeMs: time, ticket: entry.ticket }];
+  const entries = batch.map((b) => b.entry);
+  const history = [...entries.reverse(), ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
+  const files = [
+    ...(stored[ROUTED_FILES] ?? []),
+    ...batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket })),
+  ];
   const saved = { ...(stored[SAVED] ?? {}) };
-  if (token && decision.source !== 'fallback') saved[token] = { downloadId, path: decision.path };
+  for (const { entry, token } of batch) {
+    if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };
+  }
   await api.storage.local
     .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
     .catch(() => {});

@@ -12,6 +12,13 @@
 //    once. Done only while none of our own routings is pending, since a removed listener
 //    loses its pending answers too.
 
+/**
+ * Milliseconds from onDeterminingFilename to suggest for the last downloads this worker
+ * routed (a bounded ring; read by `./build.sh bench` through the DevTools protocol).
+ */
+globalThis.zdDlRouterSuggestMs = [];
+const TIMINGS_KEPT = 2000;
+
 export function installDownloadRouting({ api, route, record, fallbackNow, watchdogMs }) {
   const determining = api.downloads.onDeterminingFilename;
   const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start
@@ -49,11 +56,15 @@ export function installDownloadRouting({ api, route, record, fallbackNow, watchd
     };
     pending += 1;
     let answered = false;
+    const started = performance.now();
     const answer = (decision) => {
       if (answered) return;
       answered = true;
       clearTimeout(watchdog);
       pending -= 1;
+      const timings = globalThis.zdDlRouterSuggestMs;
+      timings.push(performance.now() - started);
+      if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
       if (decision?.action === 'route') {
         suggest({ filename: decision.path, conflictAction: decision.conflictAction });
         record(event, decision, item.id);
