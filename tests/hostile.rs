@@ -2,99 +2,14 @@
 //! name as organization, subject, requester and attachment file name (in the URL's `?name=`
 //! encoded and raw, and as the browser's suggested file name) must give a path that is
 //! relative, inside the base folder, with every component portable.
-//!
-//! Also loaded by `tests/fuzz.rs` (generator seeds).
 
+use crate::common::{corpus, encode_uri_component, unescape};
 use serde_json::json;
 use zd_dl_router::router::{decide, Decision, DownloadEvent, Source};
-use zd_dl_router::sanitize::{
-    component, is_portable_component, MAX_DEPTH, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
-};
+use zd_dl_router::sanitize::component;
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{Instance, TicketId, Token};
-
-const CORPUS: &str = include_str!("fixtures/hostile-names");
-
-/// Decodes one corpus line (see the escapes documented at the top of the file).
-pub fn unescape(line: &str) -> Result<String, String> {
-    let mut out = String::new();
-    let mut chars = line.chars().peekable();
-    let braced = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Result<String, String> {
-        if chars.next() != Some('{') {
-            return Err(format!("expected '{{' in {line:?}"));
-        }
-        let inner: String = chars.by_ref().take_while(|&c| c != '}').collect();
-        Ok(inner)
-    };
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('#') => out.push('#'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('t') => out.push('\t'),
-            Some('0') => out.push('\0'),
-            Some('s') => out.push(' '),
-            Some('e') => {}
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                let n = u32::from_str_radix(&hex, 16)
-                    .map_err(|e| format!("\\x{hex} in {line:?}: {e}"))?;
-                out.push(char::from_u32(n).ok_or_else(|| format!("bad \\x{hex}"))?);
-            }
-            Some('u') => {
-                let hex = braced(&mut chars)?;
-                let n = u32::from_str_radix(&hex, 16)
-                    .map_err(|e| format!("\\u{{{hex}}} in {line:?}: {e}"))?;
-                out.push(
-                    char::from_u32(n)
-                        .ok_or_else(|| format!("\\u{{{hex}}} is not a scalar value"))?,
-                );
-            }
-            Some('*') => {
-                let n: usize = braced(&mut chars)?
-                    .parse()
-                    .map_err(|e| format!("\\*{{}} in {line:?}: {e}"))?;
-                let prev = out
-                    .chars()
-                    .last()
-                    .ok_or_else(|| format!("\\* with nothing before it in {line:?}"))?;
-                for _ in 1..n {
-                    out.push(prev);
-                }
-            }
-            other => return Err(format!("unknown escape \\{other:?} in {line:?}")),
-        }
-    }
-    Ok(out)
-}
-
-/// Every name of the corpus, decoded, in file order.
-pub fn corpus() -> Vec<String> {
-    CORPUS
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| unescape(l).unwrap_or_else(|e| panic!("tests/fixtures/hostile-names: {e}")))
-        .collect()
-}
-
-/// `encodeURIComponent`.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 const NOW: f64 = 1_795_456_906_000.0;
 const PAGE: &str = "https://acme.zendesk.com/agent/tickets/4711";
@@ -102,33 +17,8 @@ const SIGNED: &str = "https://p12.zdusercontent.com/attachment/1234/Tk1?token=xy
 
 /// Asserts every invariant of a routed path below `base`.
 pub fn assert_safe(path: &str, base: &[&str], what: &str) {
-    assert!(!path.is_empty(), "{what}: empty path");
-    assert!(
-        !path.starts_with('/') && !path.contains('\\') && !path.contains(':'),
-        "{what}: not a plain relative path: {path:?}"
-    );
-    let parts: Vec<&str> = path.split('/').collect();
-    assert!(parts.len() - 1 <= MAX_DEPTH, "{what}: too deep: {path:?}");
-    assert!(
-        parts.len() > base.len() && parts[..base.len()] == *base,
-        "{what}: not inside {base:?}: {path:?}"
-    );
-    for (i, part) in parts.iter().enumerate() {
-        let is_file = i == parts.len() - 1;
-        let limit = if is_file {
-            MAX_FILE_NAME_BYTES
-        } else {
-            MAX_DIR_NAME_BYTES
-        };
-        assert!(
-            *part != "." && *part != ".." && !part.is_empty(),
-            "{what}: {path:?}"
-        );
-        assert!(part.len() <= limit, "{what}: {part:?} too long in {path:?}");
-        assert!(
-            is_portable_component(part),
-            "{what}: {part:?} not portable in {path:?}"
-        );
+    if let Some(v) = crate::common::violation(path, base) {
+        panic!("{what}: {v}");
     }
 }
 

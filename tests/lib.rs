@@ -1,6 +1,7 @@
 //! Integration tests: the public API against fixture files, and the CLI binary.
 
 mod cli;
+mod common;
 mod hostile;
 mod routing;
 mod urls;
