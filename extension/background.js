@@ -220,7 +220,7 @@ async function route(event) {
   const started = Date.now();
   const router = await withTimeout(ready, watchdogMs(), 'loading the router').catch(() => null);
   if (!router) return null;
-  const base = { ...event, tabUrl: lastAgentTab?.url, timeMs: Date.now() };
+  const base = { ...event, timeMs: Date.now() };
   let decision;
   try {
     decision = router.decide(base);
@@ -318,15 +318,21 @@ async function flushRecords() {
   await api.storage.local
     .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
     .catch(() => {});
+  // A download that completed before its record was written (small files; Firefox) had its
+  // ✓ marks refreshed too early: refresh them again now that the record is stored.
+  notifySavedChanged();
 }
 
 /** Tells the agent tabs to refresh their ✓ marks when a routed download completes. */
 api.downloads.onChanged.addListener(({ state }) => {
-  if (state?.current !== 'complete') return;
+  if (state?.current === 'complete') notifySavedChanged();
+});
+
+function notifySavedChanged() {
   for (const tabs of agentTabs.values()) {
     for (const tabId of tabs.keys()) api.tabs.sendMessage(tabId, { type: 'savedChanged' }).catch(() => {});
   }
-});
+}
 
 async function note(status) {
   await api.storage.local.set({ status: { ...status, time: Date.now() } }).catch(() => {});

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
-//! `tabUrl`, `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
+//! `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
 //! known so far: `tickets` (`[{id, instance?, organization?: {id, name}, subject?,
 //! requester?, status?}]`) and `attachments` (`[{token, ticketId, instance?}]`). Knowledge
 //! accumulates over the lines, as it does in the extension. The code path is the

@@ -4,7 +4,7 @@
 //! ```text
 //! decide(event, knowledge, settings)
 //!   not enabled / not a Zendesk attachment ............ Pass
-//!   ticket from: token index > referrer page > (ask once) > current tab (a guess)
+//!   ticket from: token index > referrer page > (ask once)
 //!   ticket known ....................................... rules, then Route
 //!   ticket id known, record not yet ................... NeedTicket (ask once)
 //!   nothing known after asking ......................... Route to the fallback folder
@@ -39,8 +39,6 @@ pub struct DownloadEvent {
     pub filename: Option<String>,
     /// MIME type.
     pub mime: Option<String>,
-    /// The URL of the most recently focused Zendesk agent tab, when the shim knows it.
-    pub tab_url: Option<String>,
     /// Size in bytes, when known.
     pub size: Option<u64>,
     /// When the download started (ms since the Unix epoch); also "now" for expiry.
@@ -59,8 +57,6 @@ pub enum Source {
     TokenIndex,
     /// The download's referrer was the ticket's agent page.
     Referrer,
-    /// The ticket shown in the most recently focused Zendesk tab — a guess.
-    CurrentTab,
     /// No ticket could be known: the fallback folder.
     Fallback,
 }
@@ -218,8 +214,10 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
                 lookup: Lookup::Token(attachment.token),
             }
         }
-        (None, _) => ticket_page(event.tab_url.as_deref(), host_mapped, instance)
-            .map(|t| (t, Source::CurrentTab)),
+        // No guess from the most recently used agent tab: the lookup has just reloaded the
+        // tickets of every open agent tab and none lists this token (or nothing could be
+        // read). A wrong ticket folder is worse than the fallback folder.
+        (None, _) => None,
     };
     let Some((key, source)) = found else {
         let why = format!("no open ticket lists attachment {}", attachment.token);
@@ -283,13 +281,6 @@ fn route(
         captures,
         ..Values::of(event, attachment)
     };
-    let note = match (source, rule_note) {
-        (Source::CurrentTab, None) => Some("ticket guessed from the current tab".to_owned()),
-        (Source::CurrentTab, Some(rule)) => {
-            Some(format!("ticket guessed from the current tab; {rule}"))
-        }
-        (_, rule) => rule,
-    };
     Decision::Route {
         path: render(settings, template, &values),
         conflict_action: s.conflict_action,
@@ -298,7 +289,7 @@ fn route(
             id: ticket.id,
         }),
         source,
-        note,
+        note: rule_note,
     }
 }
 
@@ -446,7 +437,6 @@ impl Decision {
                 let from = match source {
                     Source::TokenIndex => "its attachment token was listed in the ticket",
                     Source::Referrer => "the download started from the ticket's page",
-                    Source::CurrentTab => "a guess: the ticket open in the most recent Zendesk tab",
                     Source::Fallback => "no ticket could be known, so the fallback folder",
                 };
                 let ticket = ticket

@@ -829,7 +829,6 @@ struct RouterCase {
     url: Option<String>,
     final_url: Option<String>,
     referrer: Option<String>,
-    tab_url: Option<String>,
     browser_name: Option<String>,
     by_token: bool,
     lookup_done: bool,
@@ -844,14 +843,13 @@ fn router_case() -> impl Strategy<Value = RouterCase> {
             prop::option::weighted(0.3, any_url()),
             opt_url(),
             prop_oneof![Just(Some(PAGE_URL.to_string())), opt_url()],
-            opt_url(),
         ),
         (opt(), any::<bool>(), any::<bool>()),
     )
         .prop_map(
             |(
                 (org, subject, requester, status, file, encode),
-                (url, final_url, referrer, tab_url),
+                (url, final_url, referrer),
                 (browser_name, by_token, lookup_done),
             )| RouterCase {
                 org,
@@ -863,7 +861,6 @@ fn router_case() -> impl Strategy<Value = RouterCase> {
                 url,
                 final_url,
                 referrer,
-                tab_url,
                 browser_name,
                 by_token,
                 lookup_done,
@@ -904,7 +901,6 @@ fn router_decide(name: &str, cases: u32) {
             final_url: c.final_url.clone(),
             referrer: c.referrer.clone(),
             filename: c.browser_name.clone(),
-            tab_url: c.tab_url.clone(),
             time_ms: NOW,
             lookup_done: c.lookup_done,
             ..DownloadEvent::default()

@@ -130,8 +130,8 @@ function ticketJson(t) {
     external_id: null,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
     created_at: iso(0),
-    updated_at: iso(60),
-    generated_timestamp: Math.floor(Date.parse(iso(60)) / 1000),
+    updated_at: t.updatedAt ?? iso(60),
+    generated_timestamp: Math.floor(Date.parse(t.updatedAt ?? iso(60)) / 1000),
     type: null,
     subject: t.subject,
     raw_subject: t.subject,
@@ -181,7 +181,7 @@ function attachmentJson(a) {
     inline: a.inline,
     deleted: false,
     malware_access_override: false,
-    malware_scan_result: 'malware_not_found',
+    malware_scan_result: a.malwareScanResult ?? 'malware_not_found',
     thumbnails: [],
   };
 }

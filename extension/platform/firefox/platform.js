@@ -10,16 +10,34 @@
 
 export function installDownloadRouting({ api, route, record }) {
   const starting = new Set(); // URLs we are starting: onCreated may fire before download() resolves
+  const running = new Set(); // ids of our downloads not finished yet
 
   /** Starts a download of our own with the name we give it. */
   async function download({ url, filename, conflictAction }) {
     starting.add(url);
     try {
-      return await api.downloads.download({ url, filename, conflictAction, saveAs: false });
+      const id = await api.downloads.download({ url, filename, conflictAction, saveAs: false });
+      running.add(id);
+      const [item] = await api.downloads.search({ id }).catch(() => []);
+      if (item?.state === 'interrupted') dropFailed(id);
+      return id;
     } finally {
       setTimeout(() => starting.delete(url), 1000);
     }
   }
+
+  // A failed download started through the API keeps its partial data for downloads.resume():
+  // an empty file under the routed name plus `name.part`. The page's own download would have
+  // left nothing, and an empty file in the ticket folder looks like the attachment: remove
+  // both (cancel() deletes the partial data of a download that is not complete).
+  function dropFailed(id) {
+    if (!running.delete(id)) return;
+    api.downloads.cancel(id).catch((err) => console.warn('zd-dl-router: could not clean up failed download', id, err));
+  }
+  api.downloads.onChanged.addListener(({ id, state }) => {
+    if (state?.current === 'complete') running.delete(id);
+    else if (state?.current === 'interrupted') dropFailed(id);
+  });
 
   async function start(event, decision) {
     const id = await download({ url: event.url, filename: decision.path, conflictAction: decision.conflictAction });
@@ -43,8 +61,14 @@ export function installDownloadRouting({ api, route, record }) {
     const decision = await route(event);
     if (decision?.action !== 'route') return;
     try {
-      await api.downloads.cancel(item.id);
-      const [now] = await api.downloads.search({ id: item.id });
+      // cancel() rejects for a download that already finished (likely: routing may take up
+      // to the watchdog, a small file takes milliseconds), so look at the state first and
+      // again after cancelling.
+      let [now] = await api.downloads.search({ id: item.id });
+      if (now?.state === 'in_progress') {
+        await api.downloads.cancel(item.id).catch(() => {});
+        [now] = await api.downloads.search({ id: item.id });
+      }
       // Finished before we could cancel: remove the unrouted copy, the routed one replaces it.
       if (now?.state === 'complete') await api.downloads.removeFile(item.id);
       await api.downloads.erase({ id: item.id });
