@@ -1,36 +1,77 @@
 // The clean-up page: lists what the retention policy says is due, deletes what the user
 // confirms. `?now=<ms>` reviews as of another time (to check a policy before it bites).
+// Every verdict comes from the background (the routing core); this page only shows them.
 
 const api = globalThis.browser ?? globalThis.chrome;
 const nowParam = Number(new URLSearchParams(location.search).get('now')) || undefined;
 const $ = (id) => document.getElementById(id);
 
-const kb = (bytes) => (bytes == null ? '—' : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+const kb = (bytes) => (bytes == null ? '—' : bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`);
+const days = (n) => (n === 1 ? '1 day' : `${n} days`);
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
 
 function row(r) {
-  const tr = document.createElement('tr');
-  const box = document.createElement('input');
-  box.type = 'checkbox';
+  const box = el('input', { type: 'checkbox', value: String(r.downloadId), 'aria-label': `Delete ${r.path}` });
   box.checked = true;
-  box.value = String(r.downloadId);
-  box.setAttribute('aria-label', `delete ${r.path}`);
-  const cells = [r.path, r.ticket ? `#${r.ticket.id} (${r.ticket.instance})` : '—', `${r.ageDays} days`,
-    r.exists ? kb(r.size) : 'already gone', r.reason ?? ''];
-  const first = document.createElement('td');
-  first.append(box);
-  tr.append(first, ...cells.map((text, i) => {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (i === 0) td.className = 'path';
-    return td;
-  }));
-  return tr;
+  box.addEventListener('change', countSelected);
+  const ticket = r.ticket ? `#${r.ticket.id} (${r.ticket.instance})` : '—';
+  return el(
+    'tr',
+    { 'data-download-id': String(r.downloadId) },
+    el('td', { class: 'pick' }, box),
+    el('td', { class: 'path' }, r.path),
+    el('td', {}, ticket),
+    el('td', { class: 'num' }, days(r.ageDays)),
+    r.exists ? el('td', { class: 'num' }, kb(r.size)) : el('td', { class: 'num gone' }, 'already gone'),
+    el('td', { class: 'why' }, r.reason ?? ''),
+  );
+}
+
+function countSelected() {
+  const boxes = [...document.querySelectorAll('#due input[type="checkbox"]')];
+  const n = boxes.filter((b) => b.checked).length;
+  $('selected').textContent = `${n} of ${boxes.length} selected`;
+  $('confirm').disabled = n === 0;
+  $('confirm').textContent = n === 1 ? 'Delete 1 selected file' : `Delete ${n} selected files`;
+  const all = $('all');
+  all.checked = n === boxes.length && n > 0;
+  all.indeterminate = n > 0 && n < boxes.length;
+}
+
+async function showPolicy() {
+  const area = api.storage.sync ?? api.storage.local;
+  const { settings = {} } = await area.get('settings').catch(() => ({}));
+  const managed = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
+  const s = { ...(settings ?? {}), ...managed };
+  const parts = [];
+  if (s.retentionAfterDownloadDays) parts.push(`${days(s.retentionAfterDownloadDays)} after download`);
+  if (s.retentionAfterSolvedDays) parts.push(`${days(s.retentionAfterSolvedDays)} after the ticket was solved`);
+  $('policy').textContent = parts.length
+    ? `Your policy: delete ${parts.join(', or ')}${s.retentionDaily ? '; a daily clean-up runs on its own' : ''}.`
+    : 'No retention period is set, so nothing is ever due. Set one in the retention settings.';
 }
 
 async function load() {
-  const reply = await api.runtime.sendMessage({ type: 'cleanupReview', now: nowParam });
-  if (reply?.error) {
-    $('status').textContent = `Could not review: ${reply.error}`;
+  if (nowParam) {
+    $('as-of').textContent = `Reviewing as of ${new Date(nowParam).toLocaleString()}, not now.`;
+    $('as-of').hidden = false;
+  }
+  let reply;
+  try {
+    reply = await api.runtime.sendMessage({ type: 'cleanupReview', now: nowParam });
+  } catch (err) {
+    reply = { error: err.message ?? String(err) };
+  }
+  $('main').setAttribute('aria-busy', 'false');
+  if (!reply || reply.error) {
+    $('status').textContent = `Could not review: ${reply?.error ?? 'the background did not answer'}`;
+    $('review').hidden = true;
     return;
   }
   const due = reply.reviews.filter((r) => r.verdict === 'delete');
@@ -38,22 +79,49 @@ async function load() {
   $('due').replaceChildren(...due.map(row));
   $('review').hidden = due.length === 0;
   $('status').textContent = due.length
-    ? `${due.length} of ${reply.reviews.length} routed files are due.`
-    : `Nothing is due (${reply.reviews.length} routed files reviewed).`;
-  $('kept').replaceChildren(...unknown.map((r) => Object.assign(document.createElement('li'), { textContent: `${r.path}: ${r.reason}` })));
+    ? `${due.length} of ${reply.reviews.length} saved files are due for deletion.`
+    : `Nothing is due (${reply.reviews.length} saved files reviewed).`;
+  $('kept').replaceChildren(...unknown.map((r) => el('li', { 'data-download-id': String(r.downloadId) }, el('span', { class: 'mono' }, r.path), `: ${r.reason}`)));
   $('kept-section').hidden = unknown.length === 0;
+  countSelected();
+  document.body.dataset.loaded = 'true';
 }
+
+$('all').addEventListener('change', () => {
+  for (const b of document.querySelectorAll('#due input[type="checkbox"]')) b.checked = $('all').checked;
+  countSelected();
+});
+
+$('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
 
 $('review').addEventListener('submit', async (event) => {
   event.preventDefault();
   const ids = [...document.querySelectorAll('#due input:checked')].map((b) => Number(b.value));
+  if (ids.length === 0) return;
   $('confirm').disabled = true;
-  const reply = await api.runtime.sendMessage({ type: 'cleanupRun', downloadIds: ids, now: nowParam });
-  $('report').replaceChildren(...(reply?.report ?? []).map((r) =>
-    Object.assign(document.createElement('li'), { textContent: `${r.path ?? r.downloadId}: ${r.result}` })));
+  $('status').textContent = `Deleting ${ids.length} file(s)…`;
+  let reply;
+  try {
+    reply = await api.runtime.sendMessage({ type: 'cleanupRun', downloadIds: ids, now: nowParam });
+  } catch (err) {
+    reply = { error: err.message ?? String(err) };
+  }
+  const report = reply?.report ?? [];
+  $('report').replaceChildren(
+    ...(reply?.error ? [el('li', { class: 'result-failed' }, `Nothing deleted: ${reply.error}`)] : []),
+    ...report.map((r) =>
+      el(
+        'li',
+        { class: r.result === 'deleted' ? 'result-deleted' : r.result.startsWith('not') ? 'result-failed' : '', 'data-download-id': String(r.downloadId) },
+        el('span', { class: 'mono' }, r.path ?? `download ${r.downloadId}`),
+        `: ${r.result}`,
+      ),
+    ),
+  );
   $('report-section').hidden = false;
-  $('confirm').disabled = false;
   await load();
+  document.body.dataset.done = 'true';
 });
 
+showPolicy();
 load();

@@ -20,21 +20,35 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
     else if (state.current === 'interrupted') settle(false, error?.current ?? 'interrupted');
   });
 
-  async function progress(update) {
-    const { [PROGRESS]: now = {} } = await api.storage.session.get(PROGRESS);
-    const next = { ...now, ...update };
-    await api.storage.session.set({ [PROGRESS]: next });
-    return next;
+  // Storage updates are read-modify-write and up to `bulkConcurrency` downloads finish at
+  // once: run them one after the other, or counts and remembered ids get lost.
+  let storageQueue = Promise.resolve();
+  function serially(fn) {
+    const run = storageQueue.then(fn, fn);
+    storageQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Merges `update` (an object, or a function of the current progress) into the progress. */
+  function progress(update) {
+    return serially(async () => {
+      const { [PROGRESS]: now = {} } = await api.storage.session.get(PROGRESS);
+      const next = { ...now, ...(typeof update === 'function' ? update(now) : update) };
+      await api.storage.session.set({ [PROGRESS]: next });
+      return next;
+    });
   }
 
   const key = (instance, ticketId) => `${instance}/${ticketId}`;
 
-  async function remember(instance, ticketId, attachmentId) {
-    const { [DOWNLOADED]: all = {} } = await api.storage.local.get(DOWNLOADED);
-    const ids = new Set(all[key(instance, ticketId)] ?? []);
-    ids.add(attachmentId);
-    all[key(instance, ticketId)] = [...ids];
-    await api.storage.local.set({ [DOWNLOADED]: all });
+  function remember(instance, ticketId, attachmentId) {
+    return serially(async () => {
+      const { [DOWNLOADED]: all = {} } = await api.storage.local.get(DOWNLOADED);
+      const ids = new Set(all[key(instance, ticketId)] ?? []);
+      ids.add(attachmentId);
+      all[key(instance, ticketId)] = [...ids];
+      await api.storage.local.set({ [DOWNLOADED]: all });
+    });
   }
 
   /** Starts one download and resolves when it is complete (true) or failed (false). */
@@ -60,8 +74,7 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
         const item = items[next++];
         const ok = await fetchOne(item, conflictAction);
         if (ok) await remember(instance, ticketId, item.attachmentId);
-        const { done = 0, failed = 0 } = (await api.storage.session.get(PROGRESS))[PROGRESS] ?? {};
-        await progress(ok ? { done: done + 1 } : { failed: failed + 1 });
+        await progress(({ done = 0, failed = 0 }) => (ok ? { done: done + 1 } : { failed: failed + 1 }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
@@ -91,8 +104,14 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
       });
       const { settings } = router;
       if (plan.sidecar) {
-        const url = `data:text/plain;charset=utf-8,${encodeURIComponent(plan.sidecar.text)}`;
-        await download({ url, filename: plan.sidecar.path, conflictAction: 'overwrite' }).catch(() => {});
+        // The type must fit the name: Chromium renames `ticket.html` sent as text/plain to `ticket.txt`.
+        const type = `${plan.sidecar.path.endsWith('.html') ? 'text/html' : 'text/markdown'};charset=utf-8`;
+        // Firefox refuses data: URLs in downloads.download; its background page has blob:
+        // URLs. Chromium's service worker has no URL.createObjectURL, but takes data: URLs.
+        const blobUrl = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(new Blob([plan.sidecar.text], { type })) : null;
+        const url = blobUrl ?? `data:${type},${encodeURIComponent(plan.sidecar.text)}`;
+        await download({ url, filename: plan.sidecar.path, conflictAction: 'overwrite' }).catch((err) => console.warn('zd-dl-router: ticket link file not written', err));
+        if (blobUrl) setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
       }
       await runQueue(todo, { instance, ticketId, concurrency: settings.bulkConcurrency, conflictAction: settings.conflictAction });
     } catch (err) {
@@ -108,7 +127,7 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
     const state = (await api.storage.session.get(PROGRESS))[PROGRESS];
     const item = state?.confirm?.find((i) => i.attachmentId === attachmentId);
     if (!item || !router) throw new Error('nothing to confirm');
-    await progress({ confirm: state.confirm.filter((i) => i !== item), total: state.total + 1 });
+    await progress((now) => ({ confirm: (now.confirm ?? []).filter((i) => i.attachmentId !== attachmentId), total: (now.total ?? 0) + 1 }));
     await runQueue([item], {
       instance: state.instance,
       ticketId: state.ticketId,

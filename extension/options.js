@@ -19,7 +19,12 @@ const SAMPLE_TICKET = {
   status: 'open',
 };
 /** Settings edited by one plain control each (id = setting name). */
-const SIMPLE = ['enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback'];
+const SIMPLE = [
+  'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
+  'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
+];
+/** Number settings where an empty field means "never" (null), not "missing". */
+const NULLABLE = new Set(['retentionAfterDownloadDays', 'retentionAfterSolvedDays']);
 
 let stored = {}; // the user's settings as stored
 let policy = {}; // the administrator's policy (storage.managed)
@@ -242,10 +247,12 @@ function wireStaticControls() {
   });
   $('export').addEventListener('click', exportJson);
   $('import-file').addEventListener('change', importJson);
+  $('review-cleanup').addEventListener('click', () => api.tabs.create({ url: api.runtime.getURL('cleanup.html') }));
 }
 
 function readSimple(input) {
   if (input.type === 'checkbox') return input.checked;
+  if (input.type === 'number' && NULLABLE.has(input.id)) return numberOrText(input.value) ?? null;
   if (input.type === 'number') return numberOrText(input.value);
   return input.value;
 }

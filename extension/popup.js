@@ -1,6 +1,9 @@
 // zd-dl-router popup: the current ticket and where its attachments go (asked from the
 // background), the router's health, the on/off switch, and the last routed downloads.
 // The switch writes `enabled` only after the core has validated the resulting settings.
+// "Download all attachments" asks the background to run it; progress, failures and the
+// files waiting for a confirmation are read from storage.session `bulk`, which the
+// background keeps up to date (so closing and reopening the popup loses nothing).
 
 import init, { Router } from './zd_dl_router.js';
 
@@ -14,7 +17,18 @@ const SOURCES = {
   fallback: 'fallback',
 };
 
+const SCAN_RESULTS = {
+  malware_found: 'Zendesk found malware in this file',
+  failed_to_scan: 'Zendesk could not scan this file',
+  not_scanned: 'Zendesk has not scanned this file',
+  unknown: 'Zendesk gave no scan result',
+};
+
 let coreReady = false;
+let hasTicket = false;
+let bulkRunning = false;
+let bulkPoll = null;
+let startedAt = 0; // when this popup asked for a run
 
 function storageArea() {
   return api.storage.sync ?? api.storage.local;
@@ -22,9 +36,15 @@ function storageArea() {
 
 async function main() {
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+  $('open-cleanup').addEventListener('click', () => api.tabs.create({ url: api.runtime.getURL('cleanup.html') }));
   $('enabled').addEventListener('change', toggle);
+  $('download-all').addEventListener('click', downloadAll);
+  // Progress first: a run may start (or end) while the rest of the popup is loading.
+  api.storage.onChanged.addListener((changes, area) => {
+    if (changes.bulk && area === 'session') showBulk();
+  });
   coreReady = await init({ module_or_path: 'zd_dl_router_bg.wasm' }).then(() => true, () => false);
-  await Promise.all([showState(), showSwitch(), showHistory()]);
+  await Promise.all([showState(), showSwitch(), showHistory(), showBulk()]);
   api.storage.onChanged.addListener((changes, area) => {
     if (changes.history && area === 'local') showHistory();
     if (changes.status && area === 'local') showState();
@@ -62,6 +82,100 @@ async function showState() {
   const folder = $('folder');
   folder.hidden = !state.folder;
   if (state.folder) folder.replaceChildren('Attachments go to ', el('span', { class: 'mono' }, `Downloads/${state.folder}`));
+  hasTicket = Boolean(t) && Boolean(state.coreLoaded);
+  $('bulk-hint').hidden = hasTicket;
+  updateBulkButton();
+  // The ticket may still be loading in its tab: ask again until it is known.
+  if (!t && state.coreLoaded) setTimeout(showState, 1500);
+}
+
+// ---- download all -----------------------------------------------------------------------
+
+function updateBulkButton() {
+  const button = $('download-all');
+  button.disabled = !hasTicket || bulkRunning;
+  button.textContent = bulkRunning ? 'Downloading…' : 'Download all attachments';
+}
+
+async function downloadAll() {
+  const button = $('download-all');
+  button.disabled = true;
+  $('bulk-error').hidden = true;
+  let reply;
+  try {
+    reply = await withTimeout(api.runtime.sendMessage({ type: 'downloadAll', force: $('force').checked }), 10_000);
+  } catch (err) {
+    reply = { error: err.message ?? String(err) };
+  }
+  if (reply?.error) showBulkError(reply.error);
+  else startedAt = Date.now();
+  await showBulk();
+}
+
+function showBulkError(text) {
+  const box = $('bulk-error');
+  box.textContent = `Download all: ${String(text).replace(/^Error: /, '')}`;
+  box.hidden = false;
+}
+
+/** Progress, errors and confirmations of the last "download all" (storage.session `bulk`). */
+async function showBulk() {
+  const { bulk } = await api.storage.session.get('bulk').catch(() => ({}));
+  bulkRunning = Boolean(bulk?.running);
+  updateBulkButton();
+  clearTimeout(bulkPoll);
+  // storage.onChanged drives the updates; a poll while running (or just asked to start, before
+  // the background has written anything) covers a missed event.
+  if (bulkRunning || Date.now() - startedAt < 10_000) bulkPoll = setTimeout(showBulk, bulkRunning ? 1000 : 300);
+  const box = $('bulk-progress');
+  if (!bulk || !bulk.ticketId) {
+    box.hidden = true;
+    $('confirm-box').hidden = true;
+    return;
+  }
+  const { total = 0, done = 0, failed = 0, skipped = 0 } = bulk;
+  box.hidden = false;
+  Object.assign(box.dataset, {
+    running: String(bulkRunning),
+    ticketId: String(bulk.ticketId),
+    total: String(total),
+    done: String(done),
+    failed: String(failed),
+    skipped: String(skipped),
+  });
+  const bar = $('bulk-bar');
+  bar.max = Math.max(1, total);
+  bar.value = done + failed;
+  const parts = [`${done} of ${total} downloaded`];
+  if (failed) parts.push(`${failed} failed`);
+  parts.push(`${skipped} skipped`);
+  const head = bulkRunning ? `Ticket #${bulk.ticketId}: downloading…` : `Ticket #${bulk.ticketId}:`;
+  $('bulk-status').textContent = `${head} ${parts.join(' · ')}${!bulkRunning && total === 0 && !bulk.error ? ' — nothing new to download' : ''}`;
+  if (bulk.error) showBulkError(bulk.error);
+  else if (bulkRunning) $('bulk-error').hidden = true;
+  const confirm = Array.isArray(bulk.confirm) ? bulk.confirm : [];
+  $('confirm-box').hidden = confirm.length === 0;
+  $('confirm-list').replaceChildren(...confirm.map(confirmItem));
+}
+
+function confirmItem(item) {
+  const scan = SCAN_RESULTS[item.scanResult] ?? `Scan result: ${item.scanResult}`;
+  const button = el('button', { type: 'button', class: 'danger', 'data-attachment-id': String(item.attachmentId), 'aria-label': `Download ${item.fileName} anyway` }, 'Download anyway');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const reply = await api.runtime.sendMessage({ type: 'confirmAttachment', attachmentId: item.attachmentId }).catch((err) => ({ error: err.message ?? String(err) }));
+    if (reply?.error) {
+      showBulkError(`${item.fileName}: ${reply.error}`);
+      button.disabled = false;
+    }
+    showBulk();
+  });
+  return el(
+    'li',
+    { 'data-attachment-id': String(item.attachmentId) },
+    el('div', { class: 'what' }, el('span', { class: 'file', title: item.fileName }, item.fileName), el('span', { class: 'scan' }, scan)),
+    button,
+  );
 }
 
 // ---- the on/off switch ------------------------------------------------------------------

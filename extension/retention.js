@@ -62,7 +62,10 @@ export function createCleanup({ api, ready, askTab, agentTabOf }) {
       let result = r.exists ? 'deleted' : 'already moved or deleted by you';
       if (r.exists) {
         await api.downloads.removeFile(id).catch((err) => {
-          result = `not deleted: ${err?.message ?? err}`;
+          const message = String(err?.message ?? err);
+          // Firefox does not notice files deleted outside the browser (`exists` stays true)
+          // and then refuses: "Could not remove download id N because the file doesn't exist".
+          result = /(doesn't|does not) exist/i.test(message) ? 'already moved or deleted by you' : `not deleted: ${message}`;
         });
       }
       if (!result.startsWith('not')) await api.downloads.erase({ id }).catch(() => {});
