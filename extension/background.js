@@ -307,10 +307,11 @@ async function flushRecords() {
   const stored = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
   const entries = batch.map((b) => b.entry);
   const history = [...entries.reverse(), ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
-  const files = [
-    ...(stored[ROUTED_FILES] ?? []),
-    ...batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket })),
-  ];
+  // A file saved again at the same path (conflict action "overwrite", the ticket.html of
+  // each "download all") replaces its older entry: one file, one entry.
+  const fresh = batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket }));
+  const freshPaths = new Set(fresh.map((f) => f.path));
+  const files = [...(stored[ROUTED_FILES] ?? []).filter((f) => !freshPaths.has(f.path)), ...fresh];
   const saved = { ...(stored[SAVED] ?? {}) };
   for (const { entry, token } of batch) {
     if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };

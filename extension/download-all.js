@@ -104,13 +104,15 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
       });
       const { settings } = router;
       if (plan.sidecar) {
-        // The type must fit the name: Chromium renames `ticket.html` sent as text/plain to `ticket.txt`.
-        const type = `${plan.sidecar.path.endsWith('.html') ? 'text/html' : 'text/markdown'};charset=utf-8`;
+        const type = `${plan.sidecar.mime};charset=utf-8`;
         // Firefox refuses data: URLs in downloads.download; its background page has blob:
         // URLs. Chromium's service worker has no URL.createObjectURL, but takes data: URLs.
         const blobUrl = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(new Blob([plan.sidecar.text], { type })) : null;
         const url = blobUrl ?? `data:${type},${encodeURIComponent(plan.sidecar.text)}`;
-        await download({ url, filename: plan.sidecar.path, conflictAction: 'overwrite' }).catch((err) => console.warn('zd-dl-router: ticket link file not written', err));
+        // Recorded like the attachments: it names the customer, so retention removes it too.
+        await download({ url, filename: plan.sidecar.path, conflictAction: 'overwrite' })
+          .then((id) => record({ url }, { action: 'route', path: plan.sidecar.path, source: 'tokenIndex', ticket: { instance, id: ticketId } }, id))
+          .catch((err) => console.warn('zd-dl-router: ticket link file not written', err));
         if (blobUrl) setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
       }
       await runQueue(todo, { instance, ticketId, concurrency: settings.bulkConcurrency, conflictAction: settings.conflictAction });

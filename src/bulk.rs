@@ -109,14 +109,21 @@ fn status(
     }
 }
 
-/// The file that leads from a ticket folder back to its ticket (`ticket.html` or
-/// `TICKET.md`, per the settings): its path and its text. `None` when switched off.
-pub fn sidecar(
-    settings: &ValidSettings,
-    ticket: &Ticket,
-    now_ms: f64,
-) -> Option<(SafePath, String)> {
-    let (name, text) = match settings.settings().sidecar {
+/// The file that leads from a ticket folder back to its ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SidecarFile {
+    /// Where it goes: the ticket's folder.
+    pub path: SafePath,
+    /// Its content.
+    pub text: String,
+    /// Its MIME type (Chromium renames a file whose type does not fit its extension).
+    pub mime: &'static str,
+}
+
+/// The sidecar file (`ticket.html` or `TICKET.md`, per the settings), or `None` when
+/// switched off.
+pub fn sidecar(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option<SidecarFile> {
+    let (name, mime, text) = match settings.settings().sidecar {
         Sidecar::None => return None,
         Sidecar::Html => {
             let link = ticket_link(ticket);
@@ -125,7 +132,7 @@ pub fn sidecar(
                  <title>Zendesk ticket {id}</title>\n<a href=\"{link}\">Zendesk ticket {id}</a>\n",
                 id = ticket.id
             );
-            ("ticket.html", text)
+            ("ticket.html", "text/html", text)
         }
         Sidecar::Markdown => {
             let line = |label: &str, v: Option<&str>| format!("- {label}: {}\n", v.unwrap_or("—"));
@@ -139,7 +146,7 @@ pub fn sidecar(
                 line("Status", ticket.status.as_deref()),
                 ticket_link(ticket)
             );
-            ("TICKET.md", text)
+            ("TICKET.md", "text/markdown", text)
         }
     };
     // The sidecar sits next to the ticket's attachments: same folder as a routed file.
@@ -147,7 +154,11 @@ pub fn sidecar(
         return None;
     };
     let dirs: Vec<&str> = path.dir().split('/').filter(|d| !d.is_empty()).collect();
-    Some((SafePath::new(&dirs, name), text))
+    Some(SidecarFile {
+        path: SafePath::new(&dirs, name),
+        text,
+        mime,
+    })
 }
 
 /// The agent URL of a ticket: `https://<sub>.zendesk.com/…` or the host-mapped domain.
@@ -263,7 +274,9 @@ mod tests {
 
     #[test]
     fn the_sidecar_sits_in_the_ticket_folder_and_links_back() {
-        let (path, text) = sidecar(&ValidSettings::defaults(), &ticket(), 0.0).expect("default on");
+        let SidecarFile { path, text, mime } =
+            sidecar(&ValidSettings::defaults(), &ticket(), 0.0).expect("default on");
+        assert_eq!(mime, "text/html");
         assert_eq!(path.as_str(), "zendesk/ACME Corp/4711/ticket.html");
         assert!(
             text.contains(r#"url=https://acme.zendesk.com/agent/tickets/4711">"#),
@@ -271,7 +284,7 @@ mod tests {
         );
 
         let md = ValidSettings::from_value(json!({"sidecar": "markdown"})).expect("valid");
-        let (path, text) = sidecar(&md, &ticket(), 0.0).expect("markdown");
+        let SidecarFile { path, text, .. } = sidecar(&md, &ticket(), 0.0).expect("markdown");
         assert_eq!(path.as_str(), "zendesk/ACME Corp/4711/TICKET.md");
         assert!(text.starts_with("# Ticket 4711: Logs\n"), "{text}");
         assert!(text.contains("- Organization: ACME Corp.\n"), "{text}");

@@ -147,7 +147,7 @@ impl Router {
     /// "Download all": the plan for every attachment in `pages` (the comments API pages)
     /// of a known ticket, skipping `downloaded` attachment ids unless `force`:
     /// `{items: [{attachmentId, url, fileName, size, path, status, scanResult?}], sidecar:
-    /// {path, text} | null}`.
+    /// {path, text, mime} | null}`.
     #[wasm_bindgen(js_name = planDownloadAll)]
     pub fn plan_download_all(
         &self,
@@ -173,8 +173,7 @@ impl Router {
             bulk::Options { force },
             now_ms,
         );
-        let sidecar = bulk::sidecar(&self.settings, ticket, now_ms)
-            .map(|(path, text)| serde_json::json!({ "path": path.as_str(), "text": text }));
+        let sidecar = bulk::sidecar(&self.settings, ticket, now_ms);
         to_js(&serde_json::json!({ "items": items, "sidecar": sidecar }))
     }
 

@@ -443,6 +443,9 @@ for (const kind of browsersFromEnv()) {
         `${SUSPECT_DIR}/clean.log`,
         `${SUSPECT_DIR}/report.zip`,
         `zendesk/Initech/${BROKEN}/status.log`,
+        // The sidecars name the customer: routed and cleaned up like the attachments.
+        `${BULK_DIR}/ticket.html`,
+        `${SUSPECT_DIR}/ticket.html`,
       ].sort();
       r = await review(Date.now() + 31 * DAY_MS);
       assert.deepEqual(r.due, routed);
@@ -459,8 +462,6 @@ for (const kind of browsersFromEnv()) {
         'tool.bin',
         'unrelated-notes.txt',
         `${BULK_DIR}/my-notes.txt`,
-        `${BULK_DIR}/ticket.html`,
-        `${SUSPECT_DIR}/ticket.html`,
       ].sort();
       await until('exactly the routed files deleted', async () => (JSON.stringify(listTree(env.downloadDir)) === JSON.stringify(left) ? true : { error: listTree(env.downloadDir) }), { timeoutMs: 20_000 });
       assert.ok(fs.readFileSync(path.join(env.downloadDir, 'tool.bin')).equals(expectedToolBytes()), 'the non-Zendesk download is untouched');
