@@ -297,6 +297,7 @@ async function record(event, decision, downloadId) {
 // lose records).
 const RECORD_BATCH_MS = 200;
 let unsaved = [];
+let savedCache = null; // the saved-attachments map as last written (answers the ✓ marks)
 let flushing = null; // the next batch's write, once scheduled
 let written = Promise.resolve(); // writes run one after another
 
@@ -312,10 +313,11 @@ async function flushRecords() {
   const fresh = batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket }));
   const freshPaths = new Set(fresh.map((f) => f.path));
   const files = [...(stored[ROUTED_FILES] ?? []).filter((f) => !freshPaths.has(f.path)), ...fresh];
-  const saved = { ...(stored[SAVED] ?? {}) };
+  const saved = { ...(savedCache ?? stored[SAVED] ?? {}) };
   for (const { entry, token } of batch) {
     if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };
   }
+  savedCache = saved;
   await api.storage.local
     .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
     .catch(() => {});
@@ -329,10 +331,18 @@ api.downloads.onChanged.addListener(({ state }) => {
   if (state?.current === 'complete') notifySavedChanged();
 });
 
+// At most one refresh per MARKS_REFRESH_MS: in a burst of downloads every completion would
+// otherwise make every agent tab ask again (thousands of round trips for 200 files).
+const MARKS_REFRESH_MS = 500;
+let marksTimer = null;
 function notifySavedChanged() {
-  for (const tabs of agentTabs.values()) {
-    for (const tabId of tabs.keys()) api.tabs.sendMessage(tabId, { type: 'savedChanged' }).catch(() => {});
-  }
+  if (marksTimer) return;
+  marksTimer = setTimeout(() => {
+    marksTimer = null;
+    for (const tabs of agentTabs.values()) {
+      for (const tabId of tabs.keys()) api.tabs.sendMessage(tabId, { type: 'savedChanged' }).catch(() => {});
+    }
+  }, MARKS_REFRESH_MS);
 }
 
 async function note(status) {
@@ -377,7 +387,8 @@ Object.assign(messageHandlers, {
   /** Which of these attachment links were saved by us and still exist (✓ marks). */
   async saved({ links }) {
     const router = await ready;
-    const { [SAVED]: saved = {} } = await api.storage.local.get(SAVED);
+    savedCache ??= (await api.storage.local.get(SAVED).catch(() => ({})))[SAVED] ?? {};
+    const saved = savedCache;
     const found = [];
     for (const href of links ?? []) {
       const info = saved[router?.recognize(href)?.token];

@@ -25,7 +25,7 @@ import {
   DIST, REPO_ROOT, browsersFromEnv, startMock, startProxy, launchChromium, launchFirefox, openPage, clickLink,
   waitForFile, waitForSelector, listTree, formatTree, partialFiles, attachment, attachmentsOf, expectedBytes,
   expectedToolBytes, attachmentFetches, attachmentSelector, agentTicketUrl, extensionWorker, chromiumExtensionId,
-  tempDir, sleep, fixtures,
+  tempDir, sleep, until, fixtures,
 } from './harness.mjs';
 
 const FIREFOX_ADDON_ID = 'zd-dl-router@zd-dl-router.dev';
@@ -165,18 +165,6 @@ for (const kind of browsersFromEnv()) {
       const page = await open(`${env.base}popup.html`);
       await waitForSelector(page, '#download-all');
       return page;
-    }
-
-    /** Polls `fn` until it returns a truthy value. */
-    async function until(what, fn, { timeoutMs = 30_000, pollMs = 200 } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      let last;
-      for (;;) {
-        last = await fn().catch((e) => ({ error: String(e) }));
-        if (last && !last.error) return last;
-        if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}; last: ${JSON.stringify(last)}`);
-        await sleep(pollMs);
-      }
     }
 
     /** The popup's progress box (its data attributes mirror storage.session `bulk`). */

@@ -62,6 +62,18 @@ export function tempDir(prefix) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `fn` (sync or async) until it returns a truthy value that is not `{error}`. */
+export async function until(what, fn, { timeoutMs = 30_000, pollMs = 200 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await Promise.resolve().then(fn).catch((e) => ({ error: String(e) }));
+    if (last && !last.error) return last;
+    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(pollMs);
+  }
+}
+
 /** The id Chromium gives an unpacked extension loaded from `dir` (sha256 of the path, a-p). */
 export function chromiumExtensionId(dir) {
   const hex = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32);

@@ -10,7 +10,11 @@
 //  - another extension's: we never answer; removing and re-adding our listener makes
 //    Chromium stop waiting for us (DeterminerRemoved) and apply that extension's name at
 //    once. Done only while none of our own routings is pending, since a removed listener
-//    loses its pending answers too.
+//    loses its pending answers too — and only some time after our last answer: `suggest`
+//    and `removeListener` travel to the browser on different channels, and a removal that
+//    overtakes an answer voids it. Known limit: a Zendesk download whose naming starts in
+//    the instant between removal and re-adding (after another extension's download) keeps
+//    the browser's own name in Downloads — never lost, but not routed.
 
 /**
  * Milliseconds from onDeterminingFilename to suggest for the last downloads this worker
@@ -22,17 +26,21 @@ const TIMINGS_KEPT = 2000;
 export function installDownloadRouting({ api, route, record, fallbackNow, watchdogMs }) {
   const determining = api.downloads.onDeterminingFilename;
   const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start
+  const ANSWER_SETTLE_MS = 300;
   let pending = 0;
+  let lastAnswerAt = -Infinity;
   let releaseWanted = false;
 
   function release() {
     releaseWanted = true;
+    const wait = Math.max(0, lastAnswerAt + ANSWER_SETTLE_MS - performance.now());
     setTimeout(() => {
       if (pending > 0 || !releaseWanted) return; // answer() calls release() again
+      if (performance.now() < lastAnswerAt + ANSWER_SETTLE_MS) return release();
       releaseWanted = false;
       determining.removeListener(listener);
       determining.addListener(listener);
-    }, 0);
+    }, wait);
   }
 
   function listener(item, suggest) {
@@ -40,6 +48,7 @@ export function installDownloadRouting({ api, route, record, fallbackNow, watchd
     if (own) {
       ownNames.delete(item.url);
       suggest(own);
+      lastAnswerAt = performance.now();
       return false;
     }
     if (item.byExtensionId) {
@@ -71,6 +80,7 @@ export function installDownloadRouting({ api, route, record, fallbackNow, watchd
       } else {
         suggest();
       }
+      lastAnswerAt = performance.now();
       if (releaseWanted && pending === 0) release();
     };
     const watchdog = setTimeout(
