@@ -99,9 +99,8 @@ addHostileTickets(TICKETS);
 
 // ---- prediction -------------------------------------------------------------------------
 
+/** The native CLI, through cargo so that it is never older than the source. */
 function cli() {
-  const bin = path.join(REPO_ROOT, 'target', 'release', 'zd-dl-router');
-  if (fs.existsSync(bin)) return [bin, []];
   return ['cargo', ['run', '--quiet', '--release', '--bin', 'zd-dl-router', '--']];
 }
 
