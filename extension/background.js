@@ -237,6 +237,20 @@ async function route(event) {
   return decision;
 }
 
+/**
+ * The decision right now, when it needs no lookup and the core is loaded (a Route or a
+ * Pass); otherwise undefined, and `route()` takes over.
+ */
+function decideNow(event) {
+  if (!routerNow) return undefined;
+  try {
+    const decision = routerNow.decide({ ...event, timeMs: Date.now() });
+    return decision.action === 'needTicket' ? undefined : decision;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The decision when time is up: the fallback folder if the core runs, else untouched. */
 function fallbackNow(event, reason) {
   const router = routerNow;
@@ -349,7 +363,7 @@ async function note(status) {
   await api.storage.local.set({ status: { ...status, time: Date.now() } }).catch(() => {});
 }
 
-const platform = installDownloadRouting({ api, route, record, fallbackNow, watchdogMs });
+const platform = installDownloadRouting({ api, route, decideNow, record, fallbackNow, watchdogMs });
 platformMessage = platform.onInterceptedClick;
 
 function askTab(tabId, message) {

@@ -23,7 +23,7 @@
 globalThis.zdDlRouterSuggestMs = [];
 const TIMINGS_KEPT = 2000;
 
-export function installDownloadRouting({ api, route, record, fallbackNow, watchdogMs }) {
+export function installDownloadRouting({ api, route, decideNow, record, fallbackNow, watchdogMs }) {
   const determining = api.downloads.onDeterminingFilename;
   const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start
   const ANSWER_SETTLE_MS = 300;
@@ -65,6 +65,7 @@ export function installDownloadRouting({ api, route, record, fallbackNow, watchd
     };
     pending += 1;
     let answered = false;
+    let watchdog;
     const started = performance.now();
     const answer = (decision) => {
       if (answered) return;
@@ -83,7 +84,13 @@ export function installDownloadRouting({ api, route, record, fallbackNow, watchd
       lastAnswerAt = performance.now();
       if (releaseWanted && pending === 0) release();
     };
-    const watchdog = setTimeout(
+    // The common case — core loaded, ticket known — is answered before returning.
+    const now = decideNow(event);
+    if (now) {
+      answer(now);
+      return false;
+    }
+    watchdog = setTimeout(
       () => answer(fallbackNow(event, `no decision within ${watchdogMs() + 500} ms`)),
       watchdogMs() + 500,
     );
