@@ -15,6 +15,7 @@
 #[allow(dead_code)] // the fuzz binary uses only part of it
 mod common;
 
+use common::encode_uri_component;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{json, Value};
@@ -200,19 +201,6 @@ fn hostile_string() -> BoxedStrategy<String> {
             .prop_map(|(s, n)| s.repeat(n)),
     ]
     .boxed()
-}
-
-/// `encodeURIComponent`: everything but `A-Za-z0-9-_.!~*'()` percent-encoded.
-fn encode_uri_component(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 const SEED_URLS: &[&str] = &[

@@ -19,16 +19,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 
 import {
-  DIST, REPO_ROOT, browsersFromEnv, startMock, startProxy, launchChromium, launchFirefox, openPage, clickLink,
-  waitForFile, waitForSelector, listTree, formatTree, partialFiles, attachment, attachmentsOf, expectedBytes,
-  expectedToolBytes, attachmentFetches, attachmentSelector, agentTicketUrl, extensionWorker, chromiumExtensionId,
-  tempDir, sleep, until, fixtures,
+  DIST, REPO_ROOT, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
+  attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
+  fixtures, startWithExtensionPages, pageSet, logRunEnd,
 } from './harness.mjs';
 
-const FIREFOX_ADDON_ID = 'zd-dl-router@zd-dl-router.dev';
 const DAY_MS = 86_400_000;
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS !== '0';
@@ -69,44 +66,9 @@ const SUSPECT_DIR = `zendesk/ACME Corp/${SUSPECT}`;
 
 /** Mock (+ proxy) + browser with the extension; `base` is the extension's page URL prefix. */
 async function start(kind, extDir) {
-  const mock = await startMock();
-  const downloadDir = tempDir(`zd-e2e-bulk-${kind}-`);
-  let proxy = null;
-  let session;
-  let base;
-  try {
-    if (kind === 'chromium') {
-      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
-      const id = chromiumExtensionId(extDir);
-      base = `chrome-extension://${id}/`;
-      const w = await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
-      if (w && DEBUG) w.on('console', (m) => console.error(`[chromium sw] ${m.type()}: ${m.text()}`));
-    } else {
-      proxy = await startProxy({ targetPort: mock.port });
-      const uuid = randomUUID();
-      // MOZ_REMOTE_ALLOW_SYSTEM_ACCESS lets WebDriver BiDi navigate a tab to moz-extension://.
-      const saved = process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS;
-      process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = '1';
-      try {
-        session = await launchFirefox({
-          extDir,
-          downloadDir,
-          proxyPort: proxy.port,
-          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
-        });
-      } finally {
-        if (saved === undefined) delete process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS;
-        else process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = saved;
-      }
-      assert.equal(session.addonId, FIREFOX_ADDON_ID);
-      base = `moz-extension://${uuid}/`;
-    }
-  } catch (e) {
-    await proxy?.close();
-    await mock.close();
-    throw e;
-  }
-  return { kind, mock, session, browser: session.browser, downloadDir, base, proxy };
+  const env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-bulk-${kind}-` });
+  if (env.worker && DEBUG) env.worker.on('console', (m) => console.error(`[chromium sw] ${m.type()}: ${m.text()}`));
+  return env;
 }
 
 /** docs/screenshots/cleanup-{light,dark}.png: the review of due files, whole page. */
@@ -130,36 +92,12 @@ for (const kind of browsersFromEnv()) {
       return;
     }
     let env;
-    const pages = [];
-
-    /** A new tab at `url` (extension pages too: Firefox's BiDi never reports those loaded). */
-    async function open(url) {
-      let page;
-      if (kind === 'firefox' && url.startsWith('moz-extension:')) {
-        page = await env.browser.newPage();
-        page.goto(url, { timeout: 30_000 }).catch(() => {});
-        const deadline = Date.now() + 20_000;
-        while ((await page.evaluate(() => location.href).catch(() => '')) !== url) {
-          if (Date.now() > deadline) throw new Error(`timeout opening ${url}`);
-          await sleep(100);
-        }
-      } else {
-        page = await openPage(env.browser, url);
-      }
-      pages.push(page);
-      if (DEBUG) page.on('console', (m) => console.error(`[${kind} ${url}] ${m.type()}: ${m.text()}`));
-      return page;
-    }
-
-    async function closePages() {
-      while (pages.length) await pages.pop().close().catch(() => {});
-    }
-
-    async function openTicket(ticketId) {
-      const page = await open(agentTicketUrl(ticketId));
-      await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
-      return page;
-    }
+    /** Tabs at any URL (extension pages too: Firefox's BiDi never reports those loaded). */
+    const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });
+    const { pages } = tabs;
+    const open = (url) => tabs.open(url);
+    const closePages = () => tabs.closeAll();
+    const openTicket = (ticketId) => tabs.ticketPage(ticketId);
 
     async function openPopup() {
       const page = await open(`${env.base}popup.html`);
@@ -288,14 +226,8 @@ for (const kind of browsersFromEnv()) {
     after(async () => {
       if (!env) return;
       await closePages();
-      console.log(`# ${kind} download tree (${env.downloadDir}):\n${formatTree(env.downloadDir)}`);
-      const partial = partialFiles(env.downloadDir);
-      if (partial.length) console.log(`# ${kind} partial files left: ${partial.join(', ')}`);
-      if (DEBUG) console.log(`# ${kind} mock log:\n${env.mock.log().map((e) => `#   ${e.status} ${e.method} ${e.host}${e.path}`).join('\n')}`);
-      await env.session.close();
-      await env.proxy?.close();
-      await env.mock.close();
-      if (!process.env.E2E_KEEP) fs.rmSync(env.downloadDir, { recursive: true, force: true });
+      logRunEnd(kind, env, { debug: DEBUG });
+      await env.close();
     });
 
     it('(a) downloads all 12 attachments over 3 comment pages once, through a 429, with ticket.html', async () => {

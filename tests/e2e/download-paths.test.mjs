@@ -21,6 +21,7 @@ import path from 'node:path';
 import {
   DIST, startEnvironment, browsersFromEnv, openPage, waitForFile, waitForSelector, listTree, formatTree, partialFiles,
   attachment, expectedBytes, attachmentFetches, attachmentSelector, agentTicketUrl, chromiumExtensionId, fixtures, sleep,
+  pathsNamed as harnessPathsNamed,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -45,20 +46,8 @@ if (!fixtures.tickets.has(PASTED_TICKET)) fixtures.addTicket({ id: PASTED_TICKET
 if (!fixtures.tickets.has(HANG_TICKET)) fixtures.addTicket({ id: HANG_TICKET, organizationId: 11, subject: 'API hangs', comments: [['p_hang.log']] });
 const routed = (fileName) => `zendesk/Globex/${TICKET}/${fileName}`;
 
-/** Every file (any size, partial or not) whose name starts with the stem of fileName. */
-function pathsNamed(downloadDir, fileName) {
-  const stem = fileName.replace(/\.[^.]*$/, '');
-  const out = [];
-  const walk = (rel) => {
-    for (const e of fs.readdirSync(path.join(downloadDir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (e.name.startsWith(stem) || e.name.includes(stem)) out.push(r);
-    }
-  };
-  walk('');
-  return out.sort();
-}
+/** Every file (any size, partial or not) whose name contains the stem of fileName. */
+const pathsNamed = (downloadDir, fileName) => harnessPathsNamed(downloadDir, fileName, { contains: true });
 
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];

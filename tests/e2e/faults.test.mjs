@@ -22,7 +22,7 @@ import path from 'node:path';
 import {
   DIST, startEnvironment, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, formatTree,
   partialFiles, attachment, attachmentsOf, expectedBytes, apiCallsFor, attachmentFetches, attachmentSelector,
-  agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep,
+  agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep, pageSet, logRunEnd, pathsNamed as harnessPathsNamed,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -113,20 +113,8 @@ export function wrongFolderProblems(downloadDir) {
   return problems;
 }
 
-/** Every path (complete or not, any size) whose basename starts with the stem of fileName. */
-function pathsNamed(downloadDir, fileName) {
-  const stem = fileName.replace(/\.[^.]*$/, '');
-  const out = [];
-  const walk = (rel) => {
-    for (const e of fs.readdirSync(path.join(downloadDir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (e.name.startsWith(stem)) out.push(`${r} (${fs.statSync(path.join(downloadDir, r)).size} bytes)`);
-    }
-  };
-  walk('');
-  return out.sort();
-}
+/** Every path (complete or not, any size) whose basename starts with the stem of fileName, with its size. */
+const pathsNamed = (downloadDir, fileName) => harnessPathsNamed(downloadDir, fileName, { withSizes: true });
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -166,20 +154,13 @@ for (const kind of browsersFromEnv()) {
     }
 
     let env;
-    const pages = [];
     const stats = { faults: [], attempted: 0, completed: 0, routed: 0, fellBack: 0, untouched: 0, failedAtSource: 0, lost: 0, lostWhat: [] };
     const timings = [];
 
-    async function newTicketPage(ticketId) {
-      const page = await openPage(env.browser, agentTicketUrl(ticketId));
-      pages.push(page);
-      if (DEBUG) page.on('console', (m) => console.error(`[${kind} page ${page.url()}] ${m.type()}: ${m.text()}`));
-      await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
-      return page;
-    }
-    async function closePages() {
-      while (pages.length) await pages.pop().close().catch(() => {});
-    }
+    const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });
+    const { pages } = tabs;
+    const newTicketPage = (ticketId) => tabs.ticketPage(ticketId);
+    const closePages = () => tabs.closeAll();
 
     /**
      * Chromium: evaluates `fn(arg)` in the router's service worker over a fresh CDP session
@@ -340,11 +321,7 @@ for (const kind of browsersFromEnv()) {
     after(async () => {
       if (!env) return;
       await closePages();
-      console.log(`# ${kind} download tree (${env.downloadDir}):\n${formatTree(env.downloadDir)}`);
-      const partial = partialFiles(env.downloadDir);
-      if (partial.length) console.log(`# ${kind} partial files left: ${partial.join(', ')}`);
-      for (const t of timings) console.log(`# ${kind} timing ${t}`);
-      if (DEBUG) console.log(`# ${kind} mock log:\n${env.mock.log().map((e) => `#   ${e.status} ${e.method} ${e.host}${e.path}${e.aborted ? ' (aborted)' : ''}`).join('\n')}`);
+      logRunEnd(kind, env, { debug: DEBUG, extraLines: timings.map((t) => `timing ${t}`) });
       summaries.push(
         `${kind}: faults tried ${stats.faults.length} (${stats.faults.join(', ')}); downloads attempted ${stats.attempted}, ` +
           `completed ${stats.completed} (routed ${stats.routed}, fell back ${stats.fellBack}, untouched ${stats.untouched}), ` +

@@ -6,6 +6,9 @@
 //   waitForFile(downloadDir, relPath, {timeoutMs, expectBytes})
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
+//   startWithExtensionPages({kind, extDir, downloadPrefix, env})  env whose extension pages open as tabs
+//   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
+//   logRunEnd(kind, env, {debug, extraLines})
 //
 // Chromium reaches the mock through --host-resolver-rules; Firefox through the CONNECT proxy.
 // Neither browser gets any test switch in the extension: it sees the real host names.
@@ -13,7 +16,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -29,6 +33,8 @@ export const DIST = {
   firefox: path.resolve(process.env.E2E_EXT_FIREFOX ?? path.join(REPO_ROOT, 'dist', 'firefox')),
 };
 export const OTHER_EXTENSION_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'fixtures', 'other-extension');
+/** The add-on id in dist/firefox/manifest.json (browser_specific_settings.gecko.id). */
+export const FIREFOX_ADDON_ID = 'zd-dl-router@zd-dl-router.dev';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -258,6 +264,11 @@ export async function startEnvironment({ browser: kind, extDir = null, extraExte
     await mock.close();
     throw e;
   }
+  return runningEnvironment({ kind, mock, proxy, session, downloadDir });
+}
+
+/** {kind, mock, proxy, session, browser, downloadDir, ...extra, close()} of a started run. */
+function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra }) {
   return {
     kind,
     mock,
@@ -265,6 +276,7 @@ export async function startEnvironment({ browser: kind, extDir = null, extraExte
     session,
     browser: session.browser,
     downloadDir,
+    ...extra,
     /** Close browser, proxy and mock; the download dir is removed unless keepDownloads (or E2E_KEEP=1). */
     async close({ keepDownloads = !!process.env.E2E_KEEP } = {}) {
       await session.close();
@@ -275,6 +287,71 @@ export async function startEnvironment({ browser: kind, extDir = null, extraExte
   };
 }
 
+/**
+ * Mock (+ proxy) + browser with the extension, whose pages can be opened as tabs at
+ * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the unpacked
+ * path) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
+ * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser:
+ * Firefox is launched with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a
+ * tab to moz-extension://, refused otherwise) plus `env` (e.g. {HOME}), restored afterwards.
+ * Returns {kind, mock, proxy, session, browser, downloadDir, base, worker (Chromium's service
+ * worker or null), close()}.
+ */
+export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {} }) {
+  const mock = await startMock();
+  const downloadDir = tempDir(downloadPrefix);
+  let proxy = null;
+  let session;
+  let base;
+  let worker = null;
+  try {
+    if (kind === 'chromium') {
+      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
+      const id = chromiumExtensionId(extDir);
+      base = `chrome-extension://${id}/`;
+      worker = await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
+    } else {
+      proxy = await startProxy({ targetPort: mock.port });
+      const uuid = randomUUID();
+      const vars = { MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', ...env };
+      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, vars);
+      try {
+        session = await launchFirefox({
+          extDir,
+          downloadDir,
+          proxyPort: proxy.port,
+          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
+        });
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      assert.equal(session.addonId, FIREFOX_ADDON_ID);
+      base = `moz-extension://${uuid}/`;
+    }
+  } catch (e) {
+    await proxy?.close();
+    await mock.close();
+    throw e;
+  }
+  return runningEnvironment({ kind, mock, proxy, session, downloadDir, base, worker });
+}
+
+/**
+ * End-of-run log of one browser's run: its download tree, the partial files left, `extraLines`
+ * and (debug) the mock's request log.
+ */
+export function logRunEnd(kind, { downloadDir, mock }, { debug = false, extraLines = [] } = {}) {
+  console.log(`# ${kind} download tree (${downloadDir}):\n${formatTree(downloadDir)}`);
+  const partial = partialFiles(downloadDir);
+  if (partial.length) console.log(`# ${kind} partial files left: ${partial.join(', ')}`);
+  for (const line of extraLines) console.log(`# ${kind} ${line}`);
+  if (debug) console.log(`# ${kind} mock log:\n${mock.log().map((e) => `#   ${e.status} ${e.method} ${e.host}${e.path}${e.aborted ? ' (aborted)' : ''}`).join('\n')}`);
+}
+
 // ---- pages -------------------------------------------------------------------------------
 
 /** A new tab at `url`, loaded (domcontentloaded). */
@@ -282,6 +359,52 @@ export async function openPage(browser, url, { timeoutMs = 20_000 } = {}) {
   const page = await browser.newPage();
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   return page;
+}
+
+/**
+ * A new tab at `url`, loaded. Extension pages too: on a moz-extension:// URL the tab moves to
+ * the extension process and puppeteer's BiDi navigation wait never completes, although the
+ * page loads, so the navigation is started and the document's location polled.
+ */
+export async function openTab(browser, url, { timeoutMs = 20_000 } = {}) {
+  if (!url.startsWith('moz-extension:')) return openPage(browser, url, { timeoutMs });
+  const page = await browser.newPage();
+  page.goto(url, { timeout: 30_000 }).catch(() => {});
+  const deadline = Date.now() + timeoutMs;
+  while ((await page.evaluate(() => location.href).catch(() => '')) !== url) {
+    if (Date.now() > deadline) {
+      await page.close().catch(() => {});
+      throw new Error(`timeout opening ${url}`);
+    }
+    await sleep(100);
+  }
+  return page;
+}
+
+/**
+ * The tabs a test opens, closed together. getBrowser() gives the browser at call time; with
+ * `debug`, each tab's console is forwarded to stderr, prefixed with `label`.
+ * Returns {pages, open(url), ticketPage(ticketId) (the mock agent UI, ticket loaded), closeAll()}.
+ */
+export function pageSet(getBrowser, { label = '', debug = false } = {}) {
+  const pages = [];
+  return {
+    pages,
+    async open(url) {
+      const page = await openTab(getBrowser(), url);
+      pages.push(page);
+      if (debug) page.on('console', (m) => console.error(`[${label} page ${page.url()}] ${m.type()}: ${m.text()}`));
+      return page;
+    },
+    async ticketPage(ticketId) {
+      const page = await this.open(agentTicketUrl(ticketId));
+      await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
+      return page;
+    },
+    async closeAll() {
+      while (pages.length) await pages.pop().close().catch(() => {});
+    },
+  };
 }
 
 /** Poll for a selector without requestAnimationFrame (works in background tabs too). */
@@ -369,6 +492,21 @@ function walk(dir, rel = '') {
     else out.push(r);
   }
   return out;
+}
+
+/**
+ * Every file under dir (any size, partial or not) whose basename starts with (`contains`:
+ * contains) the stem of fileName, sorted; `withSizes` appends " (N bytes)" to each.
+ */
+export function pathsNamed(dir, fileName, { contains = false, withSizes = false } = {}) {
+  const stem = fileName.replace(/\.[^.]*$/, '');
+  return walk(dir)
+    .filter((r) => {
+      const name = path.posix.basename(r);
+      return contains ? name.includes(stem) : name.startsWith(stem);
+    })
+    .map((r) => (withSizes ? `${r} (${fs.statSync(path.join(dir, r)).size} bytes)` : r))
+    .sort();
 }
 
 /** Partial downloads anywhere under dir (.crdownload, .part, hidden .org.chromium.*). */

@@ -16,8 +16,8 @@ import path from 'node:path';
 
 import {
   DIST, OTHER_EXTENSION_DIR, startEnvironment, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector,
-  waitForPath, listTree, formatTree, partialFiles, attachment, expectedBytes, expectedToolBytes, attachmentFetches,
-  apiCallsFor, attachmentSelector, agentTicketUrl, extensionWorker, chromiumExtensionId, sleep, until,
+  waitForPath, listTree, partialFiles, attachment, expectedBytes, expectedToolBytes, attachmentFetches, apiCallsFor,
+  attachmentSelector, extensionWorker, chromiumExtensionId, sleep, until, pageSet, logRunEnd,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -52,19 +52,10 @@ for (const kind of browsersFromEnv()) {
     }
 
     let env;
-    const pages = [];
-
-    async function newTicketPage(ticketId) {
-      const page = await openPage(env.browser, agentTicketUrl(ticketId));
-      pages.push(page);
-      if (DEBUG) page.on('console', (m) => console.error(`[${kind} page ${page.url()}] ${m.type()}: ${m.text()}`));
-      await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
-      return page;
-    }
-
-    async function closePages() {
-      while (pages.length) await pages.pop().close().catch(() => {});
-    }
+    const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });
+    const { pages } = tabs;
+    const newTicketPage = (ticketId) => tabs.ticketPage(ticketId);
+    const closePages = () => tabs.closeAll();
 
     async function expectFile(relPath, token, timeoutMs = FILE_TIMEOUT_MS) {
       const bytes = await waitForFile(env.downloadDir, relPath, { timeoutMs });
@@ -93,10 +84,7 @@ for (const kind of browsersFromEnv()) {
     after(async () => {
       if (!env) return;
       await closePages();
-      console.log(`# ${kind} download tree (${env.downloadDir}):\n${formatTree(env.downloadDir)}`);
-      const partial = partialFiles(env.downloadDir);
-      if (partial.length) console.log(`# ${kind} partial files left: ${partial.join(', ')}`);
-      if (DEBUG) console.log(`# ${kind} mock log:\n${env.mock.log().map((e) => `#   ${e.status} ${e.method} ${e.host}${e.path}${e.aborted ? ' (aborted)' : ''}`).join('\n')}`);
+      logRunEnd(kind, env, { debug: DEBUG });
       await env.close();
     });
 

@@ -20,15 +20,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 
 import {
-  DIST, REPO_ROOT, browsersFromEnv, startMock, startProxy, launchChromium, launchFirefox, openPage, clickLink,
-  waitForFile, waitForSelector, formatTree, attachment, expectedBytes, attachmentSelector, agentTicketUrl,
-  extensionWorker, chromiumExtensionId, tempDir, sleep,
+  DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
+  attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
+  pageSet, logRunEnd,
 } from './harness.mjs';
 
-const FIREFOX_ADDON_ID = 'zd-dl-router@zd-dl-router.dev';
 const FILE_TIMEOUT_MS = 20_000;
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS !== '0';
@@ -40,81 +38,20 @@ const POLICY = { template: 'policy-{ticket_id}/{filename}', enabled: true };
  * `home`, a HOME of its own (for the managed-storage manifest).
  */
 async function start(kind, extDir, { home = null } = {}) {
-  const mock = await startMock();
-  const downloadDir = tempDir(`zd-e2e-settings-${kind}-`);
-  let proxy = null;
-  let session;
-  let base;
-  try {
-    if (kind === 'chromium') {
-      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
-      const id = chromiumExtensionId(extDir);
-      base = `chrome-extension://${id}/`;
-      await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
-    } else {
-      proxy = await startProxy({ targetPort: mock.port });
-      const uuid = randomUUID();
-      // puppeteer hands process.env to the browser. MOZ_REMOTE_ALLOW_SYSTEM_ACCESS lets WebDriver
-      // BiDi navigate a tab to moz-extension:// (refused otherwise: "not allowed in this context").
-      const saved = { HOME: process.env.HOME, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS };
-      process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = '1';
-      if (home) process.env.HOME = home;
-      try {
-        session = await launchFirefox({
-          extDir,
-          downloadDir,
-          proxyPort: proxy.port,
-          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
-        });
-      } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-      assert.equal(session.addonId, FIREFOX_ADDON_ID);
-      base = `moz-extension://${uuid}/`;
-    }
-  } catch (e) {
-    await proxy?.close();
-    await mock.close();
-    throw e;
-  }
-  const pages = [];
+  const env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-settings-${kind}-`, env: home ? { HOME: home } : {} });
+  const tabs = pageSet(() => env.browser);
   return {
     kind,
-    mock,
-    browser: session.browser,
-    downloadDir,
-    base,
-    async open(url) {
-      if (kind === 'firefox' && url.startsWith('moz-extension:')) {
-        // The tab moves to the extension process and puppeteer's BiDi navigation wait never
-        // completes, although the page loads: start the navigation and poll the document.
-        const page = await session.browser.newPage();
-        pages.push(page);
-        page.goto(url, { timeout: 30_000 }).catch(() => {});
-        const deadline = Date.now() + 20_000;
-        while ((await page.evaluate(() => location.href).catch(() => '')) !== url) {
-          if (Date.now() > deadline) throw new Error(`timeout opening ${url}`);
-          await sleep(100);
-        }
-        return page;
-      }
-      const page = await openPage(session.browser, url);
-      pages.push(page);
-      return page;
-    },
-    async closePages() {
-      while (pages.length) await pages.pop().close().catch(() => {});
-    },
+    mock: env.mock,
+    browser: env.browser,
+    downloadDir: env.downloadDir,
+    base: env.base,
+    open: (url) => tabs.open(url),
+    closePages: () => tabs.closeAll(),
     async close() {
       await this.closePages();
-      console.log(`# ${kind} download tree (${downloadDir}):\n${formatTree(downloadDir)}`);
-      await session.close();
-      await proxy?.close();
-      await mock.close();
-      if (!process.env.E2E_KEEP) fs.rmSync(downloadDir, { recursive: true, force: true });
+      logRunEnd(kind, env);
+      await env.close();
     },
   };
 }
