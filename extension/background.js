@@ -20,7 +20,6 @@ const DEFAULT_WATCHDOG_MS = 2000;
 /** Zendesk agent tabs that run the content script, by instance: tab id → last seen. */
 const agentTabs = new Map();
 let lastAgentTab = null; // {tabId, url} of the most recently active agent page
-let routedSinceStart = 0;
 
 const ready = start();
 
@@ -143,7 +142,6 @@ const messageHandlers = {
       problem: status.problem ?? null,
       ticket: ticket ?? null,
       folder: preview?.action === 'route' ? preview.path.replace(/\/attachment$/, '/') : null,
-      routedSinceStart,
     };
   },
 
@@ -273,8 +271,6 @@ function watchdogMs() {
 
 /** A routed download started (`downloadId`): history, retention list, ✓ marks, badge. */
 async function record(event, decision, downloadId) {
-  routedSinceStart += 1;
-  api.action.setBadgeText({ text: String(routedSinceStart) }).catch(() => {});
   if (decision.source === 'fallback' && routerNow?.settings.notifyOnFallback) {
     api.notifications
       .create({
@@ -335,9 +331,22 @@ async function flushRecords() {
   await api.storage.local
     .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
     .catch(() => {});
+  await countRouted(batch.length);
   // A download that completed before its record was written (small files; Firefox) had its
   // ✓ marks refreshed too early: refresh them again now that the record is stored.
   notifySavedChanged();
+}
+
+/**
+ * The badge: routed downloads since the browser started. The count lives in storage.session,
+ * which outlives a service-worker restart but not the browser; it is updated once per batch
+ * (one badge update per download would cost a round trip to the browser each in a burst).
+ */
+async function countRouted(n) {
+  const { routedSinceStart = 0 } = await api.storage.session.get('routedSinceStart').catch(() => ({}));
+  const count = routedSinceStart + n;
+  await api.storage.session.set({ routedSinceStart: count }).catch(() => {});
+  await api.action.setBadgeText({ text: String(count) }).catch(() => {});
 }
 
 /** Tells the agent tabs to refresh their ✓ marks when a routed download completes. */

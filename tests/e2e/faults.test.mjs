@@ -436,10 +436,14 @@ for (const kind of browsersFromEnv()) {
         // persistence debounce has run.
         await waitUntil(() => apiCallsFor(env.mock.log(), T.swStop).filter((c) => c.status === 200).length >= 2, { what: 'ticket + comments loaded' });
         await sleep(1500);
+        const badgeBefore = Number(await inWorker(() => chrome.action.getBadgeText({})));
+        assert.ok(badgeBefore > 0, `the badge counts the downloads routed so far: "${badgeBefore}"`);
         await stopServiceWorkers();
         const callsBefore = apiCallsFor(env.mock.log(), T.swStop).length;
         await clickAndExpect({ label: 'sw-stopped', page, ticketId: T.swStop, fileName: 't4810_sw.log', expectPath: routedPath(T.swStop, 't4810_sw.log'), source: 'routed' });
         assert.equal(apiCallsFor(env.mock.log(), T.swStop).length, callsBefore, 'the restarted worker looked the ticket up again instead of using storage.session');
+        // The restarted worker goes on counting from where the stopped one was.
+        await waitUntil(async () => Number(await inWorker(() => chrome.action.getBadgeText({}))) === badgeBefore + 1, { what: `badge ${badgeBefore + 1}` });
         await closePages();
       },
     );
