@@ -293,28 +293,38 @@ async function record(event, decision, downloadId) {
   };
   const token = routerNow?.recognize(event.url)?.token;
   unsaved.push({ entry, token });
+  const now = performance.now();
   if (!flushing) {
-    flushing = new Promise((resolve) => setTimeout(resolve, RECORD_BATCH_MS)).then(() => {
-      written = written.then(flushRecords);
-      return written;
-    });
+    batchStarted = now;
+    flushing = Promise.withResolvers();
   }
-  await flushing;
+  // Written once downloads pause for RECORD_QUIET_MS, or RECORD_MAX_WAIT_MS after the
+  // first record of the batch at the latest.
+  clearTimeout(flushTimer);
+  const batchDone = flushing;
+  flushTimer = setTimeout(() => {
+    written = written.then(flushRecords).then(batchDone.resolve);
+  }, Math.max(0, Math.min(RECORD_QUIET_MS, batchStarted + RECORD_MAX_WAIT_MS - now)));
+  await batchDone.promise;
 }
 
 // Records are written in batches: one read-modify-write of the shared lists for every
 // download of a burst would serialize the burst on storage (and interleaved writes would
 // lose records).
-const RECORD_BATCH_MS = 200;
+const RECORD_QUIET_MS = 200;
+const RECORD_MAX_WAIT_MS = 2000;
 let unsaved = [];
 let savedCache = null; // the saved-attachments map as last written (answers the ✓ marks)
-let flushing = null; // the next batch's write, once scheduled
+let flushing = null; // {promise, resolve} of the batch being collected
+let flushTimer = null;
+let batchStarted = 0;
 let written = Promise.resolve(); // writes run one after another
 
 async function flushRecords() {
   const batch = unsaved;
   unsaved = [];
   flushing = null;
+  if (batch.length === 0) return; // an earlier write of this batch took it
   const stored = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
   const entries = batch.map((b) => b.entry);
   const history = [...entries.reverse(), ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
