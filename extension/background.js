@@ -35,7 +35,8 @@ async function start() {
   const router = new Router({});
   await applySettings(router);
   refreshPolicy(router);
-  const saved = await api.storage.session.get('knowledge').catch(() => ({}));
+  const saved = await api.storage.session.get(['knowledge', 'agentTabs']).catch(() => ({}));
+  restoreTabs(saved.agentTabs);
   if (saved.knowledge) {
     try {
       router.importKnowledge(saved.knowledge, Date.now());
@@ -154,10 +155,38 @@ const messageHandlers = {
 let platformMessage = async () => ({ routed: false });
 
 function rememberTab(instance, tabId, url) {
-  if (!agentTabs.has(instance)) agentTabs.set(instance, new Map());
-  agentTabs.get(instance).set(tabId, Date.now());
+  tabsOf(instance).set(tabId, Date.now());
   lastAgentTab = { tabId, url };
+  persistTabs();
 }
+
+// The agent tabs are kept in storage.session too: a restarted worker must still be able to
+// ask them for a ticket, and a tab reports again only when it navigates.
+function persistTabs() {
+  const byInstance = [...agentTabs].map(([instance, tabs]) => [instance, [...tabs]]);
+  api.storage.session.set({ agentTabs: { byInstance, last: lastAgentTab } }).catch(() => {});
+}
+
+/** Merges the tabs a previous worker knew; what this worker has heard since stays. */
+function restoreTabs(saved) {
+  for (const [instance, tabs] of saved?.byInstance ?? []) {
+    const known = tabsOf(instance);
+    for (const [tabId, seen] of tabs) if (!known.has(tabId)) known.set(tabId, seen);
+  }
+  lastAgentTab ??= saved?.last ?? null;
+}
+
+function tabsOf(instance) {
+  if (!agentTabs.has(instance)) agentTabs.set(instance, new Map());
+  return agentTabs.get(instance);
+}
+
+api.tabs.onRemoved.addListener(async (tabId) => {
+  await ready; // after restoreTabs, so a closed tab is not merged back
+  for (const tabs of agentTabs.values()) tabs.delete(tabId);
+  if (lastAgentTab?.tabId === tabId) lastAgentTab = null;
+  persistTabs();
+});
 
 function observe(router, instance, ticketId, { ticket, comments }) {
   const now = Date.now();

@@ -55,6 +55,7 @@ const T = {
   att404: ticket(4808, 9, ['t4808_missing.log', 't4808_after.log']),
   attReset: ticket(4809, 9, ['t4809_reset.log', 't4809_after.log']),
   swStop: ticket(4810, 9, ['t4810_sw.log']),
+  swLookup: ticket(4814, 10, ['t4814_sw_lookup.log']),
   settings: ticket(4811, 9, ['t4811_settings1.log', 't4811_settings2.log', 't4811_settings3.log']),
   wasm: ticket(4812, 9, ['t4812_wasm.log']),
   slow: ticket(4813, 11, ['t4813_slow.log']),
@@ -444,6 +445,23 @@ for (const kind of browsersFromEnv()) {
         assert.equal(apiCallsFor(env.mock.log(), T.swStop).length, callsBefore, 'the restarted worker looked the ticket up again instead of using storage.session');
         // The restarted worker goes on counting from where the stopped one was.
         await waitUntil(async () => Number(await inWorker(() => chrome.action.getBadgeText({}))) === badgeBefore + 1, { what: `badge ${badgeBefore + 1}` });
+        await closePages();
+      },
+    );
+
+    it(
+      'service worker stopped and its ticket knowledge gone → the restarted worker asks the open agent tab',
+      { skip: kind !== 'chromium' ? 'Chromium only (MV3 service worker)' : false },
+      async () => {
+        stats.faults.push('service-worker-stopped-knowledge-lost');
+        const page = await newTicketPage(T.swLookup);
+        await waitUntil(() => apiCallsFor(env.mock.log(), T.swLookup).filter((c) => c.status === 200).length >= 2, { what: 'ticket + comments loaded' });
+        await sleep(1500); // the tab list and the knowledge are persisted
+        // The tab reports only when it navigates, so the restarted worker knows it only from
+        // storage.session; without the knowledge the download needs that tab.
+        await inWorker(() => chrome.storage.session.remove('knowledge'));
+        await stopServiceWorkers();
+        await clickAndExpect({ label: 'sw-stopped, knowledge lost', page, ticketId: T.swLookup, fileName: 't4814_sw_lookup.log', expectPath: routedPath(T.swLookup, 't4814_sw_lookup.log'), source: 'routed' });
         await closePages();
       },
     );
