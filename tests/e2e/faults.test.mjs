@@ -54,7 +54,7 @@ const T = {
   noOrgSideload: ticket(4807, 10, ['t4807_noorg.log']),
   att404: ticket(4808, 9, ['t4808_missing.log', 't4808_after.log']),
   attReset: ticket(4809, 9, ['t4809_reset.log', 't4809_after.log']),
-  swStop: ticket(4810, 9, ['t4810_sw.log']),
+  swStop: ticket(4810, 9, ['t4810_before.log', 't4810_sw.log']),
   swLookup: ticket(4814, 10, ['t4814_sw_lookup.log']),
   settings: ticket(4811, 9, ['t4811_settings1.log', 't4811_settings2.log', 't4811_settings3.log']),
   wasm: ticket(4812, 9, ['t4812_wasm.log']),
@@ -427,24 +427,32 @@ for (const kind of browsersFromEnv()) {
       await closePages();
     });
 
+    /**
+     * A ticket page whose ticket + comments reached the router, after the 200 ms debounce
+     * that persists the knowledge and the tab list in storage.session.
+     */
+    async function ticketPagePersisted(ticketId) {
+      const page = await newTicketPage(ticketId);
+      await waitUntil(() => apiCallsFor(env.mock.log(), ticketId).filter((c) => c.status === 200).length >= 2, { what: 'ticket + comments loaded' });
+      await sleep(1500);
+      return page;
+    }
+
     it(
       'service worker stopped between page load and click → routed from the knowledge in storage.session',
       { skip: kind !== 'chromium' ? 'Chromium only (MV3 service worker)' : false },
       async () => {
         stats.faults.push('service-worker-stopped');
-        const page = await newTicketPage(T.swStop);
-        // The content script's ticket + comments load reached the router, and the 200 ms
-        // persistence debounce has run.
-        await waitUntil(() => apiCallsFor(env.mock.log(), T.swStop).filter((c) => c.status === 200).length >= 2, { what: 'ticket + comments loaded' });
-        await sleep(1500);
-        const badgeBefore = Number(await inWorker(() => chrome.action.getBadgeText({})));
-        assert.ok(badgeBefore > 0, `the badge counts the downloads routed so far: "${badgeBefore}"`);
+        const page = await ticketPagePersisted(T.swStop);
+        await clickAndExpect({ label: 'before sw-stopped', page, ticketId: T.swStop, fileName: 't4810_before.log', expectPath: routedPath(T.swStop, 't4810_before.log'), source: 'routed' });
+        const badge = async () => Number(await inWorker(() => chrome.action.getBadgeText({})));
+        const badgeBefore = await waitUntil(badge, { what: 'the badge to count the download just routed' });
         await stopServiceWorkers();
         const callsBefore = apiCallsFor(env.mock.log(), T.swStop).length;
         await clickAndExpect({ label: 'sw-stopped', page, ticketId: T.swStop, fileName: 't4810_sw.log', expectPath: routedPath(T.swStop, 't4810_sw.log'), source: 'routed' });
         assert.equal(apiCallsFor(env.mock.log(), T.swStop).length, callsBefore, 'the restarted worker looked the ticket up again instead of using storage.session');
         // The restarted worker goes on counting from where the stopped one was.
-        await waitUntil(async () => Number(await inWorker(() => chrome.action.getBadgeText({}))) === badgeBefore + 1, { what: `badge ${badgeBefore + 1}` });
+        await waitUntil(async () => (await badge()) === badgeBefore + 1, { what: `badge ${badgeBefore + 1}` });
         await closePages();
       },
     );
@@ -454,9 +462,7 @@ for (const kind of browsersFromEnv()) {
       { skip: kind !== 'chromium' ? 'Chromium only (MV3 service worker)' : false },
       async () => {
         stats.faults.push('service-worker-stopped-knowledge-lost');
-        const page = await newTicketPage(T.swLookup);
-        await waitUntil(() => apiCallsFor(env.mock.log(), T.swLookup).filter((c) => c.status === 200).length >= 2, { what: 'ticket + comments loaded' });
-        await sleep(1500); // the tab list and the knowledge are persisted
+        const page = await ticketPagePersisted(T.swLookup);
         // The tab reports only when it navigates, so the restarted worker knows it only from
         // storage.session; without the knowledge the download needs that tab.
         await inWorker(() => chrome.storage.session.remove('knowledge'));
