@@ -332,7 +332,7 @@ async function record(event, decision, downloadId) {
   clearTimeout(flushTimer);
   const batchDone = flushing;
   flushTimer = setTimeout(() => {
-    written = written.then(flushRecords).then(batchDone.resolve);
+    updateRecords(flushRecords).then(batchDone.resolve, batchDone.resolve);
   }, Math.max(0, Math.min(RECORD_QUIET_MS, batchStarted + RECORD_MAX_WAIT_MS - now)));
   await batchDone.promise;
 }
@@ -349,6 +349,13 @@ let flushTimer = null;
 let batchStarted = 0;
 let written = Promise.resolve(); // writes run one after another
 
+/** Runs `change` after every earlier write of the records: one writer, no lost updates. */
+function updateRecords(change) {
+  const run = written.then(change);
+  written = run.catch((err) => console.error('zd-dl-router: records not written', err));
+  return run;
+}
+
 async function flushRecords() {
   const batch = unsaved;
   unsaved = [];
@@ -361,19 +368,34 @@ async function flushRecords() {
   // each "download all") replaces its older entry: one file, one entry.
   const fresh = batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket }));
   const freshPaths = new Set(fresh.map((f) => f.path));
-  const files = [...(stored[ROUTED_FILES] ?? []).filter((f) => !freshPaths.has(f.path)), ...fresh];
+  const files = [...(stored[ROUTED_FILES] ?? []).filter((f) => !freshPaths.has(f.path)), ...fresh].slice(-ROUTED_FILES_SIZE);
   const saved = { ...(savedCache ?? stored[SAVED] ?? {}) };
   for (const { entry, token } of batch) {
     if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };
   }
-  savedCache = saved;
-  await api.storage.local
-    .set({ history, [ROUTED_FILES]: files.slice(-ROUTED_FILES_SIZE), [SAVED]: saved })
-    .catch(() => {});
+  savedCache = onlyFiles(files, saved);
+  await api.storage.local.set({ history, [ROUTED_FILES]: files, [SAVED]: savedCache }).catch(() => {});
   await countRouted(batch.length);
   // A download that completed before its record was written (small files; Firefox) had its
   // ✓ marks refreshed too early: refresh them again now that the record is stored.
   notifySavedChanged();
+}
+
+/** Retention deleted these files: they leave the routed-files list and the ✓ map. */
+function forgetFiles(downloadIds) {
+  return updateRecords(async () => {
+    const gone = new Set(downloadIds);
+    const stored = await api.storage.local.get([ROUTED_FILES, SAVED]).catch(() => ({}));
+    const files = (stored[ROUTED_FILES] ?? []).filter((f) => !gone.has(f.downloadId));
+    savedCache = onlyFiles(files, savedCache ?? stored[SAVED] ?? {});
+    await api.storage.local.set({ [ROUTED_FILES]: files, [SAVED]: savedCache });
+  });
+}
+
+/** The ✓ map reduced to the files in the routed-files list: it stays as bounded as that list. */
+function onlyFiles(files, saved) {
+  const ids = new Set(files.map((f) => f.downloadId));
+  return Object.fromEntries(Object.entries(saved).filter(([, info]) => ids.has(info.downloadId)));
 }
 
 /**
@@ -425,7 +447,7 @@ function agentTabOf(instance) {
 }
 
 const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record });
-const cleanup = createCleanup({ api, ready, askTab, agentTabOf });
+const cleanup = createCleanup({ api, ready, askTab, agentTabOf, forgetFiles });
 
 /** "Download all" for the ticket in the most recent agent tab (popup button, shortcut). */
 async function downloadAllCurrent({ force = false } = {}) {

@@ -9,7 +9,7 @@ export const ROUTED_FILES = 'routedFiles';
 const ALARM = 'retention';
 const DAY_MINUTES = 24 * 60;
 
-export function createCleanup({ api, ready, askTab, agentTabOf }) {
+export function createCleanup({ api, ready, askTab, agentTabOf, forgetFiles }) {
   async function routedFiles() {
     const { [ROUTED_FILES]: files = [] } = await api.storage.local.get(ROUTED_FILES);
     return files;
@@ -71,9 +71,7 @@ export function createCleanup({ api, ready, askTab, agentTabOf }) {
       if (!result.startsWith('not')) await api.downloads.erase({ id }).catch(() => {});
       report.push({ downloadId: id, path: r.path, result });
     }
-    const gone = new Set(report.filter((r) => !r.result.startsWith('not')).map((r) => r.downloadId));
-    const files = (await routedFiles()).filter((f) => !gone.has(f.downloadId));
-    await api.storage.local.set({ [ROUTED_FILES]: files });
+    await forgetFiles(report.filter((r) => !r.result.startsWith('not')).map((r) => r.downloadId));
     return report;
   }
 

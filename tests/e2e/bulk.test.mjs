@@ -378,6 +378,12 @@ for (const kind of browsersFromEnv()) {
       const after = await readCleanup(r.page);
       assert.deepEqual(after.report, routed.map((p) => `${p}: ${p.endsWith('/a0.log') ? 'already moved or deleted by you' : 'deleted'}`).sort());
       assert.match(after.status, /^Nothing is due \(0 saved files reviewed\)\.$/);
+      const stored = await r.page.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.local.get(['routedFiles', 'savedAttachments']));
+      assert.deepEqual(
+        { files: stored.routedFiles, saved: stored.savedAttachments },
+        { files: [], saved: {} },
+        'deleted files leave the routed-files list and the ✓ map',
+      );
       const left = [
         'tool.bin',
         'unrelated-notes.txt',
