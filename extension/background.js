@@ -337,65 +337,74 @@ async function record(event, decision, downloadId) {
   await batchDone.promise;
 }
 
-// Records are written in batches: one read-modify-write of the shared lists for every
-// download of a burst would serialize the burst on storage (and interleaved writes would
-// lose records).
+// Records (history, routed files for retention, the ✓ map) are kept in memory and written in
+// batches: a write for every download of a burst would serialize the burst on storage.
 const RECORD_QUIET_MS = 200;
 const RECORD_MAX_WAIT_MS = 2000;
 let unsaved = [];
-let savedCache = null; // the saved-attachments map as last written (answers the ✓ marks)
 let flushing = null; // {promise, resolve} of the batch being collected
 let flushTimer = null;
 let batchStarted = 0;
 let written = Promise.resolve(); // writes run one after another
 
-/** Runs `change` after every earlier write of the records: one writer, no lost updates. */
+let stored = null; // {history, files, saved} as last written: read once per worker start
+
+/** The records as stored; only `updateRecords` changes them. */
+async function records() {
+  if (!stored) {
+    const got = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
+    stored ??= { history: got.history ?? [], files: got[ROUTED_FILES] ?? [], saved: got[SAVED] ?? {} };
+  }
+  return stored;
+}
+
+/**
+ * Runs `change(records)` after every earlier change and stores what it returns (nothing when
+ * it returns null): one writer, no lost updates. The ✓ map is reduced to the files in the
+ * routed-files list, so it stays as bounded as that list.
+ */
 function updateRecords(change) {
-  const run = written.then(change);
+  const run = written.then(async () => {
+    const changed = await change(await records());
+    if (!changed) return;
+    const { history, files, saved } = changed;
+    const ids = new Set(files.map((f) => f.downloadId));
+    const kept = Object.fromEntries(Object.entries(saved).filter(([, info]) => ids.has(info.downloadId)));
+    stored = { history, files, saved: kept };
+    await api.storage.local.set({ history, [ROUTED_FILES]: files, [SAVED]: kept });
+  });
   written = run.catch((err) => console.error('zd-dl-router: records not written', err));
   return run;
 }
 
-async function flushRecords() {
+/** Adds the batch collected so far to the records. */
+async function flushRecords(before) {
   const batch = unsaved;
   unsaved = [];
   flushing = null;
-  if (batch.length === 0) return; // an earlier write of this batch took it
-  const stored = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
+  if (batch.length === 0) return null; // an earlier write of this batch took it
   const entries = batch.map((b) => b.entry);
-  const history = [...entries.reverse(), ...(stored.history ?? [])].slice(0, HISTORY_SIZE);
+  const history = [...entries.reverse(), ...before.history].slice(0, HISTORY_SIZE);
   // A file saved again at the same path (conflict action "overwrite", the ticket.html of
   // each "download all") replaces its older entry: one file, one entry.
   const fresh = batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket }));
   const freshPaths = new Set(fresh.map((f) => f.path));
-  const files = [...(stored[ROUTED_FILES] ?? []).filter((f) => !freshPaths.has(f.path)), ...fresh].slice(-ROUTED_FILES_SIZE);
-  const saved = { ...(savedCache ?? stored[SAVED] ?? {}) };
+  const files = [...before.files.filter((f) => !freshPaths.has(f.path)), ...fresh].slice(-ROUTED_FILES_SIZE);
+  const saved = { ...before.saved };
   for (const { entry, token } of batch) {
     if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };
   }
-  savedCache = onlyFiles(files, saved);
-  await api.storage.local.set({ history, [ROUTED_FILES]: files, [SAVED]: savedCache }).catch(() => {});
   await countRouted(batch.length);
   // A download that completed before its record was written (small files; Firefox) had its
-  // ✓ marks refreshed too early: refresh them again now that the record is stored.
+  // ✓ marks refreshed too early: refresh them again (the refresh is at least 500 ms away).
   notifySavedChanged();
+  return { history, files, saved };
 }
 
 /** Retention deleted these files: they leave the routed-files list and the ✓ map. */
 function forgetFiles(downloadIds) {
-  return updateRecords(async () => {
-    const gone = new Set(downloadIds);
-    const stored = await api.storage.local.get([ROUTED_FILES, SAVED]).catch(() => ({}));
-    const files = (stored[ROUTED_FILES] ?? []).filter((f) => !gone.has(f.downloadId));
-    savedCache = onlyFiles(files, savedCache ?? stored[SAVED] ?? {});
-    await api.storage.local.set({ [ROUTED_FILES]: files, [SAVED]: savedCache });
-  });
-}
-
-/** The ✓ map reduced to the files in the routed-files list: it stays as bounded as that list. */
-function onlyFiles(files, saved) {
-  const ids = new Set(files.map((f) => f.downloadId));
-  return Object.fromEntries(Object.entries(saved).filter(([, info]) => ids.has(info.downloadId)));
+  const gone = new Set(downloadIds);
+  return updateRecords((before) => ({ ...before, files: before.files.filter((f) => !gone.has(f.downloadId)) }));
 }
 
 /**
@@ -471,8 +480,7 @@ Object.assign(messageHandlers, {
   /** Which of these attachment links were saved by us and still exist (✓ marks). */
   async saved({ links }) {
     const router = await ready;
-    savedCache ??= (await api.storage.local.get(SAVED).catch(() => ({})))[SAVED] ?? {};
-    const saved = savedCache;
+    const { saved } = await records();
     const found = [];
     for (const href of links ?? []) {
       const info = saved[router?.recognize(href)?.token];
