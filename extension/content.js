@@ -45,9 +45,19 @@
     }
   }
 
-  /** The ticket with sideloaded organization and requester, and all its comment pages. */
+  /**
+   * The ticket with sideloaded organization and requester, and all its comment pages. The
+   * ticket and the first comment page are requested together: a download may be waiting.
+   */
   async function fetchTicket(ticketId) {
-    const ticket = await getJson(`/api/v2/tickets/${ticketId}.json?include=organizations,users`);
+    const [ticket, comments] = await Promise.all([
+      getJson(`/api/v2/tickets/${ticketId}.json?include=organizations,users`),
+      fetchComments(ticketId),
+    ]);
+    return { ticketId, ticket, comments };
+  }
+
+  async function fetchComments(ticketId) {
     const comments = [];
     let next = `/api/v2/tickets/${ticketId}/comments.json`;
     while (next && comments.length < MAX_PAGES) {
@@ -57,7 +67,7 @@
         ? page.next_page
         : null;
     }
-    return { ticketId, ticket, comments };
+    return comments;
   }
 
   function loadTicket(ticketId, { force = false } = {}) {
