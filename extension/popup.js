@@ -13,7 +13,6 @@ const HISTORY_SHOWN = 20;
 const SOURCES = {
   tokenIndex: 'listed in the ticket',
   referrer: 'from the ticket page',
-  currentTab: 'guessed from the open ticket',
   fallback: 'fallback',
 };
 
