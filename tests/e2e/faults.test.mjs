@@ -22,7 +22,7 @@ import path from 'node:path';
 import {
   DIST, startEnvironment, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, formatTree,
   partialFiles, attachment, attachmentsOf, expectedBytes, apiCallsFor, attachmentFetches, attachmentSelector,
-  agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep, pageSet, logRunEnd, pathsNamed as harnessPathsNamed,
+  agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep, until, pageSet, logRunEnd, pathsNamed as harnessPathsNamed,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -127,15 +127,8 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function waitUntil(fn, { timeoutMs = 10_000, what = 'condition', pollMs = 100 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timeout after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(pollMs);
-  }
-}
+/** The harness's `until`, polling faster and giving up sooner: these waits are on local events. */
+const waitUntil = (fn, { timeoutMs = 10_000, what = 'condition', pollMs = 100 } = {}) => until(what, fn, { timeoutMs, pollMs });
 
 // ---- the scenarios ------------------------------------------------------------------------
 
