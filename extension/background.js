@@ -9,12 +9,13 @@
 import init, { Router } from './zd_dl_router.js';
 import { installDownloadRouting } from './platform.js';
 import { createDownloadAll } from './download-all.js';
-import { createCleanup, ROUTED_FILES } from './retention.js';
+import { createCleanup } from './retention.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const HISTORY_SIZE = 50;
 const ROUTED_FILES_SIZE = 5000; // what retention can clean up
 const SAVED = 'savedAttachments'; // attachment token → {downloadId, path}, for the ✓ marks
+const ROUTED_FILES = 'routedFiles'; // {downloadId, path, timeMs, ticket} of each routed file, for retention
 const DEFAULT_WATCHDOG_MS = 2000;
 
 /** Zendesk agent tabs that run the content script, by instance: tab id → last seen. */
@@ -321,30 +322,26 @@ async function record(event, decision, downloadId) {
     ticket: decision.ticket ?? null,
   };
   const token = routerNow?.recognize(event.url)?.token;
-  unsaved.push({ entry, token });
   const now = performance.now();
-  if (!flushing) {
-    batchStarted = now;
-    flushing = Promise.withResolvers();
-  }
-  // Written once downloads pause for RECORD_QUIET_MS, or RECORD_MAX_WAIT_MS after the
-  // first record of the batch at the latest.
-  clearTimeout(flushTimer);
-  const batchDone = flushing;
-  flushTimer = setTimeout(() => {
-    updateRecords(flushRecords).then(batchDone.resolve, batchDone.resolve);
-  }, Math.max(0, Math.min(RECORD_QUIET_MS, batchStarted + RECORD_MAX_WAIT_MS - now)));
-  await batchDone.promise;
+  if (!collecting) collecting = { records: [], started: now, written: Promise.withResolvers() };
+  const batch = collecting;
+  batch.records.push({ entry, token });
+  // The batch closes once downloads pause for RECORD_QUIET_MS, or RECORD_MAX_WAIT_MS after
+  // its first record at the latest; a record after that starts the next batch.
+  clearTimeout(batchTimer);
+  batchTimer = setTimeout(() => {
+    collecting = null;
+    updateRecords((before) => addRecords(before, batch.records)).then(batch.written.resolve, batch.written.resolve);
+  }, Math.max(0, Math.min(RECORD_QUIET_MS, batch.started + RECORD_MAX_WAIT_MS - now)));
+  await batch.written.promise;
 }
 
 // Records (history, routed files for retention, the ✓ map) are kept in memory and written in
 // batches: a write for every download of a burst would serialize the burst on storage.
 const RECORD_QUIET_MS = 200;
 const RECORD_MAX_WAIT_MS = 2000;
-let unsaved = [];
-let flushing = null; // {promise, resolve} of the batch being collected
-let flushTimer = null;
-let batchStarted = 0;
+let collecting = null; // the open batch: {records, started, written: resolvers}
+let batchTimer = null;
 let written = Promise.resolve(); // writes run one after another
 
 let stored = null; // {history, files, saved} as last written: read once per worker start
@@ -359,15 +356,13 @@ async function records() {
 }
 
 /**
- * Runs `change(records)` after every earlier change and stores what it returns (nothing when
- * it returns null): one writer, no lost updates. The ✓ map is reduced to the files in the
+ * Runs `change(records)` after every earlier change and stores what it returns: one writer,
+ * no lost updates. The ✓ map is reduced to the files in the
  * routed-files list, so it stays as bounded as that list.
  */
 function updateRecords(change) {
   const run = written.then(async () => {
-    const changed = await change(await records());
-    if (!changed) return;
-    const { history, files, saved } = changed;
+    const { history, files, saved } = await change(await records());
     const ids = new Set(files.map((f) => f.downloadId));
     const kept = Object.fromEntries(Object.entries(saved).filter(([, info]) => ids.has(info.downloadId)));
     stored = { history, files, saved: kept };
@@ -377,12 +372,8 @@ function updateRecords(change) {
   return run;
 }
 
-/** Adds the batch collected so far to the records. */
-async function flushRecords(before) {
-  const batch = unsaved;
-  unsaved = [];
-  flushing = null;
-  if (batch.length === 0) return null; // an earlier write of this batch took it
+/** The records with a closed batch added. */
+async function addRecords(before, batch) {
   const entries = batch.map((b) => b.entry);
   const history = [...entries.reverse(), ...before.history].slice(0, HISTORY_SIZE);
   // A file saved again at the same path (conflict action "overwrite", the ticket.html of
@@ -456,7 +447,7 @@ function agentTabOf(instance) {
 }
 
 const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record });
-const cleanup = createCleanup({ api, ready, askTab, agentTabOf, forgetFiles });
+const cleanup = createCleanup({ api, ready, askTab, agentTabOf, routedFiles: async () => (await records()).files, forgetFiles });
 
 /** "Download all" for the ticket in the most recent agent tab (popup button, shortcut). */
 async function downloadAllCurrent({ force = false } = {}) {

@@ -1,20 +1,14 @@
 // Retention clean-up, run by the background: on demand from the clean-up page (review,
 // then the user confirms) and daily through `alarms` when the settings ask for it.
 //
-// Only files this extension routed are ever considered (storage.local `routedFiles`);
+// Only files this extension routed are ever considered (the background's routed-files list);
 // the router decides what is due. A file the user already moved or deleted is reported,
 // not an error.
 
-export const ROUTED_FILES = 'routedFiles';
 const ALARM = 'retention';
 const DAY_MINUTES = 24 * 60;
 
-export function createCleanup({ api, ready, askTab, agentTabOf, forgetFiles }) {
-  async function routedFiles() {
-    const { [ROUTED_FILES]: files = [] } = await api.storage.local.get(ROUTED_FILES);
-    return files;
-  }
-
+export function createCleanup({ api, ready, askTab, agentTabOf, routedFiles, forgetFiles }) {
   /** Reads ticket statuses through an agent tab of each instance (the agent's session). */
   async function statuses(router, files) {
     const byInstance = new Map();
