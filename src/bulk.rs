@@ -1,15 +1,18 @@
 //! "Download all attachments of this ticket": what to fetch, what to skip, where each goes.
 //!
-//! The browser side lists the ticket's comments (all pages) and remembers which
-//! attachment ids it already saved into the ticket's folder; this module turns that into a
-//! plan the shim only executes. Attachments flagged by Zendesk's malware scan (or never
-//! scanned) are never downloaded without the user confirming each one.
+//! The browser side lists the ticket's comments (all pages); the records say which
+//! attachments are already saved into the ticket's folder (the same "saved" as the ✓
+//! marks). This module turns that into a plan the shim only executes: each item carries
+//! its [`Decision`], the very one a click on that attachment gets. Attachments flagged by
+//! Zendesk's malware scan (or never scanned) are never downloaded without the user
+//! confirming each one.
 
+use crate::records::Records;
 use crate::router::{preview, Decision};
 use crate::sanitize::SafePath;
-use crate::settings::{Sidecar, ValidSettings};
-use crate::tickets::Ticket;
-use crate::zendesk::{ApiAttachment, CommentsResponse};
+use crate::settings::{ConflictAction, Sidecar, ValidSettings};
+use crate::tickets::{AttachmentFacts, Ticket};
+use crate::zendesk::{ApiAttachment, CommentsResponse, Token};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -19,8 +22,8 @@ use std::collections::HashSet;
 pub enum Status {
     /// Download it.
     Download,
-    /// Saved before (skipped unless the user forces a new download).
-    AlreadyDownloaded,
+    /// Saved before and still on disk (skipped unless the user forces a new download).
+    AlreadySaved,
     /// An inline image pasted into a comment (skipped when the setting says so).
     Inline,
     /// Zendesk's malware scan did not say clean: only with the user's confirmation.
@@ -32,7 +35,7 @@ pub enum Status {
 }
 
 /// One attachment of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     /// Zendesk attachment id (remembered once downloaded).
@@ -43,8 +46,8 @@ pub struct Item {
     pub file_name: String,
     /// Size in bytes, if Zendesk said.
     pub size: Option<u64>,
-    /// Where it goes; `None` when a rule leaves it alone (the browser names it).
-    pub path: Option<SafePath>,
+    /// Where it goes (a route), or a rule's "leave alone" (the browser names it).
+    pub decision: Decision,
     /// What to do.
     #[serde(flatten)]
     pub status: Status,
@@ -60,12 +63,12 @@ pub struct Options {
 const CLEAN: &str = "malware_not_found";
 
 /// Plans the download of every attachment in `pages` (each attachment once, in comment
-/// order). `downloaded` holds the attachment ids saved before.
+/// order). `saved` holds the tokens of the attachments saved before and still on disk.
 pub fn plan(
     settings: &ValidSettings,
     ticket: &Ticket,
     pages: &[CommentsResponse],
-    downloaded: &HashSet<u64>,
+    saved: &HashSet<Token>,
     options: Options,
     now_ms: f64,
 ) -> Vec<Item> {
@@ -80,11 +83,14 @@ pub fn plan(
             url: a.content_url.clone(),
             file_name: a.file_name.clone(),
             size: a.size,
-            path: match preview(settings, ticket, &a.file_name, now_ms) {
-                Decision::Route { path, .. } => Some(path),
-                _ => None,
-            },
-            status: status(settings, a, downloaded, options),
+            decision: preview(
+                settings,
+                ticket,
+                &a.file_name,
+                &AttachmentFacts::of(a),
+                now_ms,
+            ),
+            status: status(settings, a, saved, options),
         })
         .collect()
 }
@@ -92,12 +98,12 @@ pub fn plan(
 fn status(
     settings: &ValidSettings,
     a: &ApiAttachment,
-    downloaded: &HashSet<u64>,
+    saved: &HashSet<Token>,
     options: Options,
 ) -> Status {
     let scan = a.malware_scan_result.as_deref().unwrap_or("unknown");
-    if downloaded.contains(&a.id) && !options.force {
-        Status::AlreadyDownloaded
+    if a.token().is_some_and(|t| saved.contains(&t)) && !options.force {
+        Status::AlreadySaved
     } else if a.inline && settings.settings().skip_inline_images {
         Status::Inline
     } else if scan != CLEAN {
@@ -118,11 +124,19 @@ pub struct SidecarFile {
     pub text: String,
     /// Its MIME type (Chromium renames a file whose type does not fit its extension).
     pub mime: &'static str,
+    /// `overwrite` only when the file at `path` is a sidecar this extension wrote (a
+    /// customer's own `ticket.html` is never replaced), else `uniquify`.
+    pub conflict_action: ConflictAction,
 }
 
 /// The sidecar file (`ticket.html` or `TICKET.md`, per the settings), or `None` when
 /// switched off.
-pub fn sidecar(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option<SidecarFile> {
+pub fn sidecar(
+    settings: &ValidSettings,
+    ticket: &Ticket,
+    records: &Records,
+    now_ms: f64,
+) -> Option<SidecarFile> {
     let (name, mime, text) = match settings.settings().sidecar {
         Sidecar::None => return None,
         Sidecar::Html => {
@@ -150,14 +164,23 @@ pub fn sidecar(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option
         }
     };
     // The sidecar sits next to the ticket's attachments: same folder as a routed file.
-    let Decision::Route { path, .. } = preview(settings, ticket, name, now_ms) else {
+    let Decision::Route { path, .. } =
+        preview(settings, ticket, name, &AttachmentFacts::default(), now_ms)
+    else {
         return None;
     };
     let dirs: Vec<&str> = path.dir().split('/').filter(|d| !d.is_empty()).collect();
+    let path = SafePath::new(&dirs, name);
+    let conflict_action = if records.sidecar_may_replace(path.as_str()) {
+        ConflictAction::Overwrite
+    } else {
+        ConflictAction::Uniquify
+    };
     Some(SidecarFile {
-        path: SafePath::new(&dirs, name),
+        path,
         text,
         mime,
+        conflict_action,
     })
 }
 
@@ -212,6 +235,13 @@ mod tests {
         ]
     }
 
+    fn routed_path(item: &Item) -> Option<&str> {
+        match &item.decision {
+            Decision::Route { path, .. } => Some(path.as_str()),
+            _ => None,
+        }
+    }
+
     fn statuses(items: &[Item]) -> Vec<(u64, Status)> {
         items
             .iter()
@@ -230,10 +260,7 @@ mod tests {
             0.0,
         );
         assert_eq!(items.len(), 4);
-        assert_eq!(
-            items[0].path.as_ref().map(SafePath::as_str),
-            Some("zendesk/ACME Corp/4711/a.log")
-        );
+        assert_eq!(routed_path(&items[0]), Some("zendesk/ACME Corp/4711/a.log"));
         let unsafe_scan = |s: &str| Status::NeedsConfirmation {
             scan_result: s.into(),
         };
@@ -249,11 +276,11 @@ mod tests {
     }
 
     #[test]
-    fn skips_what_was_downloaded_unless_forced() {
-        let done = HashSet::from([1]);
+    fn skips_what_is_saved_unless_forced() {
+        let done = HashSet::from([Token::parse("T1").expect("token")]);
         let s = ValidSettings::defaults();
         let items = plan(&s, &ticket(), &pages(), &done, Options::default(), 0.0);
-        assert_eq!(items[0].status, Status::AlreadyDownloaded);
+        assert_eq!(items[0].status, Status::AlreadySaved);
         let forced = plan(&s, &ticket(), &pages(), &done, Options { force: true }, 0.0);
         assert_eq!(forced[0].status, Status::Download);
     }
@@ -274,8 +301,10 @@ mod tests {
 
     #[test]
     fn the_sidecar_sits_in_the_ticket_folder_and_links_back() {
-        let SidecarFile { path, text, mime } =
-            sidecar(&ValidSettings::defaults(), &ticket(), 0.0).expect("default on");
+        let none = Records::default();
+        let SidecarFile {
+            path, text, mime, ..
+        } = sidecar(&ValidSettings::defaults(), &ticket(), &none, 0.0).expect("default on");
         assert_eq!(mime, "text/html");
         assert_eq!(path.as_str(), "zendesk/ACME Corp/4711/ticket.html");
         assert!(
@@ -284,13 +313,13 @@ mod tests {
         );
 
         let md = ValidSettings::from_value(json!({"sidecar": "markdown"})).expect("valid");
-        let SidecarFile { path, text, .. } = sidecar(&md, &ticket(), 0.0).expect("markdown");
+        let SidecarFile { path, text, .. } = sidecar(&md, &ticket(), &none, 0.0).expect("markdown");
         assert_eq!(path.as_str(), "zendesk/ACME Corp/4711/TICKET.md");
         assert!(text.starts_with("# Ticket 4711: Logs\n"), "{text}");
         assert!(text.contains("- Organization: ACME Corp.\n"), "{text}");
 
         let off = ValidSettings::from_value(json!({"sidecar": "none"})).expect("valid");
-        assert_eq!(sidecar(&off, &ticket(), 0.0), None);
+        assert_eq!(sidecar(&off, &ticket(), &none, 0.0), None);
     }
 
     #[test]

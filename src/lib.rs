@@ -27,7 +27,12 @@
 //! - [`rules`]: user rules (first match wins) → a template or "leave alone".
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
 //! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
-//! - [`retention`]: which routed files are due for deletion.
+//! - [`lookup`]: which agent tab loads which ticket when a download needs one (bounded).
+//! - [`records`]: one record per download the extension touched (real path, state), the
+//!   ground truth of retention, the ✓ marks, "already saved" and the history.
+//! - [`retention`]: which recorded files are due for deletion.
+//! - [`takeover`]: Firefox's take-over of a download it could not name: when the
+//!   browser's own copy may be removed, and when it must be kept.
 //!
 //! ```
 //! use zd_dl_router::{router::{decide, Decision, DownloadEvent}, settings::ValidSettings,
@@ -58,11 +63,14 @@
 )]
 
 pub mod bulk;
+pub mod lookup;
+pub mod records;
 pub mod retention;
 pub mod router;
 pub mod rules;
 pub mod sanitize;
 pub mod settings;
+pub mod takeover;
 pub mod template;
 pub mod tickets;
 pub mod zendesk;

@@ -10,8 +10,10 @@
 //!   taken as when it was solved (solved tickets change rarely; a later update only delays
 //!   deletion, never hastens it). A ticket whose status cannot be read is kept and reported.
 //!
-//! Only files this extension routed (its own history) are ever considered.
+//! Only files this extension's records hold are ever considered ([`crate::records`]), and
+//! every one of them until it is deleted, found gone, or removed from the list by the user.
 
+use crate::records::FileRecord;
 use crate::tickets::TicketRef;
 use crate::zendesk::TicketResponse;
 use serde::{Deserialize, Serialize};
@@ -26,21 +28,6 @@ pub struct Policy {
     pub after_download_days: Option<u32>,
     /// Delete this many days after the ticket was solved or closed.
     pub after_solved_days: Option<u32>,
-}
-
-/// A file this extension routed, from its history.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoutedFile {
-    /// The browser's download id.
-    pub download_id: u64,
-    /// Where it was saved (relative to Downloads).
-    pub path: String,
-    /// When it was downloaded (ms since the Unix epoch).
-    pub time_ms: f64,
-    /// Its ticket, when known.
-    #[serde(default)]
-    pub ticket: Option<TicketRef>,
 }
 
 /// A ticket's status as read for the clean-up.
@@ -95,9 +82,14 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
-    /// The file.
-    #[serde(flatten)]
-    pub file: RoutedFile,
+    /// The browser's download id.
+    pub download_id: u64,
+    /// Its real path (relative to Downloads when routed).
+    pub path: String,
+    /// When it was downloaded.
+    pub time_ms: f64,
+    /// Its ticket, when known.
+    pub ticket: Option<TicketRef>,
     /// Age in whole days.
     pub age_days: u32,
     /// The verdict.
@@ -106,7 +98,7 @@ pub struct Review {
 }
 
 /// The tickets whose status the clean-up must read (only with the after-solved policy).
-pub fn tickets_to_check(files: &[RoutedFile], policy: Policy) -> Vec<TicketRef> {
+pub fn tickets_to_check(files: &[&FileRecord], policy: Policy) -> Vec<TicketRef> {
     if policy.after_solved_days.is_none() {
         return Vec::new();
     }
@@ -119,7 +111,7 @@ pub fn tickets_to_check(files: &[RoutedFile], policy: Policy) -> Vec<TicketRef> 
 /// Reviews every file. `statuses` holds what reading each ticket gave (an error text when
 /// it failed); tickets missing from it count as unreadable.
 pub fn review(
-    files: &[RoutedFile],
+    files: &[&FileRecord],
     statuses: &HashMap<TicketRef, Result<TicketStatus, String>>,
     policy: Policy,
     now_ms: f64,
@@ -129,7 +121,10 @@ pub fn review(
         .map(|file| {
             let age_ms = (now_ms - file.time_ms).max(0.0);
             Review {
-                file: file.clone(),
+                download_id: file.download_id,
+                path: file.path().unwrap_or_default().to_owned(),
+                time_ms: file.time_ms,
+                ticket: file.ticket.clone(),
                 age_days: (age_ms / DAY_MS) as u32,
                 verdict: verdict(file, age_ms, statuses, policy, now_ms),
             }
@@ -138,7 +133,7 @@ pub fn review(
 }
 
 fn verdict(
-    file: &RoutedFile,
+    file: &FileRecord,
     age_ms: f64,
     statuses: &HashMap<TicketRef, Result<TicketStatus, String>>,
     policy: Policy,
@@ -238,6 +233,8 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::{Route, State};
+    use crate::router::Source;
     use crate::zendesk::{Instance, TicketId};
 
     const NOW: f64 = 100.0 * DAY_MS;
@@ -249,13 +246,24 @@ mod tests {
         }
     }
 
-    fn file(id: u64, days_ago: f64, ticket: Option<u64>) -> RoutedFile {
-        RoutedFile {
+    fn file(id: u64, days_ago: f64, ticket: Option<u64>) -> FileRecord {
+        let path = format!("zendesk/ACME/{id}/f.log");
+        FileRecord {
             download_id: id,
-            path: format!("zendesk/ACME/{id}/f.log"),
             time_ms: NOW - days_ago * DAY_MS,
             ticket: ticket.map(key),
+            attachment: None,
+            route: Route::Routed {
+                requested: path.clone(),
+                source: Source::TokenIndex,
+                note: None,
+            },
+            state: State::Complete { path, bytes: None },
         }
+    }
+
+    fn refs(files: &[FileRecord]) -> Vec<&FileRecord> {
+        files.iter().collect()
     }
 
     fn status(s: &str, days_ago: f64) -> Result<TicketStatus, String> {
@@ -274,7 +282,7 @@ mod tests {
                     Verdict::Keep => "keep",
                     Verdict::KeepUnknown { .. } => "unknown",
                 };
-                (r.file.download_id, v)
+                (r.download_id, v)
             })
             .collect()
     }
@@ -282,9 +290,9 @@ mod tests {
     #[test]
     fn nothing_is_due_without_a_policy() {
         let files = [file(1, 400.0, Some(1))];
-        let r = review(&files, &HashMap::new(), Policy::default(), NOW);
+        let r = review(&refs(&files), &HashMap::new(), Policy::default(), NOW);
         assert_eq!(verdicts(&r), [(1, "keep")]);
-        assert!(tickets_to_check(&files, Policy::default()).is_empty());
+        assert!(tickets_to_check(&refs(&files), Policy::default()).is_empty());
     }
 
     #[test]
@@ -298,7 +306,7 @@ mod tests {
             file(2, 30.0, None),
             file(3, 29.9, None),
         ];
-        let r = review(&files, &HashMap::new(), policy, NOW);
+        let r = review(&refs(&files), &HashMap::new(), policy, NOW);
         assert_eq!(verdicts(&r), [(1, "delete"), (2, "delete"), (3, "keep")]);
         assert_eq!(r[0].age_days, 31);
     }
@@ -323,7 +331,7 @@ mod tests {
             (key(3), status("open", 60.0)),
             (key(4), Err("HTTP 500".to_string())),
         ]);
-        let r = review(&files, &statuses, policy, NOW);
+        let r = review(&refs(&files), &statuses, policy, NOW);
         assert_eq!(
             verdicts(&r),
             [
@@ -335,7 +343,7 @@ mod tests {
                 (6, "keep")
             ]
         );
-        assert_eq!(tickets_to_check(&files, policy).len(), 5);
+        assert_eq!(tickets_to_check(&refs(&files), policy).len(), 5);
     }
 
     #[test]
@@ -345,7 +353,7 @@ mod tests {
             after_solved_days: Some(7),
         };
         let statuses = HashMap::from([(key(1), status("open", 1.0))]);
-        let r = review(&[file(1, 91.0, Some(1))], &statuses, policy, NOW);
+        let r = review(&refs(&[file(1, 91.0, Some(1))]), &statuses, policy, NOW);
         assert_eq!(verdicts(&r), [(1, "delete")]);
     }
 

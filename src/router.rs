@@ -15,11 +15,12 @@
 //! `lookup_done` set, which never returns `NeedTicket`. So every download ends in a
 //! `Route` or a `Pass` after at most two calls — the shim cannot loop.
 
+use crate::records::AttachmentKey;
 use crate::rules::{Captures, Facts, RuleAction};
 use crate::sanitize::SafePath;
 use crate::settings::{ConflictAction, ValidSettings};
 use crate::template::{format_date, split_extension, Field, Template};
-use crate::tickets::{Knowledge, Ticket, TicketRef};
+use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
 use crate::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -83,8 +84,9 @@ pub enum Lookup {
     Token(Token),
 }
 
-/// The router's answer for one download.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The router's answer for one download. Deserializable so the shell can hand a decision
+/// back to the records (a path is re-checked, see [`SafePath`]'s `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "camelCase")]
 pub enum Decision {
     /// Save the file at `path` (relative to Downloads).
@@ -99,7 +101,7 @@ pub enum Decision {
         /// Where the ticket came from.
         source: Source,
         /// Why it fell back, or which rule routed it; for the history and `explain`.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     /// Leave the download as the browser (or another extension) named it.
@@ -108,7 +110,7 @@ pub enum Decision {
         /// Why.
         reason: PassReason,
         /// The rule (0-based) for [`PassReason::Rule`].
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         rule: Option<usize>,
     },
     /// Look this up, then decide again with `lookup_done`.
@@ -126,6 +128,9 @@ struct Attachment {
     instance: Option<Instance>,
     token: Token,
     file_name: String,
+    /// Type and size for the rules: the comments API's when it listed the attachment,
+    /// else the browser's. So a click and Download all of one attachment agree.
+    facts: AttachmentFacts,
 }
 
 fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attachment> {
@@ -142,6 +147,7 @@ fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attach
                     instance: Some(instance),
                     token,
                     file_name: name.unwrap_or_else(|| browser_file_name(event)),
+                    facts: AttachmentFacts::default(),
                 })
             }
             Some(ZendeskUrl::SignedAttachment { token, .. }) if found.is_none() => {
@@ -149,12 +155,31 @@ fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attach
                     instance: None,
                     token,
                     file_name: browser_file_name(event),
+                    facts: AttachmentFacts::default(),
                 });
             }
             _ => {}
         }
     }
     found
+}
+
+/// The attachment a download is, instance-scoped, for the records: the instance of its
+/// token URL, or (a signed `zdusercontent.com` URL names none) the decided ticket's.
+pub fn attachment_key(
+    event: &DownloadEvent,
+    decision: &Decision,
+    host_mapped: &[String],
+) -> Option<AttachmentKey> {
+    let attachment = attachment_of(event, host_mapped)?;
+    let decided = match decision {
+        Decision::Route { ticket, .. } => ticket.as_ref().map(|t| t.instance.clone()),
+        _ => None,
+    };
+    Some(AttachmentKey {
+        instance: attachment.instance.or(decided)?,
+        token: attachment.token,
+    })
 }
 
 /// The last part of the browser's suggested name (Chrome may pass a path).
@@ -193,13 +218,20 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
         };
     }
     let host_mapped = &s.host_mapped_domains;
-    let Some(attachment) = attachment_of(event, host_mapped) else {
+    let Some(mut attachment) = attachment_of(event, host_mapped) else {
         return Decision::Pass {
             reason: PassReason::NotZendesk,
             rule: None,
         };
     };
     let now = event.time_ms;
+    let listed = knowledge.attachment_facts(&attachment.token, now);
+    attachment.facts = AttachmentFacts {
+        mime: listed
+            .and_then(|f| f.mime.clone())
+            .or_else(|| event.mime.clone()),
+        size: listed.and_then(|f| f.size).or(event.size),
+    };
     let instance = attachment.instance.as_ref();
 
     let from_index = knowledge.ticket_of_token(&attachment.token, now).cloned();
@@ -247,8 +279,8 @@ fn route(
     let org = ticket.organization.as_ref();
     let facts = Facts {
         file_name: &attachment.file_name,
-        mime: event.mime.as_deref(),
-        size: event.size,
+        mime: attachment.facts.mime.as_deref(),
+        size: attachment.facts.size,
         instance: ticket.instance.as_str(),
         organization: org.map(|o| o.name.as_str()),
         status: ticket.status.as_deref(),
@@ -391,18 +423,14 @@ fn alias<'a>(aliases: &'a BTreeMap<String, String>, org: &str) -> Option<&'a str
         .map(String::as_str)
 }
 
-impl Serialize for SafePath {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-/// The decision for a sample download of `file_name` from `ticket`, as the options
-/// page's live preview shows it (rules included).
+/// The decision for a download of `file_name` (with the comments API's `facts`) from
+/// `ticket`: what Download all plans, and what the options page's live preview shows
+/// (rules included). The same as [`decide`] for a click on that attachment.
 pub fn preview(
     settings: &ValidSettings,
     ticket: &Ticket,
     file_name: &str,
+    facts: &AttachmentFacts,
     time_ms: f64,
 ) -> Decision {
     let event = DownloadEvent {
@@ -413,6 +441,7 @@ pub fn preview(
         instance: Some(ticket.instance.clone()),
         token: Token::parse("preview").unwrap_or_else(|| unreachable!("a valid token literal")),
         file_name: file_name.to_owned(),
+        facts: facts.clone(),
     };
     if !settings.settings().enabled {
         return Decision::Pass {

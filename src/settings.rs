@@ -86,6 +86,12 @@ pub struct Settings {
     pub retention_after_solved_days: Option<u32>,
     /// Run the clean-up daily (otherwise only on demand).
     pub retention_daily: bool,
+    /// Copy the settings to the browser account's sync storage (off: they stay on this
+    /// computer only). See [`for_sync`].
+    pub sync_settings: bool,
+    /// With [`Settings::sync_settings`], also sync what names customers: organization
+    /// aliases and rules with an organization condition.
+    pub sync_customer_names: bool,
 }
 
 impl Default for Settings {
@@ -109,6 +115,8 @@ impl Default for Settings {
             retention_after_download_days: None,
             retention_after_solved_days: None,
             retention_daily: false,
+            sync_settings: false,
+            sync_customer_names: false,
         }
     }
 }
@@ -268,6 +276,8 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
             "retentionAfterDownloadDays" => read(&mut s.retention_after_download_days, &key, v, e),
             "retentionAfterSolvedDays" => read(&mut s.retention_after_solved_days, &key, v, e),
             "retentionDaily" => read(&mut s.retention_daily, &key, v, e),
+            "syncSettings" => read(&mut s.sync_settings, &key, v, e),
+            "syncCustomerNames" => read(&mut s.sync_customer_names, &key, v, e),
             "rules" => match v {
                 Value::Array(items) => {
                     s.rules = items
@@ -517,6 +527,102 @@ pub fn apply_policy(user: Value, policy: Value) -> Result<(Value, Vec<String>), 
         merged.insert(key, v);
     }
     Ok((Value::Object(merged), locked))
+}
+
+// ---- where the settings live ------------------------------------------------------------
+//
+// Settings are kept in `storage.local`: they name customers (aliases, rules on
+// organizations), and `storage.sync` copies its content to the browser vendor's servers.
+// Syncing is the user's explicit choice (`syncSettings`), and even then what names
+// customers stays on this computer unless the user also ticks `syncCustomerNames`.
+
+fn flag(settings: &Map<String, Value>, key: &str) -> bool {
+    settings.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn names_an_organization(rule: &Value) -> bool {
+    rule.get("organization").is_some_and(|o| !o.is_null())
+}
+
+/// What to keep in `storage.sync` for the user's settings (`local`, as stored): `None`
+/// when syncing is off (the sync copy is removed). Without `syncCustomerNames` the copy
+/// has no aliases and no rule with an organization condition.
+pub fn for_sync(local: &Value) -> Option<Value> {
+    let map = local.as_object()?;
+    if !flag(map, "syncSettings") {
+        return None;
+    }
+    let mut copy = map.clone();
+    if !flag(map, "syncCustomerNames") {
+        copy.remove("aliases");
+        if let Some(Value::Array(rules)) = copy.get_mut("rules") {
+            rules.retain(|r| !names_an_organization(r));
+        }
+    }
+    Some(Value::Object(copy))
+}
+
+/// The local settings after another computer changed the sync copy (`synced`), or `None`
+/// when there is nothing to take: syncing is off here, or the sync copy is what this
+/// computer would write itself. What stays local (aliases, rules on organizations) is
+/// kept; the local rules on organizations come first, before the synced rules.
+pub fn merge_synced(local: &Value, synced: &Value) -> Option<Value> {
+    let local_map = local.as_object()?;
+    let synced_map = synced.as_object()?;
+    if !flag(local_map, "syncSettings") || for_sync(local).as_ref() == Some(synced) {
+        return None;
+    }
+    let mut merged = synced_map.clone();
+    if !flag(synced_map, "syncCustomerNames") {
+        if let Some(aliases) = local_map.get("aliases") {
+            merged.insert("aliases".into(), aliases.clone());
+        }
+        let local_rules = local_map.get("rules").and_then(Value::as_array);
+        let own: Vec<Value> = local_rules
+            .into_iter()
+            .flatten()
+            .filter(|r| names_an_organization(r))
+            .cloned()
+            .collect();
+        if !own.is_empty() {
+            let shared = merged.remove("rules");
+            let shared = shared
+                .as_ref()
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            let rules = own.iter().chain(shared).cloned().collect();
+            merged.insert("rules".into(), Value::Array(rules));
+        }
+    }
+    // Whether this computer syncs is its own choice.
+    merged.insert("syncSettings".into(), Value::Bool(true));
+    Some(Value::Object(merged))
+}
+
+/// What to do with the two storage areas when the worker starts (versions before 0.2
+/// kept the settings in `storage.sync`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageMigration {
+    /// Write these settings to `storage.local` (the sync copy was the only one).
+    pub write_local: Option<Value>,
+    /// What `storage.sync` must hold: `Some` to write, `None` to remove the key.
+    pub sync: Option<Value>,
+}
+
+/// Moves settings found only in `storage.sync` to `storage.local` (nothing is lost), and
+/// makes the sync copy what [`for_sync`] says (removed unless the user opted in).
+pub fn storage_migration(local: Option<&Value>, sync: Option<&Value>) -> StorageMigration {
+    let write_local = match (local, sync) {
+        (None, Some(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let effective = write_local.as_ref().or(local);
+    StorageMigration {
+        sync: effective.and_then(for_sync),
+        write_local,
+    }
 }
 
 #[cfg(test)]

@@ -143,6 +143,31 @@ pub enum Evidence {
 struct TokenEntry {
     ticket: TicketRef,
     evidence: Evidence,
+    #[serde(default)]
+    facts: Option<AttachmentFacts>,
+}
+
+/// What the comments API says about an attachment, for rules on type and size: a click
+/// and Download all of the same attachment must see the same facts (the browser's own
+/// MIME type may be `application/octet-stream`, its size unknown when it names the file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentFacts {
+    /// `content_type`.
+    #[serde(default)]
+    pub mime: Option<String>,
+    /// `size` in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+}
+
+impl AttachmentFacts {
+    /// The facts of an attachment of the comments API.
+    pub fn of(a: &ApiAttachment) -> AttachmentFacts {
+        AttachmentFacts {
+            mime: a.content_type.clone(),
+            size: a.size,
+        }
+    }
 }
 
 /// Tickets and the token → ticket index, bounded and expiring.
@@ -189,8 +214,19 @@ impl Knowledge {
         evidence: Evidence,
         now_ms: f64,
     ) {
+        let entries = tokens.into_iter().map(|t| (t, None));
+        self.observe_entries(ticket, entries, evidence, now_ms);
+    }
+
+    fn observe_entries(
+        &mut self,
+        ticket: &TicketRef,
+        entries: impl IntoIterator<Item = (Token, Option<AttachmentFacts>)>,
+        evidence: Evidence,
+        now_ms: f64,
+    ) {
         let ttl = self.limits.token_ttl_ms;
-        for token in tokens {
+        for (token, facts) in entries {
             let trusted = |s: &Stamped<TokenEntry>| {
                 s.value.evidence == Evidence::Comments && now_ms - s.seen_ms <= ttl
             };
@@ -200,6 +236,7 @@ impl Knowledge {
             let entry = TokenEntry {
                 ticket: ticket.clone(),
                 evidence,
+                facts,
             };
             self.tokens.insert(
                 token,
@@ -214,17 +251,25 @@ impl Knowledge {
 
     /// Records the attachment tokens of one page of the comments API.
     pub fn observe_comments(&mut self, ticket: &TicketRef, page: &CommentsResponse, now_ms: f64) {
-        let tokens = page
+        let entries = page
             .comments
             .iter()
             .flat_map(|c| &c.attachments)
-            .filter_map(ApiAttachment::token);
-        self.observe_tokens(
+            .filter_map(|a| Some((a.token()?, Some(AttachmentFacts::of(a)))));
+        self.observe_entries(
             ticket,
-            tokens.collect::<Vec<_>>(),
+            entries.collect::<Vec<_>>(),
             Evidence::Comments,
             now_ms,
         );
+    }
+
+    /// What the comments API said about an attachment, if it was listed there.
+    pub fn attachment_facts(&self, token: &Token, now_ms: f64) -> Option<&AttachmentFacts> {
+        self.tokens
+            .get(token)
+            .filter(|s| now_ms - s.seen_ms <= self.limits.token_ttl_ms)
+            .and_then(|s| s.value.facts.as_ref())
     }
 
     /// The ticket an attachment token belongs to, if known and not expired.

@@ -2,19 +2,25 @@
 //! core types and back (serde-wasm-bindgen) and turns errors into JS `Error`s with
 //! readable messages. No decision is made here.
 
-use crate::router::{self, DownloadEvent};
+use crate::lookup::{AgentTab, Reloads};
+use crate::records::{self, BrowserItem, BrowserState, FileRecord, Records, Route};
+use crate::router::{self, Decision, DownloadEvent, Lookup};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
 use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
-use crate::{bulk, retention};
+use crate::{bulk, retention, takeover};
 use serde::Serialize;
+use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
-/// The router with its settings and what it knows about tickets.
+/// The router with its settings, what it knows about tickets, and the records of the
+/// downloads it touched.
 #[wasm_bindgen]
 pub struct Router {
     settings: ValidSettings,
     knowledge: Knowledge,
+    records: Records,
+    reloads: Reloads,
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -52,6 +58,8 @@ impl Router {
         Ok(Router {
             settings: settings_from_js(settings).map_err(|e| JsError::new(&e.to_string()))?,
             knowledge: Knowledge::with_limits(Limits::default()),
+            records: Records::default(),
+            reloads: Reloads::default(),
         })
     }
 
@@ -145,16 +153,17 @@ impl Router {
     }
 
     /// "Download all": the plan for every attachment in `pages` (the comments API pages)
-    /// of a known ticket, skipping `downloaded` attachment ids unless `force`:
-    /// `{items: [{attachmentId, url, fileName, size, path, status, scanResult?}], sidecar:
-    /// {path, text, mime} | null}`.
+    /// of a known ticket, skipping what is saved (per the records and `found`, the
+    /// browser's answers for [`Router::saved_candidates_of_ticket`]) unless `force`:
+    /// `{items: [{attachmentId, url, fileName, size, decision, status, scanResult?}],
+    /// sidecar: {path, text, mime, conflictAction} | null}`.
     #[wasm_bindgen(js_name = planDownloadAll)]
     pub fn plan_download_all(
         &self,
         instance: &str,
         ticket_id: f64,
         pages: JsValue,
-        downloaded: Vec<f64>,
+        found: JsValue,
         force: bool,
         now_ms: f64,
     ) -> Result<JsValue, JsError> {
@@ -164,41 +173,222 @@ impl Router {
             .ticket(&key, now_ms)
             .ok_or_else(|| JsError::new(&format!("ticket {} is not loaded yet", key.id)))?;
         let pages: Vec<CommentsResponse> = from_js(pages, "comments pages")?;
-        let downloaded = downloaded.iter().map(|&id| id as u64).collect();
+        let found: Vec<BrowserItem> = from_js(found, "downloads")?;
+        let attachments: Vec<records::AttachmentKey> = pages
+            .iter()
+            .flat_map(|p| &p.comments)
+            .flat_map(|c| &c.attachments)
+            .filter_map(|a| a.token())
+            .map(|token| records::AttachmentKey {
+                instance: key.instance.clone(),
+                token,
+            })
+            .collect();
+        let existing = self.records.existing(&found);
+        let saved = self
+            .records
+            .saved(&attachments, &existing)
+            .into_iter()
+            .map(|(a, _)| a.token)
+            .collect();
         let items = bulk::plan(
             &self.settings,
             ticket,
             &pages,
-            &downloaded,
+            &saved,
             bulk::Options { force },
             now_ms,
         );
-        let sidecar = bulk::sidecar(&self.settings, ticket, now_ms);
+        let sidecar = bulk::sidecar(&self.settings, ticket, &self.records, now_ms);
         to_js(&serde_json::json!({ "items": items, "sidecar": sidecar }))
     }
 
-    /// Retention: the tickets whose status the clean-up must read, for `files`
-    /// (`[{downloadId, path, timeMs, ticket}]`).
+    /// The downloads to ask the browser about before planning Download all of a ticket.
+    #[wasm_bindgen(js_name = savedCandidatesOfTicket)]
+    pub fn saved_candidates_of_ticket(
+        &self,
+        instance: &str,
+        ticket_id: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        let key = ticket_ref(instance, ticket_id)?;
+        Ok(ids_to_js(self.records.saved_candidates_of_ticket(&key)))
+    }
+
+    // ---- records ------------------------------------------------------------------------
+
+    /// Adds the records of a `storage.local` snapshot (every key; others are ignored) and
+    /// converts the routed-files list of earlier versions: `{loaded, skipped: [reason],
+    /// writes}`. A malformed record is skipped and reported, never fatal.
+    #[wasm_bindgen(js_name = loadRecords)]
+    pub fn load_records(&mut self, stored: JsValue) -> Result<JsValue, JsError> {
+        let stored: serde_json::Map<String, serde_json::Value> = from_js(stored, "stored records")?;
+        let mut report = self.records.load(&stored);
+        let mut writes = records::Writes::default();
+        if let Some(legacy) = stored.get(records::LEGACY_ROUTED_FILES) {
+            let (w, r) = self.records.migrate_legacy(legacy);
+            writes = w;
+            report.loaded += r.loaded;
+            report.skipped.extend(r.skipped);
+        }
+        writes.remove.extend(
+            records::LEGACY_KEYS
+                .iter()
+                .filter(|k| stored.contains_key(**k))
+                .map(|k| (*k).to_owned()),
+        );
+        to_js(&serde_json::json!({
+            "loaded": report.loaded, "skipped": report.skipped, "writes": writes
+        }))
+    }
+
+    /// A download started with `decision` (as the router returned it): its record.
+    /// Returns the storage writes (`{set, remove}`), empty for a download the extension
+    /// does not touch.
+    #[wasm_bindgen(js_name = recordStarted)]
+    pub fn record_started(
+        &mut self,
+        download_id: f64,
+        event: JsValue,
+        decision: JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let id = download_id_of(download_id)?;
+        let event: DownloadEvent = from_js(event, "download event")?;
+        let decision: Decision = from_js(decision, "decision")?;
+        let attachment = router::attachment_key(
+            &event,
+            &decision,
+            &self.settings.settings().host_mapped_domains,
+        );
+        match FileRecord::started(id, &decision, attachment, now_ms) {
+            Some(record) => to_js(&self.records.started(record)),
+            None => to_js(&records::Writes::default()),
+        }
+    }
+
+    /// The sidecar of Download all started as download `download_id`.
+    #[wasm_bindgen(js_name = recordSidecar)]
+    pub fn record_sidecar(
+        &mut self,
+        download_id: f64,
+        path: String,
+        instance: &str,
+        ticket_id: f64,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let record = FileRecord {
+            download_id: download_id_of(download_id)?,
+            time_ms: now_ms,
+            ticket: Some(ticket_ref(instance, ticket_id)?),
+            attachment: None,
+            route: Route::Sidecar { requested: path },
+            state: records::State::InProgress,
+        };
+        to_js(&self.records.started(record))
+    }
+
+    /// What the browser says about a recorded download (`{state: "complete", filename,
+    /// bytes}`, `{state: "interrupted", reason}`, `{state: "inProgress"}`, `{state:
+    /// "unknown"}`): the writes.
+    #[wasm_bindgen(js_name = observeDownload)]
+    pub fn observe_download(
+        &mut self,
+        download_id: f64,
+        state: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let state: BrowserState = from_js(state, "download state")?;
+        to_js(&self.records.observe(download_id_of(download_id)?, &state))
+    }
+
+    /// Firefox's take-over kept the browser's own copy (download `download_id`).
+    #[wasm_bindgen(js_name = recordKeptUnrouted)]
+    pub fn record_kept_unrouted(
+        &mut self,
+        download_id: f64,
+        reason: String,
+    ) -> Result<JsValue, JsError> {
+        let id = download_id_of(download_id)?;
+        to_js(&self.records.set_route(id, Route::KeptUnrouted { reason }))
+    }
+
+    /// Forgets these downloads (deleted, found gone, removed from the list): the writes.
+    #[wasm_bindgen(js_name = forgetDownloads)]
+    pub fn forget_downloads(&mut self, ids: Vec<f64>) -> Result<JsValue, JsError> {
+        let ids: Vec<u64> = ids
+            .into_iter()
+            .map(download_id_of)
+            .collect::<Result<_, _>>()?;
+        to_js(&self.records.forget(&ids))
+    }
+
+    /// The recorded downloads still in progress (to ask the browser about on start-up).
+    #[wasm_bindgen(js_name = downloadsInProgress)]
+    pub fn downloads_in_progress(&self) -> Vec<f64> {
+        ids_to_js(self.records.in_progress())
+    }
+
+    /// The popup's history: the newest records, real paths, what happened.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.records.history(records::HISTORY_LEN))
+    }
+
+    /// The downloads to ask the browser about before [`Router::saved_links`].
+    #[wasm_bindgen(js_name = savedCandidates)]
+    pub fn saved_candidates(&self, links: Vec<String>) -> Vec<f64> {
+        let keys: Vec<_> = links.iter().filter_map(|l| self.attachment_of(l)).collect();
+        ids_to_js(self.records.saved_candidates(&keys))
+    }
+
+    /// Which attachment links are saved into their ticket's folder and still on disk
+    /// (`found`: the browser's answers for the candidates): `[{href, downloadId, folder}]`.
+    #[wasm_bindgen(js_name = savedLinks)]
+    pub fn saved_links(&self, links: Vec<String>, found: JsValue) -> Result<JsValue, JsError> {
+        let found: Vec<BrowserItem> = from_js(found, "downloads")?;
+        let existing = self.records.existing(&found);
+        let keyed: Vec<(String, records::AttachmentKey)> = links
+            .into_iter()
+            .filter_map(|l| Some((self.attachment_of(&l)?, l)))
+            .map(|(k, l)| (l, k))
+            .collect();
+        let keys: Vec<_> = keyed.iter().map(|(_, k)| k.clone()).collect();
+        let saved: HashMap<_, _> = self.records.saved(&keys, &existing).into_iter().collect();
+        let out: Vec<serde_json::Value> = keyed
+            .iter()
+            .filter_map(|(href, k)| {
+                let r = saved.get(k)?;
+                let path = r.path().unwrap_or_default();
+                let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+                Some(serde_json::json!({"href": href, "downloadId": r.download_id, "folder": folder}))
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    fn attachment_of(&self, url: &str) -> Option<records::AttachmentKey> {
+        let host_mapped = &self.settings.settings().host_mapped_domains;
+        match zendesk::recognize(url, host_mapped)? {
+            zendesk::ZendeskUrl::Attachment {
+                instance, token, ..
+            } => Some(records::AttachmentKey { instance, token }),
+            _ => None,
+        }
+    }
+
+    /// Retention: the tickets whose status the clean-up must read.
     #[wasm_bindgen(js_name = ticketsToCheck)]
-    pub fn tickets_to_check(&self, files: JsValue) -> Result<JsValue, JsError> {
-        let files: Vec<retention::RoutedFile> = from_js(files, "routed files")?;
+    pub fn tickets_to_check(&self) -> Result<JsValue, JsError> {
         to_js(&retention::tickets_to_check(
-            &files,
+            &self.records.retained(),
             self.settings.retention(),
         ))
     }
 
-    /// Retention: reviews `files` given what reading each ticket gave (`[{ticket,
-    /// response?, error?}]`, `response` being the tickets API JSON):
-    /// `[{downloadId, path, timeMs, ticket, ageDays, verdict: "delete"|"keep"|"keepUnknown", reason?}]`.
+    /// Retention: reviews every retained file given what reading each ticket gave
+    /// (`[{ticket, response?, error?}]`, `response` being the tickets API JSON):
+    /// `[{downloadId, path, timeMs, ticket, ageDays, verdict: "delete"|"keep"|"keepUnknown",
+    /// reason?}]`.
     #[wasm_bindgen(js_name = reviewRetention)]
-    pub fn review_retention(
-        &self,
-        files: JsValue,
-        answers: JsValue,
-        now_ms: f64,
-    ) -> Result<JsValue, JsError> {
-        let files: Vec<retention::RoutedFile> = from_js(files, "routed files")?;
+    pub fn review_retention(&self, answers: JsValue, now_ms: f64) -> Result<JsValue, JsError> {
         let answers: Vec<StatusAnswer> = from_js(answers, "ticket statuses")?;
         let statuses = answers
             .into_iter()
@@ -213,11 +403,52 @@ impl Router {
             })
             .collect();
         to_js(&retention::review(
-            &files,
+            &self.records.retained(),
             &statuses,
             self.settings.retention(),
             now_ms,
         ))
+    }
+
+    /// Whether the browser's download (`{id, filename, exists, state}`) is the file the
+    /// record of that id describes: deleting through a reused id would delete another file.
+    #[wasm_bindgen(js_name = isRecordedFile)]
+    pub fn is_recorded_file(&self, item: JsValue) -> Result<bool, JsError> {
+        let item: BrowserItem = from_js(item, "download")?;
+        Ok(self
+            .records
+            .get(item.id)
+            .is_some_and(|r| records::same_file(r, &item.filename)))
+    }
+
+    /// The folders the deleted `paths` leave without any file the records track (the
+    /// browser cannot delete folders; the clean-up report lists them).
+    #[wasm_bindgen(js_name = emptiedFolders)]
+    pub fn emptied_folders(&self, paths: Vec<String>) -> Vec<String> {
+        let retained = self.records.retained();
+        records::emptied_folders(
+            paths.iter().map(String::as_str),
+            retained.iter().filter_map(|r| r.path()),
+        )
+    }
+
+    /// Which agent tab loads which ticket for a `needTicket` decision's `lookup`, given
+    /// the instance's agent tabs (`[{tabId, ticketId?}]`): `[{tabId, ticketId, fresh}]`.
+    #[wasm_bindgen(js_name = planLookup)]
+    pub fn plan_lookup(
+        &mut self,
+        instance: &str,
+        lookup: JsValue,
+        tabs: JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let lookup: Lookup = from_js(lookup, "lookup")?;
+        let tabs: Vec<AgentTab> = from_js(tabs, "agent tabs")?;
+        to_js(
+            &self
+                .reloads
+                .plan(&Instance::new(instance), &lookup, &tabs, now_ms),
+        )
     }
 
     /// The knowledge as JSON, for `storage.session` across worker restarts.
@@ -254,6 +485,42 @@ impl Router {
         }
     }
 
+    /// Firefox's take-over: the next step (`{step: "wait"|"removeOriginal"|"cancelOriginal"|
+    /// "done"|"keepOriginal", reason?}`) from the states of the browser's own download and
+    /// the routed copy (`{state: "inProgress"}`, `{state: "complete", bytes}`, `{state:
+    /// "failed", reason}`).
+    #[wasm_bindgen(js_name = takeoverStep)]
+    pub fn takeover_step(original: JsValue, routed: JsValue) -> Result<JsValue, JsError> {
+        let original: takeover::Download = from_js(original, "original download")?;
+        let routed: takeover::Download = from_js(routed, "routed download")?;
+        to_js(&takeover::next(&original, &routed))
+    }
+
+    /// What `storage.sync` must hold for the user's `local` settings (`undefined`: remove
+    /// the sync copy).
+    #[wasm_bindgen(js_name = settingsForSync)]
+    pub fn settings_for_sync(local: JsValue) -> Result<JsValue, JsError> {
+        let local: serde_json::Value = from_js(local, "settings")?;
+        optional(settings::for_sync(&local))
+    }
+
+    /// The local settings after another computer changed the sync copy, or `undefined`.
+    #[wasm_bindgen(js_name = mergeSyncedSettings)]
+    pub fn merge_synced_settings(local: JsValue, synced: JsValue) -> Result<JsValue, JsError> {
+        let local: serde_json::Value = from_js(local, "settings")?;
+        let synced: serde_json::Value = from_js(synced, "synced settings")?;
+        optional(settings::merge_synced(&local, &synced))
+    }
+
+    /// Start-up: `{writeLocal?, sync?}` for the settings found in `storage.local` and
+    /// `storage.sync` (either may be `undefined`).
+    #[wasm_bindgen(js_name = settingsStorageMigration)]
+    pub fn settings_storage_migration(local: JsValue, sync: JsValue) -> Result<JsValue, JsError> {
+        let local: Option<serde_json::Value> = from_js(local, "settings")?;
+        let sync: Option<serde_json::Value> = from_js(sync, "synced settings")?;
+        to_js(&settings::storage_migration(local.as_ref(), sync.as_ref()))
+    }
+
     /// Overlays an administrator policy on user settings: `{settings, locked}`.
     #[wasm_bindgen(js_name = applyPolicy)]
     pub fn apply_policy(user: JsValue, policy: JsValue) -> Result<JsValue, JsError> {
@@ -281,6 +548,7 @@ impl Router {
                 &v,
                 &sample.ticket,
                 &sample.filename,
+                &Default::default(),
                 sample.time_ms,
             )),
             Err(e) => to_js(&serde_json::json!({ "action": "invalid", "errors": e.0 })),
@@ -296,6 +564,22 @@ struct StatusAnswer {
     response: Option<TicketResponse>,
     #[serde(default)]
     error: Option<String>,
+}
+
+fn optional<T: Serialize>(value: Option<T>) -> Result<JsValue, JsError> {
+    value.map_or(Ok(JsValue::UNDEFINED), |v| to_js(&v))
+}
+
+fn ids_to_js(ids: Vec<u64>) -> Vec<f64> {
+    ids.into_iter().map(|id| id as f64).collect()
+}
+
+fn download_id_of(id: f64) -> Result<u64, JsError> {
+    if id.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&id) {
+        Ok(id as u64)
+    } else {
+        Err(JsError::new(&format!("invalid download id {id}")))
+    }
 }
 
 fn ticket_ref(instance: &str, ticket_id: f64) -> Result<TicketRef, JsError> {

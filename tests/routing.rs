@@ -301,7 +301,13 @@ fn percent(s: &str) -> String {
 #[test]
 fn the_preview_applies_rules_and_base_folder() {
     let s = settings(json!({"baseFolder": "customers", "template": "zd-{ticket_id}/{filename}"}));
-    let d = preview(&s, &ticket(4711, Some("ACME")), "a.log", NOW);
+    let d = preview(
+        &s,
+        &ticket(4711, Some("ACME")),
+        "a.log",
+        &Default::default(),
+        NOW,
+    );
     assert_eq!(routed(&d).0, "customers/zd-4711/a.log");
 }
 
