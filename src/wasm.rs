@@ -300,15 +300,17 @@ impl Router {
         to_js(&self.records.observe(download_id_of(download_id)?, &state))
     }
 
-    /// Firefox's take-over kept the browser's own copy (download `download_id`).
+    /// Firefox's take-over kept the browser's own copy (download `original`) because the
+    /// routed copy (download `routed`) failed: the writes.
     #[wasm_bindgen(js_name = recordKeptUnrouted)]
     pub fn record_kept_unrouted(
         &mut self,
-        download_id: f64,
+        original: f64,
+        routed: f64,
         reason: String,
     ) -> Result<JsValue, JsError> {
-        let id = download_id_of(download_id)?;
-        to_js(&self.records.set_route(id, Route::KeptUnrouted { reason }))
+        let (original, routed) = (download_id_of(original)?, download_id_of(routed)?);
+        to_js(&self.records.kept_unrouted(original, routed, reason))
     }
 
     /// Forgets these downloads (deleted, found gone, removed from the list): the writes.
