@@ -68,7 +68,7 @@ pub fn plan(
     settings: &ValidSettings,
     ticket: &Ticket,
     pages: &[CommentsResponse],
-    saved: &HashSet<Token>,
+    saved: &[Token],
     options: Options,
     now_ms: f64,
 ) -> Vec<Item> {
@@ -98,7 +98,7 @@ pub fn plan(
 fn status(
     settings: &ValidSettings,
     a: &ApiAttachment,
-    saved: &HashSet<Token>,
+    saved: &[Token],
     options: Options,
 ) -> Status {
     let scan = a.malware_scan_result.as_deref().unwrap_or("unknown");
@@ -117,6 +117,7 @@ fn status(
 
 /// The file that leads from a ticket folder back to its ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SidecarFile {
     /// Where it goes: the ticket's folder.
     pub path: SafePath,
@@ -255,7 +256,7 @@ mod tests {
             &ValidSettings::defaults(),
             &ticket(),
             &pages(),
-            &HashSet::new(),
+            &[],
             Options::default(),
             0.0,
         );
@@ -277,7 +278,7 @@ mod tests {
 
     #[test]
     fn skips_what_is_saved_unless_forced() {
-        let done = HashSet::from([Token::parse("T1").expect("token")]);
+        let done = [Token::parse("T1").expect("token")];
         let s = ValidSettings::defaults();
         let items = plan(&s, &ticket(), &pages(), &done, Options::default(), 0.0);
         assert_eq!(items[0].status, Status::AlreadySaved);
@@ -288,14 +289,7 @@ mod tests {
     #[test]
     fn inline_images_are_kept_when_the_setting_says_so() {
         let s = ValidSettings::from_value(json!({"skipInlineImages": false})).expect("valid");
-        let items = plan(
-            &s,
-            &ticket(),
-            &pages(),
-            &HashSet::new(),
-            Options::default(),
-            0.0,
-        );
+        let items = plan(&s, &ticket(), &pages(), &[], Options::default(), 0.0);
         assert_eq!(items[1].status, Status::Download);
     }
 

@@ -13,7 +13,6 @@ use crate::router::Lookup;
 use crate::tickets::TicketRef;
 use crate::zendesk::{Instance, TicketId};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A ticket is force-reloaded for token lookups at most once in this many milliseconds.
 pub const RELOAD_INTERVAL_MS: f64 = 30_000.0;
@@ -45,7 +44,7 @@ pub struct Load {
 /// the interval are dropped at every plan.
 #[derive(Debug, Clone, Default)]
 pub struct Reloads {
-    last: HashMap<TicketRef, f64>,
+    last: Vec<(TicketRef, f64)>,
 }
 
 impl Reloads {
@@ -57,7 +56,7 @@ impl Reloads {
         tabs: &[AgentTab],
         now_ms: f64,
     ) -> Vec<Load> {
-        self.last.retain(|_, t| now_ms - *t < RELOAD_INTERVAL_MS);
+        self.last.retain(|(_, t)| now_ms - *t < RELOAD_INTERVAL_MS);
         match lookup {
             Lookup::TicketId(id) => tabs
                 .iter()
@@ -78,10 +77,10 @@ impl Reloads {
                         instance: instance.clone(),
                         id,
                     };
-                    if self.last.contains_key(&key) {
+                    if self.last.iter().any(|(k, _)| *k == key) {
                         continue;
                     }
-                    self.last.insert(key, now_ms);
+                    self.last.push((key, now_ms));
                     loads.push(Load {
                         tab_id: tab.tab_id,
                         ticket_id: id,

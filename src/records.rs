@@ -21,8 +21,6 @@ use crate::router::{Decision, PassReason, Source};
 use crate::tickets::TicketRef;
 use crate::zendesk::{Instance, Token};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The storage key prefix of file records: `file:<download id>`.
 pub const KEY_PREFIX: &str = "file:";
@@ -52,37 +50,30 @@ pub struct AttachmentKey {
 }
 
 /// What the extension did with the download.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "route", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Route {
     /// Routed to `requested` (relative to Downloads); the browser may have renamed the
     /// file on a conflict, see [`State::Complete`].
-    #[serde(rename_all = "camelCase")]
     Routed {
         /// The path the extension asked for.
         requested: String,
         /// Where the ticket came from (`fallback` for the fallback folder).
         source: Source,
         /// Why it fell back, or which rule routed it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     /// The ticket-link file Download all writes beside the attachments.
-    #[serde(rename_all = "camelCase")]
     Sidecar {
         /// The path the extension asked for.
         requested: String,
     },
     /// A rule said to leave it alone: the browser named it. Not a routed file.
-    #[serde(rename_all = "camelCase")]
     LeftAlone {
         /// The rule (0-based).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         rule: Option<usize>,
     },
     /// Firefox's take-over could not complete a routed copy, so the browser's own copy was
     /// kept where the browser put it.
-    #[serde(rename_all = "camelCase")]
     KeptUnrouted {
         /// Why the routed copy failed.
         reason: String,
@@ -90,84 +81,120 @@ pub enum Route {
 }
 
 /// Where the download is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum State {
     /// Started, not finished.
     InProgress,
     /// On disk.
-    #[serde(rename_all = "camelCase")]
     Complete {
         /// The real path, relative to Downloads when the requested folder is known.
         path: String,
+        /// The absolute path the browser reported (to find the file again).
+        absolute: Option<String>,
         /// Its size, when the browser said.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bytes: Option<u64>,
     },
     /// Interrupted or refused: nothing of it is on disk.
-    #[serde(rename_all = "camelCase")]
     Failed {
         /// The browser's reason.
         reason: String,
     },
 }
 
-/// One download this extension started, routed, or kept.
+/// One download this extension started, routed, or kept. Stored as one flat JSON object
+/// (see [`Stored`]): a record read back is checked field by field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(into = "Stored", try_from = "Stored")]
 pub struct FileRecord {
     /// The browser's download id.
     pub download_id: u64,
     /// When the download started (ms since the Unix epoch).
     pub time_ms: f64,
     /// Its ticket, when known.
-    #[serde(default)]
     pub ticket: Option<TicketRef>,
     /// The attachment it is, when it is one.
-    #[serde(default)]
     pub attachment: Option<AttachmentKey>,
     /// What the extension did.
-    #[serde(flatten)]
     pub route: Route,
     /// Where the download is.
-    #[serde(flatten)]
     pub state: State,
 }
 
-impl FileRecord {
-    /// The record of a download that starts with `decision`; `None` for a decision that
-    /// does not touch the download (not Zendesk, switched off, a lookup).
-    pub fn started(
-        download_id: u64,
-        decision: &Decision,
-        attachment: Option<AttachmentKey>,
-        time_ms: f64,
-    ) -> Option<FileRecord> {
-        let (route, ticket) = match decision {
+/// What the shell reports about a download it started: the decision as the router
+/// returned it (`{action: "route", path, source, note?, ticket}` or `{action: "pass",
+/// reason, rule?}`), read back field by field.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Started {
+    /// `route`, `pass` or `needTicket`.
+    pub action: String,
+    /// The routed path.
+    pub path: Option<String>,
+    /// Where the ticket came from.
+    pub source: Option<Source>,
+    /// The decision's note.
+    pub note: Option<String>,
+    /// The ticket.
+    pub ticket: Option<TicketRef>,
+    /// Why a download is passed.
+    pub reason: Option<PassReason>,
+    /// The rule that left it alone.
+    pub rule: Option<usize>,
+}
+
+impl From<&Decision> for Started {
+    fn from(decision: &Decision) -> Started {
+        match decision {
             Decision::Route {
                 path,
                 ticket,
                 source,
                 note,
                 ..
-            } => (
-                Route::Routed {
-                    requested: path.as_str().to_owned(),
-                    source: *source,
-                    note: note.clone(),
-                },
-                ticket.clone(),
-            ),
-            Decision::Pass {
-                reason: PassReason::Rule,
-                rule,
-            } => (Route::LeftAlone { rule: *rule }, None),
-            Decision::Pass { .. } | Decision::NeedTicket { .. } => return None,
+            } => Started {
+                action: "route".into(),
+                path: Some(path.as_str().to_owned()),
+                source: Some(*source),
+                note: note.clone(),
+                ticket: ticket.clone(),
+                ..Started::default()
+            },
+            Decision::Pass { reason, rule } => Started {
+                action: "pass".into(),
+                reason: Some(*reason),
+                rule: *rule,
+                ..Started::default()
+            },
+            Decision::NeedTicket { .. } => Started {
+                action: "needTicket".into(),
+                ..Started::default()
+            },
+        }
+    }
+}
+
+impl FileRecord {
+    /// The record of a download that started as `started` says; `None` for a download
+    /// the extension does not touch (not Zendesk, switched off, a lookup).
+    pub fn started(
+        download_id: u64,
+        started: &Started,
+        attachment: Option<AttachmentKey>,
+        time_ms: f64,
+    ) -> Option<FileRecord> {
+        let route = match (started.action.as_str(), &started.path, started.reason) {
+            ("route", Some(path), _) => Route::Routed {
+                requested: path.clone(),
+                source: started.source.unwrap_or(Source::Fallback),
+                note: started.note.clone(),
+            },
+            ("pass", _, Some(PassReason::Rule)) => Route::LeftAlone { rule: started.rule },
+            _ => return None,
         };
         Some(FileRecord {
             download_id,
             time_ms,
-            ticket,
+            ticket: started.ticket.clone(),
             attachment,
             route,
             state: State::InProgress,
@@ -204,15 +231,197 @@ impl FileRecord {
             && matches!(&self.route, Route::Routed { source, .. } if *source != Source::Fallback)
     }
 
-    /// The storage key of this record.
-    pub fn key(&self) -> String {
-        key(self.download_id)
+    /// This record's identity.
+    pub fn key(&self) -> RecordKey {
+        RecordKey {
+            time_ms: self.time_ms as u64,
+            download_id: self.download_id,
+        }
     }
 }
 
-/// The storage key of the record of download `id`.
-pub fn key(download_id: u64) -> String {
-    format!("{KEY_PREFIX}{download_id}")
+/// A [`FileRecord`] as stored: one flat object, every variant's fields optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Stored {
+    download_id: u64,
+    time_ms: f64,
+    ticket: Option<TicketRef>,
+    attachment: Option<AttachmentKey>,
+    /// `routed`, `sidecar`, `leftAlone`, `keptUnrouted`.
+    route: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requested: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<usize>,
+    /// `inProgress`, `complete`, `failed`.
+    state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absolute: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<u64>,
+    /// Why it was kept (`keptUnrouted`) or why it failed (`failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
+}
+
+impl From<FileRecord> for Stored {
+    fn from(r: FileRecord) -> Stored {
+        let mut s = Stored {
+            download_id: r.download_id,
+            time_ms: r.time_ms,
+            ticket: r.ticket,
+            attachment: r.attachment,
+            ..Stored::default()
+        };
+        s.route = match r.route {
+            Route::Routed {
+                requested,
+                source,
+                note,
+            } => {
+                (s.requested, s.source, s.note) = (Some(requested), Some(source), note);
+                "routed"
+            }
+            Route::Sidecar { requested } => {
+                s.requested = Some(requested);
+                "sidecar"
+            }
+            Route::LeftAlone { rule } => {
+                s.rule = rule;
+                "leftAlone"
+            }
+            Route::KeptUnrouted { reason } => {
+                s.reason = Some(reason);
+                "keptUnrouted"
+            }
+        }
+        .into();
+        s.state = match r.state {
+            State::InProgress => "inProgress",
+            State::Complete {
+                path,
+                absolute,
+                bytes,
+            } => {
+                (s.path, s.absolute, s.bytes) = (Some(path), absolute, bytes);
+                "complete"
+            }
+            State::Failed { reason } => {
+                s.failure = Some(reason);
+                "failed"
+            }
+        }
+        .into();
+        s
+    }
+}
+
+impl TryFrom<Stored> for FileRecord {
+    type Error = String;
+
+    fn try_from(s: Stored) -> Result<FileRecord, String> {
+        let missing = |field: &str| format!("a {} record without `{field}`", s.route);
+        let route = match s.route.as_str() {
+            "routed" => Route::Routed {
+                requested: s.requested.clone().ok_or_else(|| missing("requested"))?,
+                source: s.source.ok_or_else(|| missing("source"))?,
+                note: s.note.clone(),
+            },
+            "sidecar" => Route::Sidecar {
+                requested: s.requested.clone().ok_or_else(|| missing("requested"))?,
+            },
+            "leftAlone" => Route::LeftAlone { rule: s.rule },
+            "keptUnrouted" => Route::KeptUnrouted {
+                reason: s.reason.clone().ok_or_else(|| missing("reason"))?,
+            },
+            other => return Err(format!("unknown route {other:?}")),
+        };
+        let state = match s.state.as_str() {
+            "inProgress" => State::InProgress,
+            "complete" => State::Complete {
+                path: s.path.ok_or_else(|| missing("path"))?,
+                absolute: s.absolute,
+                bytes: s.bytes,
+            },
+            "failed" => State::Failed {
+                reason: s.failure.unwrap_or_default(),
+            },
+            other => return Err(format!("unknown state {other:?}")),
+        };
+        Ok(FileRecord {
+            download_id: s.download_id,
+            time_ms: s.time_ms,
+            ticket: s.ticket,
+            attachment: s.attachment,
+            route,
+            state,
+        })
+    }
+}
+
+/// A record's identity: when the download started and the browser's download id. The id
+/// alone is not unique: Firefox numbers downloads from 1 again after every restart (Mozilla
+/// bug 1568785), so a new download can carry the id of a file recorded last week.
+/// Written `<time ms>-<download id>`; stored under `file:<that>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordKey {
+    /// When the download started (ms since the Unix epoch).
+    pub time_ms: u64,
+    /// The browser's download id then.
+    pub download_id: u64,
+}
+
+impl RecordKey {
+    /// The storage key.
+    pub fn storage_key(&self) -> String {
+        format!("{KEY_PREFIX}{self}")
+    }
+}
+
+impl std::fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.time_ms, self.download_id)
+    }
+}
+
+impl std::str::FromStr for RecordKey {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<RecordKey, String> {
+        let (time, id) = s
+            .split_once('-')
+            .ok_or_else(|| format!("not a record key: {s:?}"))?;
+        match (time.parse(), id.parse()) {
+            (Ok(time_ms), Ok(download_id)) => Ok(RecordKey {
+                time_ms,
+                download_id,
+            }),
+            _ => Err(format!("not a record key: {s:?}")),
+        }
+    }
+}
+
+impl Serialize for RecordKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The real path of a completed download, relative to Downloads: the browser reports an
@@ -239,20 +448,36 @@ pub fn same_file(record: &FileRecord, absolute: &str) -> bool {
         .is_some_and(|p| absolute == p || absolute.ends_with(&format!("/{p}")))
 }
 
-/// The storage changes that keep storage in line with [`Records`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The storage changes that keep storage in line with [`Records`]: serialized as
+/// `{set: {"file:<key>": record, …}, remove: ["file:<key>", …]}`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Writes {
-    /// Keys to set.
-    pub set: BTreeMap<String, FileRecord>,
-    /// Keys to remove.
+    /// Records to store (each under its storage key).
+    pub set: Vec<FileRecord>,
+    /// Storage keys to remove.
     pub remove: Vec<String>,
+}
+
+impl Serialize for Writes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Set<'a>(&'a [FileRecord]);
+        impl Serialize for Set<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|r| (r.key().storage_key(), r)))
+            }
+        }
+        let mut out = serializer.serialize_struct("Writes", 2)?;
+        out.serialize_field("set", &Set(&self.set))?;
+        out.serialize_field("remove", &self.remove)?;
+        out.end()
+    }
 }
 
 impl Writes {
     fn set(record: &FileRecord) -> Writes {
         Writes {
-            set: BTreeMap::from([(record.key(), record.clone())]),
+            set: vec![record.clone()],
             remove: Vec::new(),
         }
     }
@@ -263,23 +488,21 @@ impl Writes {
     }
 }
 
-/// What the browser says about a download the records hold.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "state", rename_all = "camelCase")]
+/// What the browser says about a download the records hold (read as [`Observed`] from a
+/// flat object: `{state: "complete", filename, bytes, startMs}`, `{state: "interrupted",
+/// reason, startMs}`, `{state: "inProgress"}`, `{state: "unknown"}`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum BrowserState {
     /// Still downloading.
     InProgress,
     /// Finished: the absolute `filename` and `fileSize` of `downloads.search`.
-    #[serde(rename_all = "camelCase")]
     Complete {
         /// Absolute path.
         filename: String,
         /// Size in bytes.
-        #[serde(default)]
         bytes: Option<u64>,
     },
     /// Interrupted, with the browser's reason.
-    #[serde(rename_all = "camelCase")]
     Interrupted {
         /// `NETWORK_FAILED`, `USER_CANCELED`, …
         reason: String,
@@ -288,11 +511,70 @@ pub enum BrowserState {
     Unknown,
 }
 
-/// A download as `downloads.search` answers (the fields the records need).
+/// The browser's answer about one download, with when it started (to tell a reused
+/// download id from the recorded download).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "BrowserReport")]
+pub struct Observed {
+    /// `startTime` of the browser's download, in ms.
+    pub start_ms: Option<f64>,
+    /// Its state.
+    pub state: BrowserState,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct BrowserReport {
+    state: String,
+    filename: Option<String>,
+    bytes: Option<u64>,
+    reason: Option<String>,
+    start_ms: Option<f64>,
+}
+
+impl TryFrom<BrowserReport> for Observed {
+    type Error = String;
+
+    fn try_from(r: BrowserReport) -> Result<Observed, String> {
+        let state = match r.state.as_str() {
+            "inProgress" => BrowserState::InProgress,
+            "complete" => BrowserState::Complete {
+                filename: r.filename.ok_or("a complete download without `filename`")?,
+                bytes: r.bytes,
+            },
+            "interrupted" => BrowserState::Interrupted {
+                reason: r.reason.unwrap_or_else(|| "interrupted".into()),
+            },
+            "unknown" => BrowserState::Unknown,
+            other => return Err(format!("unknown download state {other:?}")),
+        };
+        Ok(Observed {
+            start_ms: r.start_ms,
+            state,
+        })
+    }
+}
+
+/// Where the shell should look for a recorded file: by its download id, and (after a
+/// Firefox restart renumbered the downloads) by its absolute path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Locate {
+    /// The record.
+    pub key: RecordKey,
+    /// The download id it was recorded with.
+    pub download_id: u64,
+    /// The absolute path the browser reported when it completed.
+    pub absolute: Option<String>,
+}
+
+/// What the shell found for a [`Locate`]: the browser's download now (`downloads.search`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BrowserItem {
-    /// Download id.
+pub struct Located {
+    /// The record it was looked up for.
+    pub key: RecordKey,
+    /// The browser's download id now.
     pub id: u64,
     /// Absolute path.
     #[serde(default)]
@@ -309,6 +591,8 @@ pub struct BrowserItem {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
+    /// The record.
+    pub key: RecordKey,
     /// The browser's download id.
     pub download_id: u64,
     /// When it started.
@@ -326,11 +610,24 @@ pub struct HistoryEntry {
     pub state: &'static str,
 }
 
-/// Every file record, by download id, with an index by attachment.
+/// Every file record, in key order (oldest first). A plain sorted vector: new records go
+/// at the end, lookups by key are binary searches, and scans over tens of thousands of
+/// records take well under a millisecond — while every map type would add its own code
+/// to the WASM that loads on each worker start.
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    files: HashMap<u64, FileRecord>,
-    by_attachment: HashMap<AttachmentKey, BTreeSet<u64>>,
+    files: Vec<FileRecord>,
+}
+
+/// An entry of the routed-files list of versions before one key per file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegacyRoutedFile {
+    download_id: u64,
+    path: String,
+    time_ms: f64,
+    #[serde(default)]
+    ticket: Option<TicketRef>,
 }
 
 /// What [`Records::load`] found.
@@ -343,51 +640,54 @@ pub struct LoadReport {
     pub skipped: Vec<String>,
 }
 
+/// How far a browser download's start may be from its record's time and still be the
+/// recorded download (the record is made when the browser names the download).
+const SAME_START_MS: f64 = 10.0 * 60_000.0;
+
 impl Records {
-    /// Adds the records of a storage snapshot (every key; keys other than `file:<id>` are
-    /// ignored). A record already in memory wins: it is newer than the snapshot. A
-    /// malformed record is skipped and reported, never fatal.
-    pub fn load(&mut self, stored: &Map<String, Value>) -> LoadReport {
+    /// Adds the records of a storage snapshot: every `(key, value)` stored (keys other
+    /// than `file:…` are ignored), each value read with `read`. A record already in
+    /// memory wins: it is newer than the snapshot. A malformed record is skipped and
+    /// reported, never fatal.
+    pub fn load<'a, V>(
+        &mut self,
+        stored: impl IntoIterator<Item = (&'a str, V)>,
+        read: impl Fn(V) -> Result<FileRecord, String>,
+    ) -> LoadReport {
         let mut report = LoadReport::default();
         for (k, v) in stored {
-            let Some(id) = k.strip_prefix(KEY_PREFIX) else {
+            let Some(key) = k.strip_prefix(KEY_PREFIX) else {
                 continue;
             };
-            match serde_json::from_value::<FileRecord>(v.clone()) {
-                Ok(r) if id.parse() == Ok(r.download_id) => {
+            match read(v) {
+                Ok(r) if key == r.key().to_string() => {
                     report.loaded += 1;
-                    if !self.files.contains_key(&r.download_id) {
+                    if self.get(&r.key()).is_none() {
                         self.put(r);
                     }
                 }
-                Ok(r) => report.skipped.push(format!(
-                    "{k}: holds the record of download {}",
-                    r.download_id
-                )),
+                Ok(r) => report
+                    .skipped
+                    .push(format!("{k}: holds the record {}", r.key())),
                 Err(e) => report.skipped.push(format!("{k}: {e}")),
             }
         }
         report
     }
 
-    /// The records of the routed-files list kept by versions before one key per file
-    /// (`[{downloadId, path, timeMs, ticket}]`), as complete routed files: retention keeps
-    /// tracking them. Malformed entries are skipped and reported.
-    pub fn migrate_legacy(&mut self, routed_files: &Value) -> (Writes, LoadReport) {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Legacy {
-            download_id: u64,
-            path: String,
-            time_ms: f64,
-            #[serde(default)]
-            ticket: Option<TicketRef>,
-        }
+    /// The entries of the routed-files list kept by versions before one key per file
+    /// (`[{downloadId, path, timeMs, ticket}]`, each read with `read`), as complete routed
+    /// files: retention keeps tracking them. Malformed entries are skipped and reported.
+    pub fn migrate_legacy<V>(
+        &mut self,
+        routed_files: impl IntoIterator<Item = V>,
+        read: impl Fn(V) -> Result<LegacyRoutedFile, String>,
+    ) -> (Writes, LoadReport) {
         let mut writes = Writes::default();
         let mut report = LoadReport::default();
-        for (i, v) in routed_files.as_array().into_iter().flatten().enumerate() {
-            match serde_json::from_value::<Legacy>(v.clone()) {
-                Ok(l) if !self.files.contains_key(&l.download_id) => {
+        for (i, v) in routed_files.into_iter().enumerate() {
+            match read(v) {
+                Ok(l) => {
                     let record = FileRecord {
                         download_id: l.download_id,
                         time_ms: l.time_ms,
@@ -400,75 +700,78 @@ impl Records {
                         },
                         state: State::Complete {
                             path: l.path,
+                            absolute: None,
                             bytes: None,
                         },
                     };
-                    writes.set.insert(record.key(), record.clone());
+                    writes.set.push(record.clone());
                     self.put(record);
                     report.loaded += 1;
                 }
-                Ok(_) => {}
-                Err(e) => report.skipped.push(format!("routedFiles[{i}]: {e}")),
+                Err(e) => report
+                    .skipped
+                    .push(format!("{LEGACY_ROUTED_FILES}[{i}]: {e}")),
             }
         }
         (writes, report)
     }
 
+    fn position(&self, key: &RecordKey) -> Result<usize, usize> {
+        self.files.binary_search_by(|r| r.key().cmp(key))
+    }
+
     fn put(&mut self, record: FileRecord) {
-        if let Some(old) = self.files.remove(&record.download_id) {
-            if let Some(a) = &old.attachment {
-                self.unindex(a, old.download_id);
-            }
-        }
-        if let Some(a) = &record.attachment {
-            self.by_attachment
-                .entry(a.clone())
-                .or_default()
-                .insert(record.download_id);
-        }
-        self.files.insert(record.download_id, record);
-    }
-
-    fn unindex(&mut self, attachment: &AttachmentKey, id: u64) {
-        if let Some(ids) = self.by_attachment.get_mut(attachment) {
-            ids.remove(&id);
-            if ids.is_empty() {
-                self.by_attachment.remove(attachment);
-            }
+        match self.position(&record.key()) {
+            Ok(i) => self.files[i] = record,
+            Err(i) => self.files.insert(i, record),
         }
     }
 
-    /// A download started: its record. Never replaces another download's record.
+    /// A download started: its record. Never replaces another download's record, even
+    /// one with the same download id (see [`RecordKey`]).
     pub fn started(&mut self, record: FileRecord) -> Writes {
         let writes = Writes::set(&record);
         self.put(record);
         writes
     }
 
-    /// The browser says where download `id` is now. Unknown ids and unchanged states
-    /// write nothing.
-    pub fn observe(&mut self, id: u64, browser: &BrowserState) -> Writes {
-        let Some(record) = self.files.get(&id) else {
+    /// The newest record of the download the browser now calls `id`.
+    fn newest_with_id(&self, id: u64) -> Option<&FileRecord> {
+        self.files.iter().rev().find(|r| r.download_id == id)
+    }
+
+    /// The browser says where download `id` is now. Only a record still in progress
+    /// changes, and only when the browser's download started when the record did (else
+    /// the id is a reused one). Unknown ids and unchanged states write nothing.
+    pub fn observe(&mut self, id: u64, observed: &Observed) -> Writes {
+        let Some(record) = self.newest_with_id(id) else {
             return Writes::default();
+        };
+        if record.state != State::InProgress {
+            return Writes::default();
+        }
+        let same_start = observed
+            .start_ms
+            .is_none_or(|s| (s - record.time_ms).abs() <= SAME_START_MS);
+        let browser = if same_start {
+            &observed.state
+        } else {
+            &BrowserState::Unknown
         };
         let state = match browser {
             BrowserState::InProgress => return Writes::default(),
             BrowserState::Complete { filename, bytes } => State::Complete {
                 path: real_path(record.requested(), filename),
+                absolute: Some(filename.clone()),
                 bytes: *bytes,
             },
             BrowserState::Interrupted { reason } => State::Failed {
                 reason: reason.clone(),
             },
-            // Erased from the browser's list while in progress: it never completed here.
-            BrowserState::Unknown if record.state == State::InProgress => State::Failed {
+            BrowserState::Unknown => State::Failed {
                 reason: "the browser no longer lists this download".into(),
             },
-            BrowserState::Unknown => return Writes::default(),
         };
-        if record.state == state {
-            return Writes::default();
-        }
         let mut updated = record.clone();
         updated.state = state;
         let writes = Writes::set(&updated);
@@ -480,125 +783,123 @@ impl Records {
     /// copy (`routed`) failed: the routed record becomes the original's, marked kept
     /// unrouted with `reason`; its state is learnt from the browser like any other.
     pub fn kept_unrouted(&mut self, original: u64, routed: u64, reason: String) -> Writes {
-        let Some(record) = self.files.get(&routed).cloned() else {
+        let Some(record) = self.newest_with_id(routed).cloned() else {
             return Writes::default();
         };
-        let mut writes = self.forget(&[routed]);
+        let mut writes = self.forget(&[record.key()]);
         let kept = FileRecord {
             download_id: original,
             route: Route::KeptUnrouted { reason },
             state: State::InProgress,
             ..record
         };
-        writes.set.insert(kept.key(), kept.clone());
+        writes.set.push(kept.clone());
         self.put(kept);
         writes
     }
 
-    /// Forgets these downloads (deleted by retention, found gone, removed from the list by
-    /// the user): their records, and with them their ✓ marks and "already saved".
-    pub fn forget(&mut self, ids: &[u64]) -> Writes {
+    /// Forgets these records (deleted by retention, found gone, removed from the list by
+    /// the user): with them go their ✓ marks and "already saved".
+    pub fn forget(&mut self, keys: &[RecordKey]) -> Writes {
         let mut writes = Writes::default();
-        for id in ids {
-            if let Some(old) = self.files.remove(id) {
-                if let Some(a) = &old.attachment {
-                    self.unindex(a, *id);
-                }
-                writes.remove.push(key(*id));
+        for key in keys {
+            if let Ok(i) = self.position(key) {
+                self.files.remove(i);
+                writes.remove.push(key.storage_key());
             }
         }
         writes
     }
 
     /// One record.
-    pub fn get(&self, id: u64) -> Option<&FileRecord> {
-        self.files.get(&id)
+    pub fn get(&self, key: &RecordKey) -> Option<&FileRecord> {
+        self.position(key).ok().map(|i| &self.files[i])
+    }
+
+    /// True when some record was made for download `id` (this browser session's or an
+    /// earlier one's).
+    pub fn has_download(&self, id: u64) -> bool {
+        self.files.iter().any(|r| r.download_id == id)
     }
 
     /// The downloads still in progress (to ask the browser about after a worker restart).
     pub fn in_progress(&self) -> Vec<u64> {
-        let mut ids: Vec<u64> = self
-            .files
-            .values()
+        self.files
+            .iter()
             .filter(|r| r.state == State::InProgress)
             .map(|r| r.download_id)
-            .collect();
-        ids.sort_unstable();
-        ids
+            .collect()
     }
 
     /// The files retention owns (see [`FileRecord::retained`]), oldest first.
     pub fn retained(&self) -> Vec<&FileRecord> {
-        let mut files: Vec<&FileRecord> = self.files.values().filter(|r| r.retained()).collect();
-        files.sort_by(|a, b| {
-            a.time_ms
-                .total_cmp(&b.time_ms)
-                .then(a.download_id.cmp(&b.download_id))
-        });
-        files
+        self.files.iter().filter(|r| r.retained()).collect()
     }
 
-    /// The routed downloads of each of `attachments` that the records say are on disk,
-    /// newest first: the candidates for "already saved". The shell checks that each file
-    /// still exists ([`Records::saved`] then takes the answer).
-    pub fn saved_candidates(&self, attachments: &[AttachmentKey]) -> Vec<u64> {
-        let mut ids: Vec<u64> = attachments
-            .iter()
-            .filter_map(|a| self.by_attachment.get(a))
-            .flatten()
-            .filter(|id| self.files.get(id).is_some_and(FileRecord::saved))
-            .copied()
-            .collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids.dedup();
-        ids
-    }
-
-    /// The saved-attachment candidates of one ticket (for Download all).
-    pub fn saved_candidates_of_ticket(&self, ticket: &TicketRef) -> Vec<u64> {
-        let mut ids: Vec<u64> = self
-            .files
-            .values()
-            .filter(|r| r.saved() && r.ticket.as_ref() == Some(ticket))
-            .map(|r| r.download_id)
-            .collect();
-        ids.sort_unstable();
-        ids
-    }
-
-    /// The downloads among `found` (the browser's answers for candidates) whose file is on
-    /// disk and is the file the record describes.
-    pub fn existing(&self, found: &[BrowserItem]) -> BTreeSet<u64> {
-        found
-            .iter()
-            .filter(|b| b.exists && b.state == "complete")
-            .filter(|b| {
-                self.files
-                    .get(&b.id)
-                    .is_some_and(|r| same_file(r, &b.filename))
+    /// Where to look for each of these records' files.
+    pub fn locate<'a>(&self, records: impl IntoIterator<Item = &'a FileRecord>) -> Vec<Locate> {
+        records
+            .into_iter()
+            .map(|r| Locate {
+                key: r.key(),
+                download_id: r.download_id,
+                absolute: match &r.state {
+                    State::Complete { absolute, .. } => absolute.clone(),
+                    _ => None,
+                },
             })
-            .map(|b| b.id)
             .collect()
     }
 
-    /// The saved attachments among `attachments`, given which candidate downloads still
-    /// exist on disk: each with its newest existing download.
+    /// The files of `keys`, to locate.
+    pub fn locate_keys(&self, keys: &[RecordKey]) -> Vec<Locate> {
+        self.locate(keys.iter().filter_map(|k| self.get(k)))
+    }
+
+    /// The routed downloads of `attachments` the records say are on disk: where to look
+    /// for them before [`Records::saved`] ("already saved", the ✓ marks).
+    pub fn saved_candidates(&self, attachments: &[AttachmentKey]) -> Vec<Locate> {
+        self.locate(self.files.iter().filter(|r| {
+            r.saved()
+                && r.attachment
+                    .as_ref()
+                    .is_some_and(|a| attachments.contains(a))
+        }))
+    }
+
+    /// The saved-attachment candidates of one ticket (for Download all).
+    pub fn saved_candidates_of_ticket(&self, ticket: &TicketRef) -> Vec<Locate> {
+        self.locate(
+            self.files
+                .iter()
+                .filter(|r| r.saved() && r.ticket.as_ref() == Some(ticket)),
+        )
+    }
+
+    /// The records among `found` whose file is on disk and is the file the record
+    /// describes (not another download that now has its id).
+    pub fn existing(&self, found: &[Located]) -> Vec<RecordKey> {
+        found
+            .iter()
+            .filter(|b| b.exists && b.state == "complete")
+            .filter(|b| self.get(&b.key).is_some_and(|r| same_file(r, &b.filename)))
+            .map(|b| b.key)
+            .collect()
+    }
+
+    /// The saved attachments among `attachments`, given which records' files still exist
+    /// on disk: each with its newest existing record.
     pub fn saved(
         &self,
         attachments: &[AttachmentKey],
-        existing: &BTreeSet<u64>,
+        existing: &[RecordKey],
     ) -> Vec<(AttachmentKey, &FileRecord)> {
         attachments
             .iter()
             .filter_map(|a| {
-                let newest = self
-                    .by_attachment
-                    .get(a)?
-                    .iter()
-                    .rev()
-                    .filter(|id| existing.contains(id))
-                    .filter_map(|id| self.files.get(id))
-                    .find(|r| r.saved())?;
+                let newest = self.files.iter().rev().find(|r| {
+                    r.saved() && r.attachment.as_ref() == Some(a) && existing.contains(&r.key())
+                })?;
                 Some((a.clone(), newest))
             })
             .collect()
@@ -606,13 +907,12 @@ impl Records {
 
     /// The newest records as the popup's history.
     pub fn history(&self, len: usize) -> Vec<HistoryEntry> {
-        let mut newest: Vec<&FileRecord> = self.files.values().collect();
-        newest.sort_by(|a, b| {
-            b.time_ms
-                .total_cmp(&a.time_ms)
-                .then(b.download_id.cmp(&a.download_id))
-        });
-        newest.into_iter().take(len).map(history_entry).collect()
+        self.files
+            .iter()
+            .rev()
+            .take(len)
+            .map(history_entry)
+            .collect()
     }
 
     /// Whether the sidecar may replace the file at `path`: only when the newest file the
@@ -620,9 +920,9 @@ impl Records {
     /// `ticket.html` is never replaced (the sidecar gets a new name beside it instead).
     pub fn sidecar_may_replace(&self, path: &str) -> bool {
         self.files
-            .values()
-            .filter(|r| matches!(&r.state, State::Complete { path: p, .. } if p == path))
-            .max_by(|a, b| a.time_ms.total_cmp(&b.time_ms))
+            .iter()
+            .rev()
+            .find(|r| matches!(&r.state, State::Complete { path: p, .. } if p == path))
             .is_some_and(|r| matches!(r.route, Route::Sidecar { .. }))
     }
 
@@ -671,6 +971,7 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
         }
     };
     HistoryEntry {
+        key: r.key(),
         download_id: r.download_id,
         time: r.time_ms,
         path: r.path().map(str::to_owned),
@@ -695,21 +996,20 @@ pub fn emptied_folders<'a>(
             .rev()
             .map(move |n| parts[..n].join("/") + "/")
     }
-    let kept: BTreeSet<String> = remaining.into_iter().flat_map(folders).collect();
-    let mut out: Vec<String> = deleted
-        .into_iter()
-        .flat_map(folders)
-        .filter(|f| !kept.contains(f))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    out.sort_by(|a, b| {
-        b.matches('/')
-            .count()
-            .cmp(&a.matches('/').count())
-            .then(a.cmp(b))
-    });
-    out
+    let kept: Vec<String> = remaining.into_iter().flat_map(folders).collect();
+    let mut emptied: Vec<String> = Vec::new();
+    for folder in deleted.into_iter().flat_map(folders) {
+        if !kept.contains(&folder) && !emptied.contains(&folder) {
+            emptied.push(folder);
+        }
+    }
+    // Deepest first: a ticket's folder before its organization's.
+    let depth = |f: &String| f.matches('/').count();
+    let deepest = emptied.iter().map(depth).max().unwrap_or(0);
+    (1..=deepest)
+        .rev()
+        .flat_map(|d| emptied.iter().filter(move |f| depth(f) == d).cloned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -726,6 +1026,7 @@ mod tests {
         }
     }
 
+    /// A routed download `id` that started at `id` ms.
     fn routed(id: u64, path: &str, token: &str) -> FileRecord {
         FileRecord {
             download_id: id,
@@ -744,11 +1045,43 @@ mod tests {
         }
     }
 
-    fn complete(filename: &str) -> BrowserState {
-        BrowserState::Complete {
-            filename: filename.into(),
-            bytes: Some(10),
+    fn complete(filename: &str) -> Observed {
+        Observed {
+            start_ms: None,
+            state: BrowserState::Complete {
+                filename: filename.into(),
+                bytes: Some(10),
+            },
         }
+    }
+
+    fn set_keys(w: &Writes) -> Vec<String> {
+        w.set.iter().map(|r| r.key().storage_key()).collect()
+    }
+
+    fn key(id: u64) -> RecordKey {
+        RecordKey {
+            time_ms: id,
+            download_id: id,
+        }
+    }
+
+    /// What the browser answers for a record's file.
+    fn found(id: u64, filename: &str) -> Located {
+        Located {
+            key: key(id),
+            id,
+            filename: filename.into(),
+            exists: true,
+            state: "complete".into(),
+        }
+    }
+
+    fn load_json(r: &mut Records, stored: &serde_json::Value) -> LoadReport {
+        let map = stored.as_object().expect("object");
+        r.load(map.iter().map(|(k, v)| (k.as_str(), v)), |v| {
+            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+        })
     }
 
     #[test]
@@ -765,13 +1098,41 @@ mod tests {
             2,
             &complete("/home/u/Downloads/zendesk/ACME/4711/production_log (1).tar.gz"),
         );
-        assert_eq!(w.set.keys().collect::<Vec<_>>(), ["file:2"]);
+        assert_eq!(set_keys(&w), ["file:2-2"]);
         let paths: Vec<_> = r
             .retained()
             .iter()
             .map(|f| f.path().unwrap().to_owned())
             .collect();
         assert_eq!(paths, [p, "zendesk/ACME/4711/production_log (1).tar.gz"]);
+    }
+
+    #[test]
+    fn a_download_id_reused_after_a_restart_keeps_both_records() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/old.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/A/1/old.log"));
+        // Firefox after a restart: download 1 again, another file, a week later.
+        let mut new = routed(1, "zendesk/A/1/new.log", "T2");
+        new.time_ms = 7.0 * 86_400_000.0;
+        r.started(new);
+        r.observe(1, &complete("/d/zendesk/A/1/new.log"));
+        let paths: Vec<_> = r.retained().iter().map(|f| f.path().unwrap()).collect();
+        assert_eq!(paths, ["zendesk/A/1/old.log", "zendesk/A/1/new.log"]);
+    }
+
+    #[test]
+    fn a_browser_download_that_started_at_another_time_is_not_the_recorded_one() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        let other = Observed {
+            start_ms: Some(1.0 + SAME_START_MS + 1.0),
+            ..complete("/d/other.pdf")
+        };
+        r.observe(1, &other);
+        let rec = r.get(&key(1)).expect("record");
+        assert!(matches!(rec.state, State::Failed { .. }), "{rec:?}");
+        assert!(r.retained().is_empty());
     }
 
     #[test]
@@ -792,27 +1153,40 @@ mod tests {
         let mut r = Records::default();
         r.started(routed(1, "zendesk/ACME/4711/a.log", "T1"));
         r.observe(1, &complete("/d/zendesk/ACME/4711/a.log"));
-        let rec = r.get(1).unwrap();
+        let rec = r.get(&key(1)).expect("record");
         assert!(same_file(rec, "/d/zendesk/ACME/4711/a.log"));
         assert!(same_file(rec, "C:\\d\\zendesk\\ACME\\4711\\a.log"));
         assert!(!same_file(rec, "/d/other.pdf"));
         assert!(!same_file(rec, "/d/zendesk/ACME/4711/xa.log"));
+        assert!(r.existing(&[found(1, "/d/other.pdf")]).is_empty());
+        assert_eq!(
+            r.existing(&[found(1, "/d/zendesk/ACME/4711/a.log")]),
+            [key(1)]
+        );
     }
 
     #[test]
     fn a_malformed_record_is_skipped_and_reported() {
+        let good = serde_json::to_value(routed(1, "zendesk/A/1/a.log", "T1")).expect("json");
+        let elsewhere = serde_json::to_value(routed(4, "zendesk/A/1/b.log", "T2")).expect("json");
         let stored = json!({
-            "file:1": serde_json::to_value(routed(1, "zendesk/A/1/a.log", "T1")).unwrap(),
-            "file:2": {"downloadId": 2, "route": "routed", "requested": null},
-            "file:3": serde_json::to_value(routed(4, "zendesk/A/1/b.log", "T2")).unwrap(),
+            "file:1-1": good,
+            "file:2-2": {"downloadId": 2, "timeMs": 2, "route": "routed", "state": "inProgress"},
+            "file:3-3": elsewhere,
+            "file:5-5": "not an object",
             "settings": {"enabled": true},
         });
         let mut r = Records::default();
-        let report = r.load(stored.as_object().unwrap());
+        let report = load_json(&mut r, &stored);
         assert_eq!(report.loaded, 1);
-        assert_eq!(report.skipped.len(), 2, "{:?}", report.skipped);
+        assert_eq!(report.skipped.len(), 3, "{:?}", report.skipped);
         assert!(
-            report.skipped[0].starts_with("file:2: "),
+            report.skipped[0].starts_with("file:2-2: "),
+            "{:?}",
+            report.skipped
+        );
+        assert!(
+            report.skipped[0].contains("requested"),
             "{:?}",
             report.skipped
         );
@@ -820,21 +1194,48 @@ mod tests {
     }
 
     #[test]
-    fn saved_means_routed_complete_and_existing() {
+    fn records_round_trip_through_storage() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        let w = r.observe(1, &complete("/d/zendesk/A/1/a.log"));
+        let stored = serde_json::to_value(&w).expect("json");
+        let mut back = Records::default();
+        let report = load_json(&mut back, &stored["set"]);
+        assert_eq!(report.loaded, 1);
+        assert_eq!(back.get(&key(1)), r.get(&key(1)));
+    }
+
+    #[test]
+    fn saved_means_routed_into_the_ticket_folder_complete_and_existing() {
         let mut r = Records::default();
         r.started(routed(1, "zendesk/A/1/a.log", "T1"));
         r.started(routed(2, "zendesk/A/1/b.log", "T2"));
         r.observe(2, &complete("/d/zendesk/A/1/b.log"));
-        assert_eq!(r.saved_candidates(&[att("T1"), att("T2")]), [2]);
-        assert!(
-            r.saved(&[att("T2")], &BTreeSet::new()).is_empty(),
-            "gone from disk"
+        let candidates = r.saved_candidates(&[att("T1"), att("T2")]);
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(
+            candidates[0].absolute.as_deref(),
+            Some("/d/zendesk/A/1/b.log")
         );
-        assert_eq!(r.saved(&[att("T2")], &BTreeSet::from([2])).len(), 1);
-        r.forget(&[2]);
+        assert!(r.saved(&[att("T2")], &[]).is_empty(), "gone from disk");
+        assert_eq!(r.saved(&[att("T2")], &[key(2)]).len(), 1);
+        r.forget(&[key(2)]);
         assert!(
             r.saved_candidates(&[att("T2")]).is_empty(),
             "retention cleared it"
+        );
+
+        let mut fallback = routed(3, "zendesk/_unsorted/c.log", "T3");
+        fallback.route = Route::Routed {
+            requested: "zendesk/_unsorted/c.log".into(),
+            source: Source::Fallback,
+            note: None,
+        };
+        r.started(fallback);
+        r.observe(3, &complete("/d/zendesk/_unsorted/c.log"));
+        assert!(
+            r.saved_candidates(&[att("T3")]).is_empty(),
+            "not in its ticket folder"
         );
     }
 
@@ -844,7 +1245,8 @@ mod tests {
             reason: PassReason::Rule,
             rule: Some(0),
         };
-        let rec = FileRecord::started(7, &decision, Some(att("T7")), 1.0).expect("recorded");
+        let rec = FileRecord::started(7, &Started::from(&decision), Some(att("T7")), 1.0)
+            .expect("recorded");
         let mut r = Records::default();
         r.started(rec);
         r.observe(7, &complete("/d/report.har"));
@@ -859,13 +1261,16 @@ mod tests {
     fn a_kept_original_says_so_in_the_history_and_stays_retained() {
         let mut r = Records::default();
         r.started(routed(3, "zendesk/A/1/a.log", "T1"));
-        let failed = BrowserState::Interrupted {
-            reason: "NETWORK_FAILED".into(),
+        let failed = Observed {
+            start_ms: None,
+            state: BrowserState::Interrupted {
+                reason: "NETWORK_FAILED".into(),
+            },
         };
         r.observe(3, &failed);
         let w = r.kept_unrouted(2, 3, "NETWORK_FAILED".into());
-        assert_eq!(w.set.keys().collect::<Vec<_>>(), ["file:2"]);
-        assert_eq!(w.remove, ["file:3"]);
+        assert_eq!(set_keys(&w), ["file:3-2"]);
+        assert_eq!(w.remove, ["file:3-3"]);
         r.observe(2, &complete("/d/a.log"));
         assert_eq!(r.history(5).len(), 1, "one file, one entry");
         let h = r.history(1);
@@ -902,12 +1307,15 @@ mod tests {
     #[test]
     fn legacy_routed_files_become_records() {
         let mut r = Records::default();
-        let (w, report) = r.migrate_legacy(&json!([
+        let legacy = json!([
             {"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3.0, "ticket": null},
             {"downloadId": "x"}
-        ]));
+        ]);
+        let (w, report) = r.migrate_legacy(legacy.as_array().expect("array"), |v| {
+            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+        });
         assert_eq!((report.loaded, report.skipped.len()), (1, 1));
-        assert_eq!(w.set.keys().collect::<Vec<_>>(), ["file:5"]);
+        assert_eq!(set_keys(&w), ["file:3-5"]);
         assert_eq!(r.retained()[0].path(), Some("zendesk/A/1/a.log"));
     }
 

@@ -13,7 +13,7 @@
 //! Only files this extension's records hold are ever considered ([`crate::records`]), and
 //! every one of them until it is deleted, found gone, or removed from the list by the user.
 
-use crate::records::FileRecord;
+use crate::records::{FileRecord, RecordKey};
 use crate::tickets::TicketRef;
 use crate::zendesk::TicketResponse;
 use serde::{Deserialize, Serialize};
@@ -82,7 +82,9 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
-    /// The browser's download id.
+    /// The record.
+    pub key: RecordKey,
+    /// The browser's download id (when it was recorded).
     pub download_id: u64,
     /// Its real path (relative to Downloads when routed).
     pub path: String,
@@ -121,6 +123,7 @@ pub fn review(
         .map(|file| {
             let age_ms = (now_ms - file.time_ms).max(0.0);
             Review {
+                key: file.key(),
                 download_id: file.download_id,
                 path: file.path().unwrap_or_default().to_owned(),
                 time_ms: file.time_ms,
@@ -258,7 +261,11 @@ mod tests {
                 source: Source::TokenIndex,
                 note: None,
             },
-            state: State::Complete { path, bytes: None },
+            state: State::Complete {
+                path,
+                absolute: None,
+                bytes: None,
+            },
         }
     }
 

@@ -84,9 +84,8 @@ pub enum Lookup {
     Token(Token),
 }
 
-/// The router's answer for one download. Deserializable so the shell can hand a decision
-/// back to the records (a path is re-checked, see [`SafePath`]'s `Deserialize`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The router's answer for one download.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "camelCase")]
 pub enum Decision {
     /// Save the file at `path` (relative to Downloads).
@@ -168,16 +167,12 @@ fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attach
 /// token URL, or (a signed `zdusercontent.com` URL names none) the decided ticket's.
 pub fn attachment_key(
     event: &DownloadEvent,
-    decision: &Decision,
+    decided: Option<&Instance>,
     host_mapped: &[String],
 ) -> Option<AttachmentKey> {
     let attachment = attachment_of(event, host_mapped)?;
-    let decided = match decision {
-        Decision::Route { ticket, .. } => ticket.as_ref().map(|t| t.instance.clone()),
-        _ => None,
-    };
     Some(AttachmentKey {
-        instance: attachment.instance.or(decided)?,
+        instance: attachment.instance.or_else(|| decided.cloned())?,
         token: attachment.token,
     })
 }

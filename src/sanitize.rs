@@ -434,26 +434,6 @@ impl serde::Serialize for SafePath {
     }
 }
 
-/// A path read back (a decision the shell hands to the records) is accepted only if it is
-/// already safe: sanitizing it again must give it unchanged. So a `SafePath` is still
-/// made only by this module.
-impl<'de> serde::Deserialize<'de> for SafePath {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let mut parts: Vec<&str> = text.split('/').collect();
-        let file_name = parts.pop().unwrap_or_default();
-        let path = SafePath::new(&parts, file_name);
-        if path.0 == text {
-            Ok(path)
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "not a safe path: {text:?} (safe: {:?})",
-                path.0
-            )))
-        }
-    }
-}
-
 impl AsRef<str> for SafePath {
     fn as_ref(&self) -> &str {
         &self.0

@@ -749,4 +749,148 @@ mod tests {
         assert_eq!(s.template().source(), "zd-{ticket_id}/{filename}");
         assert_eq!(s.settings().base_folder, "customers");
     }
+
+    // ---- sync ---------------------------------------------------------------------------
+
+    fn org_rule() -> Value {
+        json!({"organization": "^ACME", "template": "{org}/{ticket_id}/{filename}"})
+    }
+
+    fn har_rule() -> Value {
+        json!({"extensions": ["har"], "leaveAlone": true})
+    }
+
+    #[test]
+    fn nothing_is_synced_unless_the_user_opts_in() {
+        assert_eq!(for_sync(&json!({})), None);
+        assert_eq!(
+            for_sync(&json!({"syncSettings": false, "template": "zd-{ticket_id}/{filename}"})),
+            None
+        );
+        assert_eq!(
+            for_sync(&json!({"syncSettings": "yes", "syncCustomerNames": true})),
+            None,
+            "only a real true opts in"
+        );
+        assert_eq!(for_sync(&json!([])), None);
+    }
+
+    #[test]
+    fn the_sync_copy_names_no_customer_unless_the_user_says_so() {
+        let unnamed = json!({"mime": "image/*", "organization": null, "leaveAlone": true});
+        let local = json!({
+            "syncSettings": true,
+            "template": "zd-{ticket_id}/{filename}",
+            "aliases": {"ACME Corp.": "acme"},
+            "rules": [org_rule(), har_rule(), unnamed],
+        });
+        let copy = for_sync(&local).expect("opted in");
+        assert_eq!(
+            copy,
+            json!({
+                "syncSettings": true,
+                "template": "zd-{ticket_id}/{filename}",
+                "rules": [har_rule(), unnamed],
+            })
+        );
+        ValidSettings::from_value(copy).expect("the sync copy is valid settings");
+
+        let mut named = local.clone();
+        named["syncCustomerNames"] = json!(true);
+        assert_eq!(for_sync(&named), Some(named.clone()), "everything");
+    }
+
+    #[test]
+    fn synced_settings_are_ignored_while_this_computer_does_not_sync() {
+        let synced = json!({"syncSettings": true, "template": "zd-{ticket_id}/{filename}"});
+        assert_eq!(merge_synced(&json!({}), &synced), None);
+        let off = json!({"syncSettings": false, "template": "{org}/{filename}"});
+        assert_eq!(merge_synced(&off, &synced), None);
+    }
+
+    #[test]
+    fn synced_settings_keep_the_local_customer_names_first() {
+        let local = json!({
+            "syncSettings": true,
+            "aliases": {"ACME Corp.": "acme"},
+            "rules": [org_rule(), har_rule()],
+        });
+        let zip = json!({"extensions": ["zip"], "template": "archives/{filename}"});
+        let synced = json!({
+            "syncSettings": true,
+            "template": "zd-{ticket_id}/{filename}",
+            "rules": [zip],
+        });
+        let merged = merge_synced(&local, &synced).expect("changed elsewhere");
+        assert_eq!(
+            merged,
+            json!({
+                "syncSettings": true,
+                "template": "zd-{ticket_id}/{filename}",
+                "aliases": {"ACME Corp.": "acme"},
+                "rules": [org_rule(), zip],
+            })
+        );
+        ValidSettings::from_value(merged).expect("valid");
+    }
+
+    #[test]
+    fn our_own_sync_copy_coming_back_changes_nothing() {
+        for local in [
+            json!({"syncSettings": true, "aliases": {"ACME Corp.": "acme"}, "rules": [org_rule(), har_rule()]}),
+            json!({"syncSettings": true, "syncCustomerNames": true, "aliases": {"ACME Corp.": "acme"}}),
+            json!({"syncSettings": true}),
+        ] {
+            let echo = for_sync(&local).expect("opted in");
+            assert_eq!(merge_synced(&local, &echo), None, "{local}");
+        }
+    }
+
+    #[test]
+    fn settings_found_only_in_sync_move_to_local() {
+        let old = json!({"version": 2, "template": "zd-{ticket_id}/{filename}", "aliases": {"ACME Corp.": "acme"}});
+        assert_eq!(
+            storage_migration(None, Some(&old)),
+            StorageMigration {
+                write_local: Some(old.clone()),
+                sync: None,
+            },
+            "moved, and the sync copy removed: the user never opted in"
+        );
+        assert_eq!(
+            storage_migration(None, None),
+            StorageMigration {
+                write_local: None,
+                sync: None,
+            }
+        );
+    }
+
+    #[test]
+    fn the_sync_copy_follows_the_local_choice() {
+        let synced = json!({"template": "zd-{ticket_id}/{filename}"});
+        let off = json!({"template": "{org}/{filename}", "syncSettings": false});
+        assert_eq!(
+            storage_migration(Some(&off), Some(&synced)),
+            StorageMigration {
+                write_local: None,
+                sync: None,
+            },
+            "local wins; syncing off removes the sync copy"
+        );
+        let on = json!({"syncSettings": true, "aliases": {"ACME Corp.": "acme"}, "rules": [org_rule(), har_rule()]});
+        for sync in [Some(&synced), None] {
+            assert_eq!(
+                storage_migration(Some(&on), sync),
+                StorageMigration {
+                    write_local: None,
+                    sync: for_sync(&on),
+                }
+            );
+        }
+        assert_eq!(
+            for_sync(&on),
+            Some(json!({"syncSettings": true, "rules": [har_rule()]}))
+        );
+    }
 }

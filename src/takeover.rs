@@ -18,25 +18,46 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What the browser says about one of the two downloads.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(tag = "state", rename_all = "camelCase")]
+/// What the browser says about one of the two downloads; read from a flat object
+/// (`{state: "inProgress"}`, `{state: "complete", bytes}`, `{state: "failed", reason}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Report")]
 pub enum Download {
     /// Still downloading.
     InProgress,
     /// On disk, with its size when the browser said.
-    #[serde(rename_all = "camelCase")]
     Complete {
         /// Bytes on disk.
-        #[serde(default)]
         bytes: Option<u64>,
     },
     /// Interrupted, refused, or no longer in the browser's list.
-    #[serde(rename_all = "camelCase")]
     Failed {
         /// Why (the browser's error, or the refusal).
         reason: String,
     },
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Report {
+    state: String,
+    bytes: Option<u64>,
+    reason: Option<String>,
+}
+
+impl TryFrom<Report> for Download {
+    type Error = String;
+
+    fn try_from(r: Report) -> Result<Download, String> {
+        Ok(match r.state.as_str() {
+            "inProgress" => Download::InProgress,
+            "complete" => Download::Complete { bytes: r.bytes },
+            "failed" => Download::Failed {
+                reason: r.reason.unwrap_or_else(|| "failed".into()),
+            },
+            other => return Err(format!("unknown download state {other:?}")),
+        })
+    }
 }
 
 /// What to do next.

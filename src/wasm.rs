@@ -3,14 +3,15 @@
 //! readable messages. No decision is made here.
 
 use crate::lookup::{AgentTab, Reloads};
-use crate::records::{self, BrowserItem, BrowserState, FileRecord, Records, Route};
-use crate::router::{self, Decision, DownloadEvent, Lookup};
+use crate::records::{
+    self, AttachmentKey, FileRecord, Located, Observed, RecordKey, Records, Route, Started,
+};
+use crate::router::{self, DownloadEvent, Lookup};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
 use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
 use crate::{bulk, retention, takeover};
 use serde::Serialize;
-use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 /// The router with its settings, what it knows about tickets, and the records of the
@@ -173,19 +174,19 @@ impl Router {
             .ticket(&key, now_ms)
             .ok_or_else(|| JsError::new(&format!("ticket {} is not loaded yet", key.id)))?;
         let pages: Vec<CommentsResponse> = from_js(pages, "comments pages")?;
-        let found: Vec<BrowserItem> = from_js(found, "downloads")?;
-        let attachments: Vec<records::AttachmentKey> = pages
+        let found: Vec<Located> = from_js(found, "downloads")?;
+        let attachments: Vec<AttachmentKey> = pages
             .iter()
             .flat_map(|p| &p.comments)
             .flat_map(|c| &c.attachments)
             .filter_map(|a| a.token())
-            .map(|token| records::AttachmentKey {
+            .map(|token| AttachmentKey {
                 instance: key.instance.clone(),
                 token,
             })
             .collect();
         let existing = self.records.existing(&found);
-        let saved = self
+        let saved: Vec<Token> = self
             .records
             .saved(&attachments, &existing)
             .into_iter()
@@ -203,15 +204,16 @@ impl Router {
         to_js(&serde_json::json!({ "items": items, "sidecar": sidecar }))
     }
 
-    /// The downloads to ask the browser about before planning Download all of a ticket.
+    /// Where to look for the saved files of a ticket before planning its Download all:
+    /// `[{key, downloadId, absolute}]`.
     #[wasm_bindgen(js_name = savedCandidatesOfTicket)]
     pub fn saved_candidates_of_ticket(
         &self,
         instance: &str,
         ticket_id: f64,
-    ) -> Result<Vec<f64>, JsError> {
+    ) -> Result<JsValue, JsError> {
         let key = ticket_ref(instance, ticket_id)?;
-        Ok(ids_to_js(self.records.saved_candidates_of_ticket(&key)))
+        to_js(&self.records.saved_candidates_of_ticket(&key))
     }
 
     // ---- records ------------------------------------------------------------------------
@@ -219,26 +221,48 @@ impl Router {
     /// Adds the records of a `storage.local` snapshot (every key; others are ignored) and
     /// converts the routed-files list of earlier versions: `{loaded, skipped: [reason],
     /// writes}`. A malformed record is skipped and reported, never fatal.
+    ///
+    /// With `replace`, the snapshot replaces what is in memory (storage is the truth:
+    /// the clean-up reloads before it reviews, once the pending writes are done).
     #[wasm_bindgen(js_name = loadRecords)]
-    pub fn load_records(&mut self, stored: JsValue) -> Result<JsValue, JsError> {
-        let stored: serde_json::Map<String, serde_json::Value> = from_js(stored, "stored records")?;
-        let mut report = self.records.load(&stored);
+    pub fn load_records(&mut self, stored: JsValue, replace: bool) -> Result<JsValue, JsError> {
+        let entries: Vec<(String, JsValue)> = js_sys::Object::entries(&stored.into())
+            .iter()
+            .map(|pair| {
+                let pair: js_sys::Array = pair.into();
+                (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+            })
+            .collect();
+        if replace {
+            self.records = Records::default();
+        }
+        let stored = entries.iter().map(|(k, v)| (k.as_str(), v.clone()));
+        let mut report = self.records.load(stored, read_js);
         let mut writes = records::Writes::default();
-        if let Some(legacy) = stored.get(records::LEGACY_ROUTED_FILES) {
-            let (w, r) = self.records.migrate_legacy(legacy);
+        let legacy = entries
+            .iter()
+            .find(|(k, _)| k == records::LEGACY_ROUTED_FILES);
+        if let Some((_, list)) = legacy {
+            let list = js_sys::Array::from(list).to_vec();
+            let (w, r) = self.records.migrate_legacy(list, read_js);
             writes = w;
             report.loaded += r.loaded;
             report.skipped.extend(r.skipped);
         }
-        writes.remove.extend(
-            records::LEGACY_KEYS
-                .iter()
-                .filter(|k| stored.contains_key(**k))
-                .map(|k| (*k).to_owned()),
-        );
-        to_js(&serde_json::json!({
-            "loaded": report.loaded, "skipped": report.skipped, "writes": writes
-        }))
+        let present = |k: &&&str| entries.iter().any(|(key, _)| key == **k);
+        let legacy_keys = records::LEGACY_KEYS.iter().filter(present);
+        writes.remove.extend(legacy_keys.map(|k| (*k).to_owned()));
+        #[derive(Serialize)]
+        struct Loaded {
+            loaded: usize,
+            skipped: Vec<String>,
+            writes: records::Writes,
+        }
+        to_js(&Loaded {
+            loaded: report.loaded,
+            skipped: report.skipped,
+            writes,
+        })
     }
 
     /// A download started with `decision` (as the router returned it): its record.
@@ -254,13 +278,11 @@ impl Router {
     ) -> Result<JsValue, JsError> {
         let id = download_id_of(download_id)?;
         let event: DownloadEvent = from_js(event, "download event")?;
-        let decision: Decision = from_js(decision, "decision")?;
-        let attachment = router::attachment_key(
-            &event,
-            &decision,
-            &self.settings.settings().host_mapped_domains,
-        );
-        match FileRecord::started(id, &decision, attachment, now_ms) {
+        let started: Started = from_js(decision, "decision")?;
+        let decided = started.ticket.as_ref().map(|t| &t.instance);
+        let host_mapped = &self.settings.settings().host_mapped_domains;
+        let attachment = router::attachment_key(&event, decided, host_mapped);
+        match FileRecord::started(id, &started, attachment, now_ms) {
             Some(record) => to_js(&self.records.started(record)),
             None => to_js(&records::Writes::default()),
         }
@@ -287,17 +309,21 @@ impl Router {
         to_js(&self.records.started(record))
     }
 
-    /// What the browser says about a recorded download (`{state: "complete", filename,
-    /// bytes}`, `{state: "interrupted", reason}`, `{state: "inProgress"}`, `{state:
-    /// "unknown"}`): the writes.
+    /// What the browser says about download `download_id` (`{state: "complete",
+    /// filename, bytes, startMs}`, `{state: "interrupted", reason, startMs}`, `{state:
+    /// "inProgress"}`, `{state: "unknown"}`): the writes.
     #[wasm_bindgen(js_name = observeDownload)]
     pub fn observe_download(
         &mut self,
         download_id: f64,
         state: JsValue,
     ) -> Result<JsValue, JsError> {
-        let state: BrowserState = from_js(state, "download state")?;
-        to_js(&self.records.observe(download_id_of(download_id)?, &state))
+        let observed: Observed = from_js(state, "download state")?;
+        to_js(
+            &self
+                .records
+                .observe(download_id_of(download_id)?, &observed),
+        )
     }
 
     /// Firefox's take-over kept the browser's own copy (download `original`) because the
@@ -313,14 +339,16 @@ impl Router {
         to_js(&self.records.kept_unrouted(original, routed, reason))
     }
 
-    /// Forgets these downloads (deleted, found gone, removed from the list): the writes.
-    #[wasm_bindgen(js_name = forgetDownloads)]
-    pub fn forget_downloads(&mut self, ids: Vec<f64>) -> Result<JsValue, JsError> {
-        let ids: Vec<u64> = ids
-            .into_iter()
-            .map(download_id_of)
-            .collect::<Result<_, _>>()?;
-        to_js(&self.records.forget(&ids))
+    /// Forgets these records (keys as the reviews give them): the writes.
+    #[wasm_bindgen(js_name = forgetRecords)]
+    pub fn forget_records(&mut self, keys: Vec<String>) -> Result<JsValue, JsError> {
+        let keys = record_keys(&keys)?;
+        to_js(&self.records.forget(&keys))
+    }
+
+    /// Where to look for the files of these records: `[{key, downloadId, absolute}]`.
+    pub fn locate(&self, keys: Vec<String>) -> Result<JsValue, JsError> {
+        to_js(&self.records.locate_keys(&record_keys(&keys)?))
     }
 
     /// The recorded downloads still in progress (to ask the browser about on start-up).
@@ -329,49 +357,58 @@ impl Router {
         ids_to_js(self.records.in_progress())
     }
 
+    /// True when some record was made for download `download_id`.
+    #[wasm_bindgen(js_name = hasDownload)]
+    pub fn has_download(&self, download_id: f64) -> bool {
+        download_id_of(download_id).is_ok_and(|id| self.records.has_download(id))
+    }
+
     /// The popup's history: the newest records, real paths, what happened.
     pub fn history(&self) -> Result<JsValue, JsError> {
         to_js(&self.records.history(records::HISTORY_LEN))
     }
 
-    /// The downloads to ask the browser about before [`Router::saved_links`].
+    /// Where to look before [`Router::saved_links`]: `[{key, downloadId, absolute}]`.
     #[wasm_bindgen(js_name = savedCandidates)]
-    pub fn saved_candidates(&self, links: Vec<String>) -> Vec<f64> {
+    pub fn saved_candidates(&self, links: Vec<String>) -> Result<JsValue, JsError> {
         let keys: Vec<_> = links.iter().filter_map(|l| self.attachment_of(l)).collect();
-        ids_to_js(self.records.saved_candidates(&keys))
+        to_js(&self.records.saved_candidates(&keys))
     }
 
     /// Which attachment links are saved into their ticket's folder and still on disk
-    /// (`found`: the browser's answers for the candidates): `[{href, downloadId, folder}]`.
+    /// (`found`: what the browser answered for the candidates, `[{key, id, filename,
+    /// exists, state}]`): `[{href, downloadId, folder}]`, `downloadId` being the
+    /// browser's id now.
     #[wasm_bindgen(js_name = savedLinks)]
     pub fn saved_links(&self, links: Vec<String>, found: JsValue) -> Result<JsValue, JsError> {
-        let found: Vec<BrowserItem> = from_js(found, "downloads")?;
+        let found: Vec<Located> = from_js(found, "downloads")?;
         let existing = self.records.existing(&found);
-        let keyed: Vec<(String, records::AttachmentKey)> = links
+        let keyed: Vec<(String, AttachmentKey)> = links
             .into_iter()
             .filter_map(|l| Some((self.attachment_of(&l)?, l)))
             .map(|(k, l)| (l, k))
             .collect();
         let keys: Vec<_> = keyed.iter().map(|(_, k)| k.clone()).collect();
-        let saved: HashMap<_, _> = self.records.saved(&keys, &existing).into_iter().collect();
+        let saved = self.records.saved(&keys, &existing);
         let out: Vec<serde_json::Value> = keyed
             .iter()
             .filter_map(|(href, k)| {
-                let r = saved.get(k)?;
+                let (_, r) = saved.iter().find(|(a, _)| a == k)?;
+                let now = found.iter().find(|f| f.key == r.key())?;
                 let path = r.path().unwrap_or_default();
                 let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-                Some(serde_json::json!({"href": href, "downloadId": r.download_id, "folder": folder}))
+                Some(serde_json::json!({"href": href, "downloadId": now.id, "folder": folder}))
             })
             .collect();
         to_js(&out)
     }
 
-    fn attachment_of(&self, url: &str) -> Option<records::AttachmentKey> {
+    fn attachment_of(&self, url: &str) -> Option<AttachmentKey> {
         let host_mapped = &self.settings.settings().host_mapped_domains;
         match zendesk::recognize(url, host_mapped)? {
             zendesk::ZendeskUrl::Attachment {
                 instance, token, ..
-            } => Some(records::AttachmentKey { instance, token }),
+            } => Some(AttachmentKey { instance, token }),
             _ => None,
         }
     }
@@ -412,15 +449,16 @@ impl Router {
         ))
     }
 
-    /// Whether the browser's download (`{id, filename, exists, state}`) is the file the
-    /// record of that id describes: deleting through a reused id would delete another file.
+    /// Whether what the browser answered for a record (`{key, id, filename, exists,
+    /// state}`) is the file the record describes: deleting through a reused download id
+    /// would delete another file.
     #[wasm_bindgen(js_name = isRecordedFile)]
-    pub fn is_recorded_file(&self, item: JsValue) -> Result<bool, JsError> {
-        let item: BrowserItem = from_js(item, "download")?;
+    pub fn is_recorded_file(&self, found: JsValue) -> Result<bool, JsError> {
+        let found: Located = from_js(found, "download")?;
         Ok(self
             .records
-            .get(item.id)
-            .is_some_and(|r| records::same_file(r, &item.filename)))
+            .get(&found.key)
+            .is_some_and(|r| records::same_file(r, &found.filename)))
     }
 
     /// The folders the deleted `paths` leave without any file the records track (the
@@ -574,6 +612,16 @@ fn optional<T: Serialize>(value: Option<T>) -> Result<JsValue, JsError> {
 
 fn ids_to_js(ids: Vec<u64>) -> Vec<f64> {
     ids.into_iter().map(|id| id as f64).collect()
+}
+
+fn read_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+fn record_keys(keys: &[String]) -> Result<Vec<RecordKey>, JsError> {
+    keys.iter()
+        .map(|k| k.parse().map_err(|e: String| JsError::new(&e)))
+        .collect()
 }
 
 fn download_id_of(id: f64) -> Result<u64, JsError> {

@@ -21,14 +21,18 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::time::Instant;
-use zd_dl_router::router::{decide, Decision, DownloadEvent};
+use zd_dl_router::bulk;
+use zd_dl_router::router::{decide, Decision, DownloadEvent, PassReason};
+use zd_dl_router::rules::RuleSpec;
 use zd_dl_router::sanitize::{
     component, is_portable_component, SafePath, MAX_DEPTH, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
 };
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::template::{Field, Template};
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
-use zd_dl_router::zendesk::{percent_decode, recognize, Instance, TicketId, Token, ZendeskUrl};
+use zd_dl_router::zendesk::{
+    percent_decode, recognize, CommentsResponse, Instance, TicketId, Token, ZendeskUrl,
+};
 
 // ---- running ------------------------------------------------------------------------------
 
@@ -934,4 +938,230 @@ property!(
     router_paths_are_safe,
     router_paths_are_safe_long,
     router_decide
+);
+
+// ---- a click and Download all agree -------------------------------------------------------
+//
+// One attachment, one ticket, one set of rules: clicking the attachment (`decide`, with
+// whatever the browser says about type and size) and Download all (`bulk::plan`, with the
+// comments API's facts) must put it at the same path, or both leave it alone. Neither
+// side is the oracle; their agreement is.
+
+/// What the comments API or the browser may say the type is.
+const MIMES: &[&str] = &[
+    "application/gzip",
+    "application/octet-stream",
+    "application/json",
+    "image/png",
+    "Image/PNG",
+    "image/jpeg",
+    "text/plain",
+    "text/plain; charset=utf-8",
+    "video/mp4",
+];
+/// A rule's `mime`: exact or `type/*`.
+const MIME_RULES: &[&str] = &[
+    "application/gzip",
+    "application/octet-stream",
+    "image/*",
+    "image/png",
+    "text/*",
+    "text/plain",
+    "video/*",
+];
+const EXTENSIONS: &[&str] = &["gz", "tar.gz", "png", "log", "txt", "har", "JSON"];
+/// Rule templates; `R#` becomes the rule's number, so the path tells which rule won.
+const RULE_TEMPLATES: &[&str] = &[
+    "{org}/{ticket_id}/R#/{filename}",
+    "by-type/R#/{ext}/{stem}.{ext}",
+    "R#/{date:%Y-%m}/{ticket_id}/{filename}",
+    "R#-{status}/{org_id}/{filename}",
+];
+const SIZES: std::ops::Range<u64> = 0..6_000;
+
+fn rule_spec() -> impl Strategy<Value = RuleSpec> {
+    (
+        prop::option::of(prop::sample::select(MIME_RULES)),
+        prop::option::of(SIZES),
+        prop::option::of(SIZES),
+        prop::sample::subsequence(EXTENSIONS, 0..=2),
+        prop::bool::weighted(0.25),
+        prop::sample::select(RULE_TEMPLATES),
+    )
+        .prop_map(|(mime, a, b, extensions, leave_alone, template)| {
+            let (min_size, max_size) = match (a, b) {
+                (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
+                other => other,
+            };
+            RuleSpec {
+                mime: mime.map(Into::into),
+                min_size,
+                max_size,
+                extensions: extensions.into_iter().map(Into::into).collect(),
+                leave_alone,
+                template: (!leave_alone).then(|| template.to_owned()),
+                ..RuleSpec::default()
+            }
+        })
+}
+
+#[derive(Debug, Clone)]
+struct AgreeCase {
+    rules: Vec<RuleSpec>,
+    alias: bool,
+    org: Option<&'static str>,
+    status: Option<&'static str>,
+    token: String,
+    file_name: String,
+    content_type: &'static str,
+    size: u64,
+    browser_mime: Option<&'static str>,
+    browser_size: Option<u64>,
+}
+
+fn agree_case() -> impl Strategy<Value = AgreeCase> {
+    let rules = prop::collection::vec(rule_spec(), 0..5).prop_map(|rules| {
+        rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut r)| {
+                r.template = r.template.map(|t| t.replace("R#", &format!("r{i}")));
+                r
+            })
+            .collect::<Vec<_>>()
+    });
+    let file_name = prop_oneof![
+        4 => "[a-zA-Z0-9 _.-]{0,16}\\.(gz|tar\\.gz|png|PNG|log|txt|har|json|mp4)",
+        1 => hostile_string().prop_filter("a name", |n| !n.is_empty()),
+    ];
+    let browser_mime = prop_oneof![
+        Just(None),
+        Just(Some("application/octet-stream")),
+        prop::sample::select(MIMES).prop_map(Some),
+    ];
+    (
+        (
+            rules,
+            any::<bool>(),
+            prop::option::of(prop::sample::select(&["ACME Corp.", "Globex", " "][..])),
+            prop::option::of(prop::sample::select(&["open", "solved"][..])),
+        ),
+        (
+            "[A-Za-z0-9_-]{1,25}",
+            file_name,
+            prop::sample::select(MIMES),
+            SIZES,
+        ),
+        (browser_mime, prop::option::of(SIZES)),
+    )
+        .prop_map(
+            |(
+                (rules, alias, org, status),
+                (token, file_name, content_type, size),
+                (browser_mime, browser_size),
+            )| AgreeCase {
+                rules,
+                alias,
+                org,
+                status,
+                token,
+                file_name,
+                content_type,
+                size,
+                browser_mime,
+                browser_size,
+            },
+        )
+}
+
+fn click_and_download_all(name: &str, cases: u32) {
+    check(name, cases, agree_case(), |c| {
+        let aliases = if c.alias {
+            json!({"ACME Corp.": "acme"})
+        } else {
+            json!({})
+        };
+        let settings = ValidSettings::from_value(json!({"rules": c.rules, "aliases": aliases}))
+            .map_err(|e| TestCaseError::fail(format!("generated settings invalid: {e}")))?;
+        let ticket = ticket(
+            c.org.map(Into::into),
+            Some("Logs".into()),
+            Some("Jane Doe".into()),
+            c.status.map(Into::into),
+        );
+        let content_url = format!(
+            "https://acme.zendesk.com/attachments/token/{}/?name={}",
+            c.token,
+            encode_uri_component(&c.file_name)
+        );
+        let page: CommentsResponse = serde_json::from_value(json!({"comments": [{"id": 1,
+            "attachments": [{"id": 7001, "file_name": c.file_name, "content_url": content_url,
+                "content_type": c.content_type, "size": c.size, "inline": false,
+                "malware_scan_result": "malware_not_found"}]}]}))
+        .map_err(|e| TestCaseError::fail(format!("comments page: {e}")))?;
+        let key = TicketRef {
+            instance: Instance::new("acme"),
+            id: TicketId(4711),
+        };
+        let mut k = Knowledge::default();
+        k.observe_ticket(ticket.clone(), NOW);
+        k.observe_comments(&key, &page, NOW);
+
+        let click = decide(
+            &DownloadEvent {
+                url: content_url.clone(),
+                referrer: Some(PAGE_URL.into()),
+                mime: c.browser_mime.map(Into::into),
+                size: c.browser_size,
+                time_ms: NOW,
+                ..DownloadEvent::default()
+            },
+            &k,
+            &settings,
+        );
+        let items = bulk::plan(
+            &settings,
+            &ticket,
+            &[page],
+            &[],
+            bulk::Options::default(),
+            NOW,
+        );
+        prop_assert_eq!(items.len(), 1);
+        let all = &items[0].decision;
+        match (&click, all) {
+            (
+                Decision::Route {
+                    path: a, note: na, ..
+                },
+                Decision::Route {
+                    path: b, note: nb, ..
+                },
+            ) => {
+                prop_assert_eq!(a.as_str(), b.as_str());
+                prop_assert_eq!(na, nb, "the same rule");
+            }
+            (
+                Decision::Pass {
+                    reason: PassReason::Rule,
+                    rule: a,
+                },
+                Decision::Pass {
+                    reason: PassReason::Rule,
+                    rule: b,
+                },
+            ) => prop_assert_eq!(a, b),
+            _ => {
+                return Err(TestCaseError::fail(format!(
+                    "a click gives {click:?} but Download all {all:?}"
+                )))
+            }
+        }
+        Ok(())
+    });
+}
+property!(
+    click_and_download_all_agree,
+    click_and_download_all_agree_long,
+    click_and_download_all
 );

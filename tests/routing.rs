@@ -1,11 +1,12 @@
 //! The routing decision, end to end through the public API.
 
 use serde_json::{json, Value};
+use zd_dl_router::bulk;
 use zd_dl_router::router::{decide, preview, Decision, DownloadEvent, Lookup, PassReason, Source};
 use zd_dl_router::sanitize::is_portable_component;
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
-use zd_dl_router::zendesk::{Instance, TicketId, Token};
+use zd_dl_router::zendesk::{CommentsResponse, Instance, TicketId, Token};
 
 const ATTACHMENT: &str =
     "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
@@ -339,4 +340,71 @@ fn decisions_serialize_to_the_shape_the_extension_reads() {
         serde_json::to_value(&need).expect("serializable"),
         json!({"action": "needTicket", "instance": "acme", "lookup": {"token": "Tk1"}})
     );
+}
+
+#[test]
+fn a_click_and_download_all_apply_type_and_size_rules_alike() {
+    // The browser knows neither type nor size (`application/octet-stream`, no size): the
+    // click must use what the comments API said, as Download all does.
+    let s = settings(json!({"rules": [
+        {"mime": "application/gzip", "template": "{org}/{ticket_id}/archives/{filename}"},
+        {"minSize": 1_000_000, "template": "{org}/{ticket_id}/big/{filename}"},
+        {"mime": "image/*", "leaveAlone": true}
+    ]}));
+    let t = ticket(4711, Some("ACME Corp."));
+    let cases = [
+        // (token, file name, API content_type, API size, expected path; None: left alone)
+        (
+            "Tk1",
+            "production_log.tar.gz",
+            "application/gzip",
+            2_048,
+            Some("zendesk/ACME Corp/4711/archives/production_log.tar.gz"),
+        ),
+        (
+            "Tk2",
+            "screen.mp4",
+            "video/mp4",
+            5_000_000,
+            Some("zendesk/ACME Corp/4711/big/screen.mp4"),
+        ),
+        (
+            "Tk3",
+            "notes.txt",
+            "text/plain",
+            10,
+            Some("zendesk/ACME Corp/4711/notes.txt"),
+        ),
+        ("Tk4", "shot.png", "image/png", 10, None),
+    ];
+    for (token, name, content_type, size, want) in cases {
+        let url = format!("https://acme.zendesk.com/attachments/token/{token}/?name={name}");
+        let page: CommentsResponse = serde_json::from_value(json!({"comments": [{"id": 1,
+            "attachments": [{"id": 1, "file_name": name, "content_url": url,
+                "content_type": content_type, "size": size,
+                "malware_scan_result": "malware_not_found"}]}]}))
+        .expect("comments page");
+        let mut k = knowing(std::slice::from_ref(&t), &[]);
+        k.observe_comments(&key(4711), &page, NOW);
+        let mut click = event(&url, Some(PAGE_4711));
+        click.mime = Some("application/octet-stream".into());
+        click.size = None;
+        let clicked = decide(&click, &k, &s);
+        let items = bulk::plan(&s, &t, &[page], &[], Default::default(), NOW);
+        let all = &items[0].decision;
+        match want {
+            Some(want) => {
+                assert_eq!(routed(&clicked).0, want, "click on {name}");
+                assert_eq!(routed(all).0, want, "Download all of {name}");
+            }
+            None => {
+                let alone = Decision::Pass {
+                    reason: PassReason::Rule,
+                    rule: Some(2),
+                };
+                assert_eq!(clicked, alone, "click on {name}");
+                assert_eq!(*all, alone, "Download all of {name}");
+            }
+        }
+    }
 }
