@@ -10,15 +10,12 @@ import init, { Router } from './zd_dl_router.js';
 import { installDownloadRouting } from './platform.js';
 import { createDownloadAll } from './download-all.js';
 import { createCleanup } from './retention.js';
+import { readUserSettings, migrateSettingsStorage, takeSyncedSettings } from './settings-store.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
-const HISTORY_SIZE = 50;
-const ROUTED_FILES_SIZE = 5000; // what retention can clean up
-const SAVED = 'savedAttachments'; // attachment token → {downloadId, path}, for the ✓ marks
-const ROUTED_FILES = 'routedFiles'; // {downloadId, path, timeMs, ticket} of each routed file, for retention
 const DEFAULT_WATCHDOG_MS = 2000;
 
-/** Zendesk agent tabs that run the content script, by instance: tab id → last seen. */
+/** Zendesk agent tabs that run the content script, by instance: tab id → {seen, url}. */
 const agentTabs = new Map();
 let lastAgentTab = null; // {tabId, url} of the most recently active agent page
 
@@ -33,6 +30,8 @@ async function start() {
     await note({ problem: `routing core failed to load: ${err}` });
     return null;
   }
+  // Settings an older version kept in storage.sync move to storage.local (before they are read).
+  await migrateSettingsStorage(api).catch((err) => console.warn('zd-dl-router: settings storage not migrated', err));
   const router = new Router({});
   await applySettings(router);
   refreshPolicy(router);
@@ -49,14 +48,14 @@ async function start() {
 }
 
 /**
- * User settings (sync, else local) under the administrator's policy, validated by the core.
+ * User settings (storage.local) under the administrator's policy, validated by the core.
  * The policy comes from a copy cached in storage.local: reading storage.managed can take
  * seconds on a worker's first start, longer than a download may wait. The fresh policy is
  * read in the background and applied (and cached) when it differs.
  */
 async function applySettings(router, policy) {
   if (policy === undefined) ({ policy = {} } = await api.storage.local.get('policy').catch(() => ({})));
-  const { settings: user = {} } = await storageArea().get('settings').catch(() => ({}));
+  const user = await readUserSettings(api).catch(() => ({}));
   try {
     const { settings } = Router.applyPolicy(user ?? {}, policy ?? {});
     router.setSettings(settings);
@@ -77,31 +76,51 @@ async function refreshPolicy(router) {
   await applySettings(router, fresh);
 }
 
-function storageArea() {
-  return api.storage.sync ?? api.storage.local;
-}
-
 api.storage.onChanged.addListener(async (changes, area) => {
   const router = await ready;
   if (!router) return;
   if (area === 'managed') await refreshPolicy(router);
-  else if (changes.settings && area !== 'session') await applySettings(router);
+  else if (changes.settings && area === 'local') await applySettings(router);
+  else if (changes.settings && area === 'sync') {
+    // Another computer changed the sync copy: the core says what to take (into storage.local).
+    await takeSyncedSettings(api, changes.settings.newValue).catch((err) => console.warn('zd-dl-router: synced settings not taken', err));
+  }
 });
 
-// ---- what the content scripts tell us ------------------------------------------------
+// ---- messages: content scripts of agent tabs, and the extension's own pages ----------
+//
+// Each sender may send only what it is meant to: a content script (any web page it runs
+// in could be hostile) may report pages and ask for ✓ marks; deletion, Download all and
+// the popup's state are for the extension's own pages only.
 
 api.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = messageHandlers[message?.type];
-  if (!handler) return false;
-  handler(message, sender).then(sendResponse, (err) => sendResponse({ error: String(err) }));
-  return true;
+  const type = message?.type;
+  const allowed = handlersFor(sender);
+  if (allowed && Object.hasOwn(allowed, type)) {
+    allowed[type](message, sender).then(sendResponse, (err) => sendResponse({ error: String(err) }));
+    return true;
+  }
+  if (Object.hasOwn(contentHandlers, type) || Object.hasOwn(pageHandlers, type)) {
+    sendResponse({ error: `refused: "${type}" is not accepted from ${describe(sender)}` });
+  }
+  return false;
 });
 
-const messageHandlers = {
+function handlersFor(sender) {
+  if (sender.id !== api.runtime.id) return null;
+  if (sender.url?.startsWith(api.runtime.getURL(''))) return pageHandlers;
+  return sender.tab ? contentHandlers : null;
+}
+
+function describe(sender) {
+  return sender.url?.startsWith(api.runtime.getURL('')) ? 'an extension page' : sender.tab ? 'a content script' : 'this sender';
+}
+
+const contentHandlers = {
   /** An agent page was shown: remember the tab; say which ticket it shows and whether to load it. */
   async page({ url }, sender) {
     const router = await ready;
-    if (!router || !sender.tab) return {};
+    if (!router) return {};
     const page = router.recognize(url);
     if (page?.kind !== 'ticketPage') return {};
     rememberTab(page.instance, sender.tab.id, url);
@@ -114,7 +133,7 @@ const messageHandlers = {
     const router = await ready;
     const page = router?.recognize(url);
     if (!page?.instance) return {};
-    if (sender.tab) rememberTab(page.instance, sender.tab.id, url);
+    rememberTab(page.instance, sender.tab.id, url);
     observe(router, page.instance, ticketId, { ticket, comments });
     return {};
   },
@@ -123,13 +142,15 @@ const messageHandlers = {
   async links({ url, links }) {
     const router = await ready;
     const page = router?.recognize(url);
-    if (page?.kind !== 'ticketPage') return {};
+    if (page?.kind !== 'ticketPage' || !Array.isArray(links)) return {};
     const tokens = links.map((href) => router.recognize(href)?.token).filter(Boolean);
     if (tokens.length) router.observeAttachments(page.instance, page.ticketId, tokens, Date.now());
     persistKnowledge(router);
     return {};
   },
+};
 
+const pageHandlers = {
   /** The popup: the current ticket, where its attachments go, and the router's health. */
   async state() {
     const router = await ready;
@@ -146,17 +167,11 @@ const messageHandlers = {
       folder: preview?.action === 'route' ? preview.path.replace(/\/attachment$/, '/') : null,
     };
   },
-
-  /** Firefox's click interception asks for a routed download (see platform.js). */
-  async download(message, sender) {
-    return platformMessage(message, sender);
-  },
 };
 
-let platformMessage = async () => ({ routed: false });
-
+/** Agent tabs that run the content script, by instance: tab id → {seen, url}. */
 function rememberTab(instance, tabId, url) {
-  tabsOf(instance).set(tabId, Date.now());
+  tabsOf(instance).set(tabId, { seen: Date.now(), url });
   lastAgentTab = { tabId, url };
   persistTabs();
 }
@@ -172,7 +187,7 @@ function persistTabs() {
 function restoreTabs(saved) {
   for (const [instance, tabs] of saved?.byInstance ?? []) {
     const known = tabsOf(instance);
-    for (const [tabId, seen] of tabs) if (!known.has(tabId)) known.set(tabId, seen);
+    for (const [tabId, tab] of tabs) if (!known.has(tabId) && tab?.seen) known.set(tabId, tab);
   }
   lastAgentTab ??= saved?.last ?? null;
 }
@@ -207,14 +222,20 @@ function persistKnowledge(router) {
 // ---- looking tickets up when a download needs one --------------------------------------
 
 /**
- * Asks the agent tabs of `instance` to load what `lookup` needs ({ticketId} or {token})
- * through the agent's own session, and feeds the answers to the router.
+ * Asks agent tabs of `instance` to load what `lookup` needs through the agent's own session
+ * and feeds the answers to the router. The core picks the loads (src/lookup.rs): for a
+ * token, each ticket an agent tab shows, once, at most once per ticket per 30 s.
  */
 async function lookUp(router, instance, lookup) {
-  const tabs = [...(agentTabs.get(instance)?.keys() ?? [])];
+  const tabs = [...(agentTabs.get(instance) ?? new Map())].map(([tabId, { url }]) => {
+    const page = router.recognize(url);
+    return { tabId, ticketId: page?.kind === 'ticketPage' ? page.ticketId : undefined };
+  });
   if (tabs.length === 0) throw new Error(`no open ${instance} agent tab to ask`);
+  const loads = router.planLookup(instance, lookup, tabs, Date.now());
+  if (loads.length === 0) throw new Error('the tickets open in agent tabs were reloaded less than 30 s ago');
   const answers = await Promise.allSettled(
-    tabs.map((tabId) => api.tabs.sendMessage(tabId, { type: 'lookup', lookup })),
+    loads.map(({ tabId, ticketId, fresh }) => api.tabs.sendMessage(tabId, { type: 'lookup', lookup: { ticketId }, fresh })),
   );
   let learned = false;
   let lastError = 'no tab answered';
@@ -297,11 +318,106 @@ function watchdogMs() {
   return routerNow?.settings.watchdogMs ?? DEFAULT_WATCHDOG_MS;
 }
 
-// ---- history, badge, notes for the popup ---------------------------------------------
+// ---- records: what the extension put on disk ------------------------------------------
+//
+// The core holds one record per download this extension routed, left alone by a rule, or
+// kept (src/records.rs) and says what to store: one storage.local key per file
+// (`file:<time>-<download id>`), so a download costs one small write however many records there
+// are. This file only moves browser facts in and storage writes out.
 
-/** A routed download started (`downloadId`): history, retention list, ✓ marks, badge. */
+/** Storage writes run one after another, in the order the core made them. */
+let writing = Promise.resolve();
+
+function write(writes) {
+  const { set = {}, remove = [] } = writes ?? {};
+  if (Object.keys(set).length === 0 && remove.length === 0) return writing;
+  writing = writing
+    .then(() => Promise.all([
+      Object.keys(set).length && api.storage.local.set(set),
+      remove.length && api.storage.local.remove(remove),
+    ]))
+    .catch((err) => console.error('zd-dl-router: records not written', err));
+  scheduleHistory();
+  return writing;
+}
+
+let loaded = null;
+
+/**
+ * The stored records, loaded into the core once per worker start (a record started before
+ * that stays: it is newer). A malformed record is skipped and reported, never fatal.
+ * Downloads recorded as in progress are then asked about: they may have finished while no
+ * worker ran.
+ */
+function withRecords(router) {
+  loaded ??= (async () => {
+    await load(router, false);
+    await Promise.all(router.downloadsInProgress().map((id) => observeDownload(router, id)));
+  })();
+  return loaded;
+}
+
+async function load(router, replace) {
+  const stored = await api.storage.local.get(null).catch(() => ({}));
+  const { skipped, writes } = router.loadRecords(stored, replace);
+  if (skipped.length) {
+    console.warn('zd-dl-router: skipped unreadable records', skipped);
+    await note({ problem: `skipped ${skipped.length} unreadable download record(s): ${skipped[0]}` });
+  }
+  await write(writes);
+}
+
+/** Storage is the truth for the clean-up: reload once the pending writes are done. */
+async function reloadRecords(router) {
+  await withRecords(router);
+  await writing;
+  await load(router, true);
+}
+
+/**
+ * The browser's download of each recorded file (`router.locate…` says where to look): by
+ * its download id, else by its absolute path — Firefox numbers downloads from 1 again at
+ * every start. The core then checks that what was found is the recorded file.
+ */
+async function locateAll(locates) {
+  const found = await Promise.all(locates.map(async ({ key, downloadId, absolute }) => {
+    let [item] = await api.downloads.search({ id: downloadId }).catch(() => []);
+    if (absolute && item?.filename !== absolute) {
+      const byPath = await api.downloads.search({ filename: absolute }).catch(() => []);
+      item = byPath.find((d) => d.state === 'complete') ?? item;
+    }
+    return item && { key, id: item.id, filename: item.filename, exists: Boolean(item.exists), state: item.state, fileSize: item.fileSize };
+  }));
+  return found.filter(Boolean);
+}
+
+/** Feeds the browser's state of download `id` to the records. */
+async function observeDownload(router, id) {
+  const [item] = await api.downloads.search({ id }).catch(() => []);
+  const startMs = item && Date.parse(item.startTime);
+  const state = !item
+    ? { state: 'unknown' }
+    : item.state === 'complete'
+      ? { state: 'complete', filename: item.filename, bytes: item.fileSize > 0 ? item.fileSize : null, startMs }
+      : item.state === 'interrupted'
+        ? { state: 'interrupted', reason: item.error ?? 'interrupted', startMs }
+        : { state: 'inProgress' };
+  await write(router.observeDownload(id, state));
+}
+
+api.downloads.onChanged.addListener(async ({ id, state }) => {
+  if (state?.current !== 'complete' && state?.current !== 'interrupted') return;
+  const router = await ready;
+  if (!router) return;
+  await observeDownload(router, id);
+  if (state.current === 'complete') notifySavedChanged();
+});
+
+/** A download started (`downloadId`) with `decision`: its record, the badge, the notification. */
 async function record(event, decision, downloadId) {
-  if (decision.source === 'fallback' && routerNow?.settings.notifyOnFallback) {
+  const router = routerNow;
+  if (!router) return;
+  if (decision.source === 'fallback' && router.settings.notifyOnFallback) {
     api.notifications
       .create({
         type: 'basic',
@@ -311,109 +427,56 @@ async function record(event, decision, downloadId) {
       })
       .catch(() => {});
   }
-  const time = Date.now();
-  const entry = {
-    time,
-    downloadId,
-    url: event.url,
-    path: decision.path,
-    source: decision.source,
-    note: decision.note ?? null,
-    ticket: decision.ticket ?? null,
-  };
-  const token = routerNow?.recognize(event.url)?.token;
-  const now = performance.now();
-  if (!collecting) collecting = { records: [], started: now, written: Promise.withResolvers() };
-  const batch = collecting;
-  batch.records.push({ entry, token });
-  // The batch closes once downloads pause for RECORD_QUIET_MS, or RECORD_MAX_WAIT_MS after
-  // its first record at the latest; a record after that starts the next batch.
-  clearTimeout(batchTimer);
-  batchTimer = setTimeout(() => {
-    collecting = null;
-    updateRecords((before) => addRecords(before, batch.records)).then(batch.written.resolve, batch.written.resolve);
-  }, Math.max(0, Math.min(RECORD_QUIET_MS, batch.started + RECORD_MAX_WAIT_MS - now)));
-  await batch.written.promise;
-}
-
-// Records (history, routed files for retention, the ✓ map) are kept in memory and written in
-// batches: a write for every download of a burst would serialize the burst on storage.
-const RECORD_QUIET_MS = 200;
-const RECORD_MAX_WAIT_MS = 2000;
-let collecting = null; // the open batch: {records, started, written: resolvers}
-let batchTimer = null;
-let written = Promise.resolve(); // writes run one after another
-
-let stored = null; // {history, files, saved} as last written: read once per worker start
-
-/** The records as stored; only `updateRecords` changes them. */
-async function records() {
-  if (!stored) {
-    const got = await api.storage.local.get(['history', ROUTED_FILES, SAVED]).catch(() => ({}));
-    stored ??= { history: got.history ?? [], files: got[ROUTED_FILES] ?? [], saved: got[SAVED] ?? {} };
-  }
-  return stored;
+  await write(router.recordStarted(downloadId, event, decision, Date.now()));
+  if (decision.action === 'route') countRouted();
+  // A small file may be complete before its record existed (its onChanged came first).
+  await observeDownload(router, downloadId);
 }
 
 /**
- * Runs `change(records)` after every earlier change and stores what it returns: one writer,
- * no lost updates. The ✓ map is reduced to the files in the
- * routed-files list, so it stays as bounded as that list.
+ * The take-over (Firefox) kept the browser's copy `originalId`: its record says why. The
+ * routed copy's record becomes the original's; without one (the browser refused the routed
+ * download), the original is recorded from `event` and `decision`.
  */
-function updateRecords(change) {
-  const run = written.then(async () => {
-    const { history, files, saved } = await change(await records());
-    const ids = new Set(files.map((f) => f.downloadId));
-    const kept = Object.fromEntries(Object.entries(saved).filter(([, info]) => ids.has(info.downloadId)));
-    stored = { history, files, saved: kept };
-    await api.storage.local.set({ history, [ROUTED_FILES]: files, [SAVED]: kept });
-  });
-  written = run.catch((err) => console.error('zd-dl-router: records not written', err));
-  return run;
+async function keptUnrouted(originalId, routedId, reason, event, decision) {
+  const router = routerNow;
+  if (!router) return;
+  if (routedId == null) await write(router.recordStarted(originalId, event, decision, Date.now()));
+  await write(router.recordKeptUnrouted(originalId, routedId ?? originalId, reason));
+  await observeDownload(router, originalId);
 }
 
-/** The records with a closed batch added. */
-async function addRecords(before, batch) {
-  const entries = batch.map((b) => b.entry);
-  const history = [...entries.reverse(), ...before.history].slice(0, HISTORY_SIZE);
-  // A file saved again at the same path (conflict action "overwrite", the ticket.html of
-  // each "download all") replaces its older entry: one file, one entry.
-  const fresh = batch.map(({ entry }) => ({ downloadId: entry.downloadId, path: entry.path, timeMs: entry.time, ticket: entry.ticket }));
-  const freshPaths = new Set(fresh.map((f) => f.path));
-  const files = [...before.files.filter((f) => !freshPaths.has(f.path)), ...fresh].slice(-ROUTED_FILES_SIZE);
-  const saved = { ...before.saved };
-  for (const { entry, token } of batch) {
-    if (token && entry.source !== 'fallback') saved[token] = { downloadId: entry.downloadId, path: entry.path };
-  }
-  await countRouted(batch.length);
-  // A download that completed before its record was written (small files; Firefox) had its
-  // ✓ marks refreshed too early: refresh them again (the refresh is at least 500 ms away).
-  notifySavedChanged();
-  return { history, files, saved };
-}
-
-/** Retention deleted these files: they leave the routed-files list and the ✓ map. */
-function forgetFiles(downloadIds) {
-  const gone = new Set(downloadIds);
-  return updateRecords((before) => ({ ...before, files: before.files.filter((f) => !gone.has(f.downloadId)) }));
+/** The popup's history, made from the records (real paths), written once changes pause. */
+let historyTimer = null;
+function scheduleHistory() {
+  clearTimeout(historyTimer);
+  historyTimer = setTimeout(async () => {
+    const router = routerNow;
+    if (!router) return;
+    await withRecords(router);
+    await api.storage.local.set({ history: router.history() }).catch(() => {});
+  }, 200);
 }
 
 /**
  * The badge: routed downloads since the browser started. The count lives in storage.session,
- * which outlives a service-worker restart but not the browser; it is updated once per batch
- * (one badge update per download would cost a round trip to the browser each in a burst).
+ * which outlives a service-worker restart but not the browser; it is updated once a burst
+ * pauses (one badge update per download would cost a round trip to the browser each).
  */
-async function countRouted(n) {
-  const { routedSinceStart = 0 } = await api.storage.session.get('routedSinceStart').catch(() => ({}));
-  const count = routedSinceStart + n;
-  await api.storage.session.set({ routedSinceStart: count }).catch(() => {});
-  await api.action.setBadgeText({ text: String(count) }).catch(() => {});
+let uncounted = 0;
+let badgeTimer = null;
+function countRouted() {
+  uncounted += 1;
+  clearTimeout(badgeTimer);
+  badgeTimer = setTimeout(async () => {
+    const n = uncounted;
+    uncounted = 0;
+    const { routedSinceStart = 0 } = await api.storage.session.get('routedSinceStart').catch(() => ({}));
+    const count = routedSinceStart + n;
+    await api.storage.session.set({ routedSinceStart: count }).catch(() => {});
+    await api.action.setBadgeText({ text: String(count) }).catch(() => {});
+  }, 200);
 }
-
-/** Tells the agent tabs to refresh their ✓ marks when a routed download completes. */
-api.downloads.onChanged.addListener(({ state }) => {
-  if (state?.current === 'complete') notifySavedChanged();
-});
 
 // At most one refresh per MARKS_REFRESH_MS: in a burst of downloads every completion would
 // otherwise make every agent tab ask again (thousands of round trips for 200 files).
@@ -433,8 +496,8 @@ async function note(status) {
   await api.storage.local.set({ status: { ...status, time: Date.now() } }).catch(() => {});
 }
 
-const platform = installDownloadRouting({ api, route, decideNow, record, fallbackNow, watchdogMs });
-platformMessage = platform.onInterceptedClick;
+const platform = installDownloadRouting({ api, route, decideNow, record, keptUnrouted, fallbackNow, watchdogMs });
+contentHandlers.download = platform.onInterceptedClick;
 
 function askTab(tabId, message) {
   return api.tabs.sendMessage(tabId, message);
@@ -442,50 +505,62 @@ function askTab(tabId, message) {
 
 /** The most recently active agent tab of `instance`, if any. */
 function agentTabOf(instance) {
-  const tabs = [...(agentTabs.get(instance) ?? new Map())].sort((a, b) => b[1] - a[1]);
+  const tabs = [...(agentTabs.get(instance) ?? new Map())].sort((a, b) => b[1].seen - a[1].seen);
   return tabs[0]?.[0];
 }
 
-const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record });
-const cleanup = createCleanup({ api, ready, askTab, agentTabOf, routedFiles: async () => (await records()).files, forgetFiles });
+const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record, write, withRecords, locateAll });
+const cleanup = createCleanup({ api, ready, askTab, agentTabOf, reloadRecords, write, locateAll });
 
 /** "Download all" for the ticket in the most recent agent tab (popup button, shortcut). */
-async function downloadAllCurrent({ force = false } = {}) {
-  const router = await ready;
-  const page = lastAgentTab && router?.recognize(lastAgentTab.url);
+function downloadAllCurrent({ force = false } = {}) {
+  const page = lastAgentTab && routerNow?.recognize(lastAgentTab.url);
   if (page?.kind !== 'ticketPage') throw new Error('open a Zendesk ticket first');
+  // Synchronous up to here: two quick starts cannot both pass downloadAll's check.
   downloadAll.start({ instance: page.instance, ticketId: page.ticketId, tabId: lastAgentTab.tabId, force });
   return { started: true };
 }
 
-api.commands.onCommand.addListener((command) => {
-  if (command === 'download-all') downloadAllCurrent().catch((err) => console.warn('zd-dl-router:', err.message));
+api.commands.onCommand.addListener(async (command) => {
+  if (command !== 'download-all') return;
+  await ready;
+  try {
+    downloadAllCurrent();
+  } catch (err) {
+    console.warn('zd-dl-router:', err.message);
+  }
 });
 
-Object.assign(messageHandlers, {
-  downloadAll: ({ force }) => downloadAllCurrent({ force }),
+Object.assign(pageHandlers, {
+  async downloadAll({ force }) {
+    await ready;
+    return downloadAllCurrent({ force });
+  },
   confirmAttachment: ({ attachmentId }) => downloadAll.confirm({ attachmentId }).then(() => ({})),
-  cleanupReview: async ({ now }) => ({ reviews: await cleanup.review(now) }),
-  cleanupRun: async ({ downloadIds, now }) => ({ report: await cleanup.remove(downloadIds, now) }),
+  // The clean-up runs on the worker's own clock: a page cannot make files due early.
+  cleanupReview: async () => ({ reviews: await cleanup.review() }),
+  cleanupRun: async ({ keys }) => cleanup.remove(keys),
+  cleanupForget: async ({ keys }) => cleanup.forget(keys),
+});
 
-  /** Which of these attachment links were saved by us and still exist (✓ marks). */
+/** The download ids given to ✓ marks since the worker started: the only ones `show` opens. */
+const markedIds = new Set();
+
+Object.assign(contentHandlers, {
+  /** Which of these attachment links are saved in their ticket folder and still there (✓ marks). */
   async saved({ links }) {
     const router = await ready;
-    const { saved } = await records();
-    const found = [];
-    for (const href of links ?? []) {
-      const info = saved[router?.recognize(href)?.token];
-      if (!info) continue;
-      const [item] = await api.downloads.search({ id: info.downloadId }).catch(() => []);
-      if (item?.exists && item.state === 'complete') {
-        found.push({ href, downloadId: info.downloadId, folder: info.path.slice(0, info.path.lastIndexOf('/') + 1) });
-      }
-    }
-    return { saved: found };
+    if (!router || !Array.isArray(links)) return { saved: [] };
+    await withRecords(router);
+    const found = await locateAll(router.savedCandidates(links));
+    const saved = router.savedLinks(links, found);
+    for (const { downloadId } of saved) markedIds.add(downloadId);
+    return { saved };
   },
 
+  /** A ✓ mark was clicked: show that file (only the downloads the marks were given). */
   async show({ downloadId }) {
-    api.downloads.show(downloadId);
+    if (markedIds.has(downloadId)) api.downloads.show(downloadId);
     return {};
   },
 });

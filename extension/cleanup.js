@@ -1,9 +1,11 @@
 // The clean-up page: lists what the retention policy says is due, deletes what the user
-// confirms. `?now=<ms>` reviews as of another time (to check a policy before it bites).
-// Every verdict comes from the background (the routing core); this page only shows them.
+// confirms, and lists the folders left behind (the browser cannot delete folders). Every
+// verdict comes from the background (the routing core, on the worker's own clock); this
+// page only shows them.
+
+import { readUserSettings } from './settings-store.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
-const nowParam = Number(new URLSearchParams(location.search).get('now')) || undefined;
 const $ = (id) => document.getElementById(id);
 
 const kb = (bytes) => (bytes == null ? '—' : bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`);
@@ -17,18 +19,20 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function row(r) {
-  const box = el('input', { type: 'checkbox', value: String(r.downloadId), 'aria-label': `Delete ${r.path}` });
+  const box = el('input', { type: 'checkbox', value: r.key, 'aria-label': `Delete ${r.path}` });
   box.checked = true;
   box.addEventListener('change', countSelected);
   const ticket = r.ticket ? `#${r.ticket.id} (${r.ticket.instance})` : '—';
   return el(
     'tr',
-    { 'data-download-id': String(r.downloadId) },
+    { 'data-key': r.key },
     el('td', { class: 'pick' }, box),
     el('td', { class: 'path' }, r.path),
     el('td', {}, ticket),
     el('td', { class: 'num' }, days(r.ageDays)),
-    r.exists ? el('td', { class: 'num' }, kb(r.size)) : el('td', { class: 'num gone' }, 'already gone'),
+    r.exists
+      ? el('td', { class: 'num' }, kb(r.size))
+      : el('td', { class: 'num gone' }, r.listed ? 'already gone' : 'not in the browser\'s list'),
     el('td', { class: 'why' }, r.reason ?? ''),
   );
 }
@@ -38,6 +42,7 @@ function countSelected() {
   const n = boxes.filter((b) => b.checked).length;
   $('selected').textContent = `${n} of ${boxes.length} selected`;
   $('confirm').disabled = n === 0;
+  $('forget').disabled = n === 0;
   $('confirm').textContent = n === 1 ? 'Delete 1 selected file' : `Delete ${n} selected files`;
   const all = $('all');
   all.checked = n === boxes.length && n > 0;
@@ -45,8 +50,7 @@ function countSelected() {
 }
 
 async function showPolicy() {
-  const area = api.storage.sync ?? api.storage.local;
-  const { settings = {} } = await area.get('settings').catch(() => ({}));
+  const settings = await readUserSettings(api).catch(() => ({}));
   const managed = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
   const s = { ...(settings ?? {}), ...managed };
   const parts = [];
@@ -58,13 +62,9 @@ async function showPolicy() {
 }
 
 async function load() {
-  if (nowParam) {
-    $('as-of').textContent = `Reviewing as of ${new Date(nowParam).toLocaleString()}, not now.`;
-    $('as-of').hidden = false;
-  }
   let reply;
   try {
-    reply = await api.runtime.sendMessage({ type: 'cleanupReview', now: nowParam });
+    reply = await api.runtime.sendMessage({ type: 'cleanupReview' });
   } catch (err) {
     reply = { error: err.message ?? String(err) };
   }
@@ -81,7 +81,7 @@ async function load() {
   $('status').textContent = due.length
     ? `${due.length} of ${reply.reviews.length} saved files are due for deletion.`
     : `Nothing is due (${reply.reviews.length} saved files reviewed).`;
-  $('kept').replaceChildren(...unknown.map((r) => el('li', { 'data-download-id': String(r.downloadId) }, el('span', { class: 'mono' }, r.path), `: ${r.reason}`)));
+  $('kept').replaceChildren(...unknown.map((r) => el('li', { 'data-key': r.key }, el('span', { class: 'mono' }, r.path), `: ${r.reason}`)));
   $('kept-section').hidden = unknown.length === 0;
   countSelected();
   document.body.dataset.loaded = 'true';
@@ -94,33 +94,53 @@ $('all').addEventListener('change', () => {
 
 $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
 
+function selectedKeys() {
+  return [...document.querySelectorAll('#due input:checked')].map((b) => b.value);
+}
+
+async function ask(message) {
+  try {
+    return (await api.runtime.sendMessage(message)) ?? { error: 'the background did not answer' };
+  } catch (err) {
+    return { error: err.message ?? String(err) };
+  }
+}
+
 $('review').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const ids = [...document.querySelectorAll('#due input:checked')].map((b) => Number(b.value));
-  if (ids.length === 0) return;
+  const keys = selectedKeys();
+  if (keys.length === 0) return;
   $('confirm').disabled = true;
-  $('status').textContent = `Deleting ${ids.length} file(s)…`;
-  let reply;
-  try {
-    reply = await api.runtime.sendMessage({ type: 'cleanupRun', downloadIds: ids, now: nowParam });
-  } catch (err) {
-    reply = { error: err.message ?? String(err) };
-  }
-  const report = reply?.report ?? [];
+  $('status').textContent = `Deleting ${keys.length} file(s)…`;
+  const reply = await ask({ type: 'cleanupRun', keys });
+  const report = reply.report ?? [];
   $('report').replaceChildren(
-    ...(reply?.error ? [el('li', { class: 'result-failed' }, `Nothing deleted: ${reply.error}`)] : []),
+    ...(reply.error ? [el('li', { class: 'result-failed' }, `Nothing deleted: ${reply.error}`)] : []),
     ...report.map((r) =>
       el(
         'li',
-        { class: r.result === 'deleted' ? 'result-deleted' : r.result.startsWith('not') ? 'result-failed' : '', 'data-download-id': String(r.downloadId) },
-        el('span', { class: 'mono' }, r.path ?? `download ${r.downloadId}`),
+        { class: r.result === 'deleted' ? 'result-deleted' : r.result.startsWith('not') ? 'result-failed' : '', 'data-key': r.key },
+        el('span', { class: 'mono' }, r.path ?? `record ${r.key}`),
         `: ${r.result}`,
       ),
     ),
   );
+  const folders = reply.folders ?? [];
+  $('folders').replaceChildren(...folders.map((f) => el('li', {}, `Downloads/${f}`)));
+  $('folders-box').hidden = folders.length === 0;
   $('report-section').hidden = false;
   await load();
   document.body.dataset.done = 'true';
+});
+
+$('forget').addEventListener('click', async () => {
+  const keys = selectedKeys();
+  if (keys.length === 0) return;
+  const reply = await ask({ type: 'cleanupForget', keys });
+  await load();
+  $('status').textContent = reply.error
+    ? `Nothing removed from the list: ${reply.error}`
+    : `Removed ${keys.length} file(s) from the list; nothing was deleted. ${$('status').textContent}`;
 });
 
 showPolicy();

@@ -9,14 +9,17 @@
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const CACHE_MS = 5 * 60 * 1000;
+  const CACHE_TICKETS = 20;
   const MAX_PAGES = 50;
   const MAX_RETRIES = 3;
   const MAX_RETRY_AFTER_S = 30;
 
-  /** ticketId → {promise, time}: one request per ticket at a time, reused for CACHE_MS. */
+  /**
+   * ticketId → {promise, time}: one request per ticket at a time, reused for CACHE_MS; at
+   * most CACHE_TICKETS tickets, the least recently loaded evicted first.
+   */
   const loads = new Map();
   let shownUrl = null;
-  let shownTicketId = null;
   let sentLinks = '';
   let checking = Promise.resolve();
 
@@ -71,12 +74,19 @@
   }
 
   function loadTicket(ticketId, { force = false } = {}) {
+    const now = Date.now();
+    for (const [id, load] of loads) if (now - load.time >= CACHE_MS) loads.delete(id);
     const cached = loads.get(ticketId);
-    if (cached && !force && Date.now() - cached.time < CACHE_MS) return cached.promise;
-    const promise = fetchTicket(ticketId);
-    loads.set(ticketId, { promise, time: Date.now() });
-    promise.catch(() => loads.delete(ticketId));
-    return promise;
+    if (cached && !force) return cached.promise;
+    const load = { promise: fetchTicket(ticketId), time: now };
+    loads.delete(ticketId); // set again below: the Map's order is the order of the loads
+    loads.set(ticketId, load);
+    for (const id of loads.keys()) {
+      if (loads.size <= CACHE_TICKETS) break;
+      loads.delete(id);
+    }
+    load.promise.catch(() => loads.get(ticketId) === load && loads.delete(ticketId));
+    return load.promise;
   }
 
   function visibleAttachmentLinks() {
@@ -100,7 +110,6 @@
     if (url !== shownUrl) {
       shownUrl = url;
       const reply = await send({ type: 'page', url });
-      shownTicketId = reply?.ticketId ?? null;
       if (reply?.load) {
         loadTicket(reply.ticketId)
           .then((data) => send({ type: 'ticketData', url, ...data }))
@@ -152,19 +161,20 @@
     }
   }
 
-  // The background asks: a download needs a ticket it does not know yet ('lookup'),
-  // "download all" needs fresh comments ('lookup' with fresh), the clean-up needs
-  // statuses ('status'), or saved files changed ('savedChanged').
+  // The background asks: load ticket `ticketId` ('lookup': a download needs a ticket it
+  // does not know yet; `fresh` when the ticket may have changed since it was cached — an
+  // unknown attachment token, "download all"), the clean-up needs statuses ('status'), or
+  // saved files changed ('savedChanged'). Which tickets a token costs is the core's plan
+  // (src/lookup.rs), never this tab's history: one API budget serves the whole team.
   const requests = {
-    async lookup({ lookup: { ticketId, token }, fresh = false }) {
+    async lookup({ lookup: { ticketId } = {}, fresh = false }) {
       await pageChanged();
-      // A token: refresh every ticket this tab has shown; one of them should list it.
-      const ids = ticketId ? [ticketId] : [...loads.keys()];
-      if (token && shownTicketId && !ids.includes(shownTicketId)) ids.push(shownTicketId);
-      const results = await Promise.allSettled(ids.map((id) => loadTicket(id, { force: fresh || Boolean(token) })));
-      const tickets = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
-      const failed = results.find((r) => r.status === 'rejected');
-      return tickets.length ? { tickets } : { error: String(failed?.reason?.message ?? 'no ticket to ask') };
+      if (!Number.isSafeInteger(ticketId) || ticketId <= 0) return { error: 'no ticket to look up' };
+      try {
+        return { tickets: [await loadTicket(ticketId, { force: fresh })] };
+      } catch (err) {
+        return { error: String(err?.message ?? err) };
+      }
     },
     async status({ ticketIds }) {
       const answers = await Promise.allSettled(ticketIds.map((id) => getJson(`/api/v2/tickets/${id}.json`)));

@@ -1,27 +1,32 @@
 // "Download all attachments of this ticket", run by the background.
 //
-// The router plans (what to fetch, what to skip, where each goes); this file executes:
-// at most `bulkConcurrency` downloads at a time, progress in storage.session (so the popup
-// can close and reopen), attachment ids remembered in storage.local so a second run only
-// fetches what is new. Attachments that Zendesk's malware scan did not clear wait for the
-// user to confirm each one in the popup.
+// The router plans (what to fetch, what is already saved, where each goes: each item
+// carries the decision a click on it gets); this file executes: at most `bulkConcurrency`
+// downloads at a time, each recorded like a click, progress in storage.session (so the
+// popup can close and reopen). Attachments that Zendesk's malware scan did not clear wait
+// for the user to confirm each one in the popup.
+//
+// One run at a time: `active` is set synchronously when a run starts, so two quick starts
+// give one run. A run cut short by a worker restart (the browser stops idle MV3 workers)
+// is reported as interrupted when the next worker starts; the downloads it had started
+// carry on in the browser and are recorded, so running it again skips what was saved.
 
 const PROGRESS = 'bulk';
-const DOWNLOADED = 'downloadedAttachments';
 
-export function createDownloadAll({ api, ready, askTab, download, record }) {
+export function createDownloadAll({ api, ready, askTab, download, record, write, withRecords, locateAll }) {
   /** download id → settle(ok), for the downloads this runner waits on. */
   const waiting = new Map();
+  let active = null;
 
-  api.downloads.onChanged.addListener(({ id, state, error }) => {
+  api.downloads.onChanged.addListener(({ id, state }) => {
     const settle = waiting.get(id);
     if (!settle || !state) return;
     if (state.current === 'complete') settle(true);
-    else if (state.current === 'interrupted') settle(false, error?.current ?? 'interrupted');
+    else if (state.current === 'interrupted') settle(false);
   });
 
   // Storage updates are read-modify-write and up to `bulkConcurrency` downloads finish at
-  // once: run them one after the other, or counts and remembered ids get lost.
+  // once: run them one after the other, or counts get lost.
   let storageQueue = Promise.resolve();
   function serially(fn) {
     const run = storageQueue.then(fn, fn);
@@ -39,88 +44,97 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
     });
   }
 
-  const key = (instance, ticketId) => `${instance}/${ticketId}`;
-
-  function remember(instance, ticketId, attachmentId) {
-    return serially(async () => {
-      const { [DOWNLOADED]: all = {} } = await api.storage.local.get(DOWNLOADED);
-      const ids = new Set(all[key(instance, ticketId)] ?? []);
-      ids.add(attachmentId);
-      all[key(instance, ticketId)] = [...ids];
-      await api.storage.local.set({ [DOWNLOADED]: all });
-    });
-  }
+  // A run this worker did not start but storage says is running was cut short.
+  const recovered = progress((now) => (now.running
+    ? {
+        running: false,
+        interrupted: true,
+        error: `Interrupted: the browser stopped the extension's background during the run (${now.done ?? 0} of ${now.total ?? 0} saved). ` +
+          'Run Download all again to fetch the rest; files already saved are skipped.',
+      }
+    : {})).catch(() => {});
 
   /** Starts one download and resolves when it is complete (true) or failed (false). */
   function fetchOne(item, conflictAction) {
+    const { decision, filename } = item;
     return new Promise((resolve) => {
-      download({ url: item.url, filename: item.path ?? undefined, conflictAction }).then(
+      download({ url: item.url, filename, conflictAction }).then(
         (id) => {
           waiting.set(id, (ok) => {
             waiting.delete(id);
             resolve(ok);
           });
-          record({ url: item.url }, { action: 'route', path: item.path, source: 'tokenIndex', ticket: item.ticket }, id);
+          record({ url: item.url }, decision, id);
         },
         () => resolve(false),
       );
     });
   }
 
-  async function runQueue(items, { instance, ticketId, concurrency, conflictAction }) {
+  async function runQueue(items, concurrency, conflictAction) {
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
-        const item = items[next++];
-        const ok = await fetchOne(item, conflictAction);
-        if (ok) await remember(instance, ticketId, item.attachmentId);
+        const ok = await fetchOne(items[next++], conflictAction);
         await progress(({ done = 0, failed = 0 }) => (ok ? { done: done + 1 } : { failed: failed + 1 }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   }
 
-  /** Downloads every attachment of ticket `ticketId` shown in tab `tabId`. */
-  async function start({ instance, ticketId, tabId, force = false }) {
-    const router = await ready;
-    if (!router) throw new Error('the routing core is not loaded');
-    const current = (await api.storage.session.get(PROGRESS))[PROGRESS];
-    if (current?.running) throw new Error(`already downloading ticket ${current.ticketId}`);
-    await progress({ running: true, instance, ticketId, total: 0, done: 0, failed: 0, skipped: 0, confirm: [], error: null });
+  /** Writes the sidecar (ticket.html / TICKET.md) with the conflict action the core chose. */
+  async function writeSidecar(router, sidecar, instance, ticketId) {
+    const type = `${sidecar.mime};charset=utf-8`;
+    // Firefox refuses data: URLs in downloads.download; its background page has blob:
+    // URLs. Chromium's service worker has no URL.createObjectURL, but takes data: URLs.
+    const blobUrl = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(new Blob([sidecar.text], { type })) : null;
+    const url = blobUrl ?? `data:${type},${encodeURIComponent(sidecar.text)}`;
     try {
+      const id = await download({ url, filename: sidecar.path, conflictAction: sidecar.conflictAction });
+      // Recorded like the attachments: it names the customer, so retention removes it too.
+      await write(router.recordSidecar(id, sidecar.path, instance, ticketId, Date.now()));
+    } catch (err) {
+      console.warn('zd-dl-router: ticket link file not written', err);
+    }
+    if (blobUrl) setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
+  }
+
+  async function run({ instance, ticketId, tabId, force }) {
+    await recovered;
+    const router = await ready;
+    await progress({ running: true, interrupted: false, instance, ticketId, total: 0, done: 0, failed: 0, skipped: 0, alreadySaved: 0, confirm: [], error: null });
+    try {
+      if (!router) throw new Error('the routing core is not loaded');
       const answer = await askTab(tabId, { type: 'lookup', lookup: { ticketId }, fresh: true });
       const data = answer?.tickets?.find((t) => t.ticketId === ticketId);
       if (!data) throw new Error(answer?.error ?? 'the ticket page did not answer');
       router.observeTicket(instance, data.ticket, Date.now());
-      const { [DOWNLOADED]: all = {} } = await api.storage.local.get(DOWNLOADED);
-      const plan = router.planDownloadAll(instance, ticketId, data.comments, all[key(instance, ticketId)] ?? [], force, Date.now());
-      const ticket = { instance, id: ticketId };
-      const items = plan.items.map((item) => ({ ...item, ticket }));
-      const todo = items.filter((i) => i.status === 'download');
+      await withRecords(router);
+      const found = await locateAll(router.savedCandidatesOfTicket(instance, ticketId));
+      const plan = router.planDownloadAll(instance, ticketId, data.comments, found, force, Date.now());
+      const todo = plan.items.filter((i) => i.status === 'download');
       await progress({
         total: todo.length,
-        skipped: items.length - todo.length,
-        confirm: items.filter((i) => i.status === 'needsConfirmation'),
+        skipped: plan.items.length - todo.length,
+        alreadySaved: plan.items.filter((i) => i.status === 'alreadySaved').length,
+        confirm: plan.items.filter((i) => i.status === 'needsConfirmation'),
       });
-      const { settings } = router;
-      if (plan.sidecar) {
-        const type = `${plan.sidecar.mime};charset=utf-8`;
-        // Firefox refuses data: URLs in downloads.download; its background page has blob:
-        // URLs. Chromium's service worker has no URL.createObjectURL, but takes data: URLs.
-        const blobUrl = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(new Blob([plan.sidecar.text], { type })) : null;
-        const url = blobUrl ?? `data:${type},${encodeURIComponent(plan.sidecar.text)}`;
-        // Recorded like the attachments: it names the customer, so retention removes it too.
-        await download({ url, filename: plan.sidecar.path, conflictAction: 'overwrite' })
-          .then((id) => record({ url }, { action: 'route', path: plan.sidecar.path, source: 'tokenIndex', ticket: { instance, id: ticketId } }, id))
-          .catch((err) => console.warn('zd-dl-router: ticket link file not written', err));
-        if (blobUrl) setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
-      }
-      await runQueue(todo, { instance, ticketId, concurrency: settings.bulkConcurrency, conflictAction: settings.conflictAction });
+      if (plan.sidecar) await writeSidecar(router, plan.sidecar, instance, ticketId);
+      const { bulkConcurrency, conflictAction } = router.settings;
+      await runQueue(todo, bulkConcurrency, conflictAction);
     } catch (err) {
       await progress({ error: String(err?.message ?? err) });
     } finally {
       await progress({ running: false });
     }
+  }
+
+  /** Downloads every attachment of ticket `ticketId` shown in tab `tabId`; one run at a time. */
+  function start(what) {
+    if (active) throw new Error('Download all is already running');
+    active = run({ force: false, ...what }).finally(() => {
+      active = null;
+    });
   }
 
   /** The user confirmed one attachment the malware scan did not clear. */
@@ -130,12 +144,7 @@ export function createDownloadAll({ api, ready, askTab, download, record }) {
     const item = state?.confirm?.find((i) => i.attachmentId === attachmentId);
     if (!item || !router) throw new Error('nothing to confirm');
     await progress((now) => ({ confirm: (now.confirm ?? []).filter((i) => i.attachmentId !== attachmentId), total: (now.total ?? 0) + 1 }));
-    await runQueue([item], {
-      instance: state.instance,
-      ticketId: state.ticketId,
-      concurrency: 1,
-      conflictAction: router.settings.conflictAction,
-    });
+    await runQueue([item], 1, router.settings.conflictAction);
   }
 
   return { start, confirm };

@@ -1,10 +1,12 @@
 // zd-dl-router options page. It edits a draft of the settings; every check and every
 // preview goes through the WASM core (Router.validateSettings / renderPreview /
 // applyPolicy) — this file never validates a value or builds a path itself. Only settings
-// the core accepts are written (storage.sync, else storage.local, key "settings");
-// fields of the administrator's policy (storage.managed) are shown locked.
+// the core accepts are written (storage.local, key "settings"; the sync copy is what the core
+// says, see settings-store.js); fields of the administrator's policy (storage.managed) are
+// shown locked.
 
 import init, { Router } from './zd_dl_router.js';
+import { readUserSettings, writeUserSettings } from './settings-store.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -22,6 +24,7 @@ const SAMPLE_TICKET = {
 const SIMPLE = [
   'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
   'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
+  'syncSettings', 'syncCustomerNames',
 ];
 /** Number settings where an empty field means "never" (null), not "missing". */
 const NULLABLE = new Set(['retentionAfterDownloadDays', 'retentionAfterSolvedDays']);
@@ -32,10 +35,6 @@ let locked = new Set(); // setting names the policy fixes
 let draft = null; // the settings being edited; aliases as [[org, folder], …]
 let savedJson = ''; // JSON of the draft as last loaded or saved
 let valid = false;
-
-function storageArea() {
-  return api.storage.sync ?? api.storage.local;
-}
 
 // ---- loading ----------------------------------------------------------------------------
 
@@ -49,15 +48,16 @@ async function main() {
   wireStaticControls();
   await load();
   api.storage.onChanged.addListener((changes, area) => {
-    // Changed elsewhere (the popup's switch, another window): follow unless we have edits.
-    if ((changes.settings && area !== 'session' && area !== 'managed' && !dirty()) || area === 'managed') load();
+    // Changed elsewhere (the popup's switch, another window, synced from another computer):
+    // follow unless we have edits.
+    if ((changes.settings && area === 'local' && !dirty()) || area === 'managed') load();
   });
   $('form').setAttribute('aria-busy', 'false');
 }
 
 async function load() {
-  const got = await storageArea().get('settings').catch(() => ({}));
-  stored = isObject(got.settings) ? got.settings : {};
+  const user = await readUserSettings(api).catch(() => undefined);
+  stored = isObject(user) ? user : {};
   policy = await api.storage.managed.get().then((p) => (isObject(p) ? p : {}), () => ({}));
   let merged = stored;
   try {
@@ -86,6 +86,7 @@ function setDraft(settings) {
     else el.value = draft[key] ?? '';
   }
   syncPreset();
+  syncDependents();
   renderRules();
   renderAliases();
   renderDomains();
@@ -214,6 +215,7 @@ function wireStaticControls() {
     input.addEventListener(input.type === 'checkbox' || input.tagName === 'SELECT' ? 'change' : 'input', () => {
       draft[key] = readSimple(input);
       if (key === 'template') syncPreset();
+      if (key === 'syncSettings') syncDependents();
       changed();
     });
   }
@@ -268,6 +270,13 @@ function numberOrText(text) {
 function syncPreset() {
   const preset = $('preset');
   preset.value = [...preset.options].some((o) => o.value && o.value === $('template').value) ? $('template').value : '';
+}
+
+/** "Include organization names" means something only while syncing is on. */
+function syncDependents() {
+  const names = $('syncCustomerNames');
+  names.dataset.disabledByRender = draft.syncSettings ? '' : '1';
+  names.disabled = locked.has('syncCustomerNames') || !draft.syncSettings;
 }
 
 function keepDescribedBy(input) {
@@ -549,16 +558,21 @@ async function save() {
     return;
   }
   $('save').disabled = true;
+  let syncProblem = null;
   try {
-    await storageArea().set({ settings: own.settings });
+    await writeUserSettings(api, own.settings);
   } catch (err) {
-    status.textContent = `Not saved: ${err.message ?? err}`;
-    changed();
-    return;
+    if (!err.savedLocally) {
+      status.textContent = `Not saved: ${err.message ?? err}`;
+      changed();
+      return;
+    }
+    syncProblem = err.message; // saved here; the sync copy is stale
   }
   stored = own.settings;
   savedJson = JSON.stringify(current());
   $('load-problem').hidden = true;
+  if (syncProblem) problem(`Your settings were ${syncProblem}`);
   changed();
   status.textContent = 'Saved';
 }

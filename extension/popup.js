@@ -6,6 +6,7 @@
 // background keeps up to date (so closing and reopening the popup loses nothing).
 
 import init, { Router } from './zd_dl_router.js';
+import { readUserSettings, writeUserSettings } from './settings-store.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -14,6 +15,9 @@ const SOURCES = {
   tokenIndex: 'listed in the ticket',
   referrer: 'from the ticket page',
   fallback: 'fallback',
+  sidecar: 'ticket link',
+  leftAlone: 'left alone by a rule',
+  keptUnrouted: 'kept unrouted',
 };
 
 const SCAN_RESULTS = {
@@ -29,10 +33,6 @@ let bulkRunning = false;
 let bulkPoll = null;
 let startedAt = 0; // when this popup asked for a run
 
-function storageArea() {
-  return api.storage.sync ?? api.storage.local;
-}
-
 async function main() {
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
   $('open-cleanup').addEventListener('click', () => api.tabs.create({ url: api.runtime.getURL('cleanup.html') }));
@@ -47,7 +47,7 @@ async function main() {
   api.storage.onChanged.addListener((changes, area) => {
     if (changes.history && area === 'local') showHistory();
     if (changes.status && area === 'local') showState();
-    if (changes.settings || area === 'managed') showSwitch();
+    if ((changes.settings && area === 'local') || area === 'managed') showSwitch();
   });
 }
 
@@ -132,7 +132,7 @@ async function showBulk() {
     $('confirm-box').hidden = true;
     return;
   }
-  const { total = 0, done = 0, failed = 0, skipped = 0 } = bulk;
+  const { total = 0, done = 0, failed = 0, skipped = 0, alreadySaved = 0 } = bulk;
   box.hidden = false;
   Object.assign(box.dataset, {
     running: String(bulkRunning),
@@ -141,6 +141,7 @@ async function showBulk() {
     done: String(done),
     failed: String(failed),
     skipped: String(skipped),
+    alreadySaved: String(alreadySaved),
   });
   const bar = $('bulk-bar');
   bar.max = Math.max(1, total);
@@ -148,6 +149,7 @@ async function showBulk() {
   const parts = [`${done} of ${total} downloaded`];
   if (failed) parts.push(`${failed} failed`);
   parts.push(`${skipped} skipped`);
+  if (alreadySaved) parts.push(`${alreadySaved} already saved`);
   const head = bulkRunning ? `Ticket #${bulk.ticketId}: downloading…` : `Ticket #${bulk.ticketId}:`;
   $('bulk-status').textContent = `${head} ${parts.join(' · ')}${!bulkRunning && total === 0 && !bulk.error ? ' — nothing new to download' : ''}`;
   if (bulk.error) showBulkError(bulk.error);
@@ -182,7 +184,7 @@ function confirmItem(item) {
 async function showSwitch() {
   const box = $('enabled');
   const note = $('enabled-note');
-  const { settings: user } = await storageArea().get('settings').catch(() => ({}));
+  const user = await readUserSettings(api).catch(() => undefined);
   const policy = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
   let enabled = true;
   let locked = false;
@@ -210,7 +212,7 @@ async function toggle() {
   box.disabled = true;
   const note = $('enabled-note');
   try {
-    const { settings: user } = await storageArea().get('settings');
+    const user = await readUserSettings(api);
     const next = { ...(isObject(user) ? user : {}), enabled: want };
     const v = Router.validateSettings(next);
     if (!v.ok) {
@@ -219,12 +221,12 @@ async function toggle() {
       note.textContent = 'Not changed: your saved settings have problems — open Settings.';
       return;
     }
-    await storageArea().set({ settings: v.settings });
+    await writeUserSettings(api, v.settings);
     note.hidden = true;
   } catch (err) {
-    box.checked = !want;
+    if (!err.savedLocally) box.checked = !want;
     note.hidden = false;
-    note.textContent = `Not changed: ${err.message ?? err}`;
+    note.textContent = `${err.savedLocally ? 'Changed' : 'Not changed'}: ${err.message ?? err}`;
   } finally {
     box.disabled = false;
     showSwitch();
@@ -245,17 +247,17 @@ async function historyItem(entry) {
   const parts = String(entry.path ?? '').split('/');
   const file = parts.pop();
   const dir = parts.join('/');
-  const fallback = entry.source === 'fallback';
+  const fallback = entry.source === 'fallback' || entry.source === 'keptUnrouted' || entry.state === 'failed';
   const meta = [SOURCES[entry.source] ?? entry.source, ago(entry.time)];
   if (entry.ticket) meta.unshift(`#${entry.ticket.id}`);
   const what = el(
     'div',
     { class: 'what' },
     el('span', { class: 'file', title: file }, file),
-    el('span', { class: 'dir mono', title: `Downloads/${dir}/` }, `Downloads/${dir}/`),
+    el('span', { class: 'dir mono', title: `Downloads/${dir ? `${dir}/` : ''}` }, `Downloads/${dir ? `${dir}/` : ''}`),
     el('span', { class: 'meta' }, meta.join(' · ')),
   );
-  if (fallback && entry.note) what.append(el('span', { class: 'meta' }, entry.note));
+  if (entry.note && (fallback || entry.source === 'leftAlone')) what.append(el('span', { class: 'meta note' }, entry.note));
   const li = el('li', { class: fallback ? 'fallback' : '' }, what);
   const id = await downloadIdOf(entry, dir);
   if (id !== null) {

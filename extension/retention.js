@@ -1,18 +1,21 @@
 // Retention clean-up, run by the background: on demand from the clean-up page (review,
 // then the user confirms) and daily through `alarms` when the settings ask for it.
 //
-// Only files this extension routed are ever considered (the background's routed-files list);
-// the router decides what is due. A file the user already moved or deleted is reported,
-// not an error.
+// Only files the records hold are ever considered, every one of them until it is deleted,
+// found gone, or removed from the list by the user; the core decides what is due, on the
+// worker's own clock. A file is deleted only through the browser's download of that very
+// file (a download id the browser reused for another file is refused). The browser cannot
+// delete folders: the report lists the folders the deletions emptied of routed files.
 
 const ALARM = 'retention';
 const DAY_MINUTES = 24 * 60;
+const GONE = 'already moved or deleted by you';
 
-export function createCleanup({ api, ready, askTab, agentTabOf, routedFiles, forgetFiles }) {
+export function createCleanup({ api, ready, askTab, agentTabOf, reloadRecords, write, locateAll }) {
   /** Reads ticket statuses through an agent tab of each instance (the agent's session). */
-  async function statuses(router, files) {
+  async function statuses(router) {
     const byInstance = new Map();
-    for (const t of router.ticketsToCheck(files)) {
+    for (const t of router.ticketsToCheck()) {
       byInstance.set(t.instance, [...(byInstance.get(t.instance) ?? []), t.id]);
     }
     const answers = [];
@@ -29,58 +32,81 @@ export function createCleanup({ api, ready, askTab, agentTabOf, routedFiles, for
     return answers;
   }
 
-  /** What is due, with file sizes and whether each file still exists. */
-  async function review(nowMs = Date.now()) {
+  /** What is due, with file sizes and whether each file is still there to delete. */
+  async function review() {
     const router = await ready;
     if (!router) throw new Error('the routing core is not loaded');
-    const files = await routedFiles();
-    const reviews = router.reviewRetention(files, await statuses(router, files), nowMs);
+    await reloadRecords(router);
+    const reviews = router.reviewRetention(await statuses(router), Date.now());
+    const found = new Map((await locateAll(router.locate(reviews.map((r) => r.key)))).map((f) => [f.key, f]));
     for (const r of reviews) {
-      const [item] = await api.downloads.search({ id: r.downloadId }).catch(() => []);
-      r.exists = Boolean(item?.exists);
-      r.size = item?.fileSize ?? null;
+      const item = found.get(r.key);
+      r.listed = Boolean(item) && router.isRecordedFile(item);
+      r.browserId = r.listed ? item.id : null; // the id now (Firefox renumbers at start)
+      r.exists = r.listed && item.exists;
+      r.size = r.exists ? item.fileSize ?? null : null;
     }
     return reviews;
   }
 
-  /** Deletes those of `downloadIds` that are due routed files; reports on each. */
-  async function remove(downloadIds, nowMs = Date.now()) {
-    const due = new Map((await review(nowMs)).filter((r) => r.verdict === 'delete').map((r) => [r.downloadId, r]));
+  /** Deletes the files of those `keys` (records) that are due; reports on each, and the emptied folders. */
+  async function remove(keys) {
+    const router = await ready;
+    const due = new Map((await review()).filter((r) => r.verdict === 'delete').map((r) => [r.key, r]));
     const report = [];
-    for (const id of downloadIds) {
-      const r = due.get(id);
+    for (const key of keys) {
+      const r = due.get(key);
       if (!r) {
-        report.push({ downloadId: id, result: 'not due: kept' });
+        report.push({ key, result: 'not due: kept' });
         continue;
       }
-      let result = r.exists ? 'deleted' : 'already moved or deleted by you';
-      if (r.exists) {
+      const id = r.browserId;
+      let result = r.exists ? 'deleted' : GONE;
+      if (!r.listed) {
+        // The browser's list no longer has this file (cleared, or the id now names another
+        // download): it cannot be deleted from here, so it stays on the list.
+        result = 'not deleted: the browser no longer lists this download; delete it by hand, then remove it from the list';
+      } else if (r.exists) {
         await api.downloads.removeFile(id).catch((err) => {
           const message = String(err?.message ?? err);
           // Firefox does not notice files deleted outside the browser (`exists` stays true)
           // and then refuses: "Could not remove download id N because the file doesn't exist".
-          result = /(doesn't|does not) exist/i.test(message) ? 'already moved or deleted by you' : `not deleted: ${message}`;
+          result = /(doesn't|does not) exist/i.test(message) ? GONE : `not deleted: ${message}`;
         });
       }
-      if (!result.startsWith('not')) await api.downloads.erase({ id }).catch(() => {});
-      report.push({ downloadId: id, path: r.path, result });
+      if (r.listed && !result.startsWith('not')) await api.downloads.erase({ id }).catch(() => {});
+      report.push({ key, path: r.path, result });
     }
-    await forgetFiles(report.filter((r) => !r.result.startsWith('not')).map((r) => r.downloadId));
-    return report;
+    const removed = report.filter((r) => !r.result.startsWith('not'));
+    await write(router.forgetRecords(removed.map((r) => r.key)));
+    return { report, folders: router.emptiedFolders(removed.map((r) => r.path)) };
+  }
+
+  /** The user removes files from the list without deleting them (moved elsewhere, kept on purpose). */
+  async function forget(keys) {
+    const router = await ready;
+    await reloadRecords(router);
+    await write(router.forgetRecords(keys));
+    return { forgotten: keys.length };
   }
 
   /** The daily run: delete everything due and say what was removed. */
   async function daily() {
-    const due = (await review()).filter((r) => r.verdict === 'delete').map((r) => r.downloadId);
+    const due = (await review()).filter((r) => r.verdict === 'delete').map((r) => r.key);
     if (due.length === 0) return;
-    const report = await remove(due);
+    const { report, folders } = await remove(due);
     const deleted = report.filter((r) => r.result === 'deleted').length;
+    const kept = report.filter((r) => r.result.startsWith('not')).length;
+    const parts = [`Deleted ${deleted} customer file(s) past their retention period`];
+    if (report.length - deleted - kept) parts.push(`${report.length - deleted - kept} already gone`);
+    if (kept) parts.push(`${kept} could not be deleted (see the clean-up page)`);
+    if (folders.length) parts.push(`${folders.length} emptied folder(s) remain: the browser cannot delete folders`);
     await api.notifications
       .create({
         type: 'basic',
         iconUrl: api.runtime.getURL('icons/icon-128.png'),
         title: 'zd-dl-router clean-up',
-        message: `Deleted ${deleted} customer file(s) past their retention period; ${report.length - deleted} already gone.`,
+        message: `${parts.join('; ')}.`,
       })
       .catch(() => {});
   }
@@ -98,5 +124,5 @@ export function createCleanup({ api, ready, askTab, agentTabOf, routedFiles, for
     if (alarm.name === ALARM) daily().catch((err) => console.error('zd-dl-router: clean-up failed', err));
   });
 
-  return { review, remove, schedule };
+  return { review, remove, forget, schedule };
 }

@@ -46,8 +46,12 @@ pub struct Item {
     pub file_name: String,
     /// Size in bytes, if Zendesk said.
     pub size: Option<u64>,
-    /// Where it goes (a route), or a rule's "leave alone" (the browser names it).
+    /// Where it goes (a route), or a rule's "leave alone".
     pub decision: Decision,
+    /// The name to download it under: the routed path or, when a rule leaves it alone, the
+    /// attachment's own name in Downloads itself (Firefox would name a download started
+    /// without one after its URL: `download`).
+    pub filename: SafePath,
     /// What to do.
     #[serde(flatten)]
     pub status: Status,
@@ -78,19 +82,22 @@ pub fn plan(
         .flat_map(|p| &p.comments)
         .flat_map(|c| &c.attachments)
         .filter(|a| seen.insert(a.id))
-        .map(|a| Item {
-            attachment_id: a.id,
-            url: a.content_url.clone(),
-            file_name: a.file_name.clone(),
-            size: a.size,
-            decision: preview(
-                settings,
-                ticket,
-                &a.file_name,
-                &AttachmentFacts::of(a),
-                now_ms,
-            ),
-            status: status(settings, a, saved, options),
+        .map(|a| {
+            let facts = AttachmentFacts::of(a);
+            let decision = preview(settings, ticket, &a.file_name, &facts, now_ms);
+            let filename = match &decision {
+                Decision::Route { path, .. } => path.clone(),
+                _ => SafePath::new::<&str>(&[], &a.file_name),
+            };
+            Item {
+                attachment_id: a.id,
+                url: a.content_url.clone(),
+                file_name: a.file_name.clone(),
+                size: a.size,
+                decision,
+                filename,
+                status: status(settings, a, saved, options),
+            }
         })
         .collect()
 }
@@ -274,6 +281,18 @@ mod tests {
                 (4, unsafe_scan("unknown")),
             ]
         );
+    }
+
+    #[test]
+    fn an_attachment_a_rule_leaves_alone_keeps_its_own_name_in_downloads() {
+        let s = ValidSettings::from_value(
+            json!({"rules": [{"extensions": ["log"], "leaveAlone": true}]}),
+        )
+        .expect("valid");
+        let items = plan(&s, &ticket(), &pages(), &[], Options::default(), 0.0);
+        assert!(matches!(items[0].decision, Decision::Pass { .. }));
+        assert_eq!(items[0].filename.as_str(), "a.log");
+        assert_eq!(items[1].filename.as_str(), "zendesk/ACME Corp/4711/b.png");
     }
 
     #[test]

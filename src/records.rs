@@ -7,10 +7,12 @@
 //! attachment whose file still exists. *What the user sees is true*: the popup's history is
 //! made from the records, with the file's real name on disk.
 //!
-//! A record is keyed by the browser's download id and never replaced because another
-//! download asked for the same path: with *keep both* the second copy of
-//! `production_log.tar.gz` is `production_log (1).tar.gz`, and each copy has its own record
-//! with its real final path, learnt when the download completes.
+//! A record is one browser download (its id, and when it started: Firefox numbers downloads
+//! from 1 again after a restart) and is never replaced because another download asked for
+//! the same path: with *keep both* the second copy of `production_log.tar.gz` is
+//! `production_log (1).tar.gz`, and each copy has its own record with its real final path,
+//! learnt when the download completes. Only a download that really wrote over a file
+//! (conflict action *overwrite*) takes the place of that file's older record.
 //!
 //! Sans-IO: [`Records`] holds the records in memory; every change returns the [`Writes`]
 //! to make to storage (one key per file, so a change costs one small write however many
@@ -22,7 +24,7 @@ use crate::tickets::TicketRef;
 use crate::zendesk::{Instance, Token};
 use serde::{Deserialize, Serialize};
 
-/// The storage key prefix of file records: `file:<download id>`.
+/// The storage key prefix of file records: `file:<time ms>-<download id>` ([`RecordKey`]).
 pub const KEY_PREFIX: &str = "file:";
 
 /// The storage key of the routed-files list of versions before one key per file.
@@ -114,6 +116,8 @@ pub struct FileRecord {
     pub ticket: Option<TicketRef>,
     /// The attachment it is, when it is one.
     pub attachment: Option<AttachmentKey>,
+    /// The URL it was downloaded from (for the history).
+    pub url: Option<String>,
     /// What the extension did.
     pub route: Route,
     /// Where the download is.
@@ -180,6 +184,7 @@ impl FileRecord {
         download_id: u64,
         started: &Started,
         attachment: Option<AttachmentKey>,
+        url: Option<String>,
         time_ms: f64,
     ) -> Option<FileRecord> {
         let route = match (started.action.as_str(), &started.path, started.reason) {
@@ -196,6 +201,7 @@ impl FileRecord {
             time_ms,
             ticket: started.ticket.clone(),
             attachment,
+            url,
             route,
             state: State::InProgress,
         })
@@ -248,6 +254,8 @@ pub struct Stored {
     time_ms: f64,
     ticket: Option<TicketRef>,
     attachment: Option<AttachmentKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
     /// `routed`, `sidecar`, `leftAlone`, `keptUnrouted`.
     route: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -280,6 +288,7 @@ impl From<FileRecord> for Stored {
             time_ms: r.time_ms,
             ticket: r.ticket,
             attachment: r.attachment,
+            url: r.url,
             ..Stored::default()
         };
         s.route = match r.route {
@@ -362,6 +371,7 @@ impl TryFrom<Stored> for FileRecord {
             time_ms: s.time_ms,
             ticket: s.ticket,
             attachment: s.attachment,
+            url: s.url,
             route,
             state,
         })
@@ -595,6 +605,8 @@ pub struct HistoryEntry {
     pub key: RecordKey,
     /// The browser's download id.
     pub download_id: u64,
+    /// The URL it was downloaded from.
+    pub url: Option<String>,
     /// When it started.
     pub time: f64,
     /// The real path once complete, else the requested one; the file name alone when the
@@ -693,6 +705,7 @@ impl Records {
                         time_ms: l.time_ms,
                         ticket: l.ticket,
                         attachment: None,
+                        url: None,
                         route: Route::Routed {
                             requested: l.path.clone(),
                             source: Source::TokenIndex,
@@ -774,7 +787,20 @@ impl Records {
         };
         let mut updated = record.clone();
         updated.state = state;
-        let writes = Writes::set(&updated);
+        // A file written over an older one (conflict action "overwrite", the sidecar of
+        // each Download all): the older record's file is gone, this one describes the path.
+        let replaced: Vec<RecordKey> = match &updated.state {
+            State::Complete { path, .. } => self
+                .files
+                .iter()
+                .filter(|r| r.key() != updated.key())
+                .filter(|r| matches!(&r.state, State::Complete { path: p, .. } if p == path))
+                .map(FileRecord::key)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut writes = self.forget(&replaced);
+        writes.set.push(updated.clone());
         self.put(updated);
         writes
     }
@@ -973,6 +999,7 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
     HistoryEntry {
         key: r.key(),
         download_id: r.download_id,
+        url: r.url.clone(),
         time: r.time_ms,
         path: r.path().map(str::to_owned),
         source,
@@ -1036,6 +1063,7 @@ mod tests {
                 id: TicketId(4711),
             }),
             attachment: Some(att(token)),
+            url: None,
             route: Route::Routed {
                 requested: path.into(),
                 source: Source::TokenIndex,
@@ -1105,6 +1133,20 @@ mod tests {
             .map(|f| f.path().unwrap().to_owned())
             .collect();
         assert_eq!(paths, [p, "zendesk/ACME/4711/production_log (1).tar.gz"]);
+    }
+
+    #[test]
+    fn a_file_written_over_replaces_the_older_record_of_that_path() {
+        let mut r = Records::default();
+        let p = "zendesk/A/1/ticket.html";
+        r.started(routed(1, p, "T1"));
+        r.observe(1, &complete("/d/zendesk/A/1/ticket.html"));
+        r.started(routed(2, p, "T1"));
+        let w = r.observe(2, &complete("/d/zendesk/A/1/ticket.html"));
+        assert_eq!(w.remove, ["file:1-1"]);
+        assert_eq!(set_keys(&w), ["file:2-2"]);
+        let keys: Vec<_> = r.retained().iter().map(|f| f.key()).collect();
+        assert_eq!(keys, [key(2)]);
     }
 
     #[test]
@@ -1245,7 +1287,7 @@ mod tests {
             reason: PassReason::Rule,
             rule: Some(0),
         };
-        let rec = FileRecord::started(7, &Started::from(&decision), Some(att("T7")), 1.0)
+        let rec = FileRecord::started(7, &Started::from(&decision), Some(att("T7")), None, 1.0)
             .expect("recorded");
         let mut r = Records::default();
         r.started(rec);

@@ -256,6 +256,7 @@ mod tests {
             time_ms: NOW - days_ago * DAY_MS,
             ticket: ticket.map(key),
             attachment: None,
+            url: None,
             route: Route::Routed {
                 requested: path.clone(),
                 source: Source::TokenIndex,

@@ -282,7 +282,8 @@ impl Router {
         let decided = started.ticket.as_ref().map(|t| &t.instance);
         let host_mapped = &self.settings.settings().host_mapped_domains;
         let attachment = router::attachment_key(&event, decided, host_mapped);
-        match FileRecord::started(id, &started, attachment, now_ms) {
+        let url = Some(event.url.clone());
+        match FileRecord::started(id, &started, attachment, url, now_ms) {
             Some(record) => to_js(&self.records.started(record)),
             None => to_js(&records::Writes::default()),
         }
@@ -303,6 +304,7 @@ impl Router {
             time_ms: now_ms,
             ticket: Some(ticket_ref(instance, ticket_id)?),
             attachment: None,
+            url: None,
             route: Route::Sidecar { requested: path },
             state: records::State::InProgress,
         };

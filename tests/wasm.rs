@@ -154,54 +154,528 @@ fn bad_inputs_are_errors_not_panics() {
         .is_err());
 }
 
+const NOW: f64 = 1_795_456_906_000.0; // 2026-11-23
+const DAY_MS: f64 = 86_400_000.0;
+const MINUTE_MS: f64 = 60_000.0;
+
+/// The record key of download `id` started at [`NOW`]: `<time ms>-<download id>`.
+fn key(id: u32) -> String {
+    format!("{}-{id}", NOW as u64)
+}
+
+/// A router that knows ticket 4711 (ACME Corp.) and its first comments page.
+fn router_knowing_4711(settings: &str) -> Router {
+    let mut router = Router::new(js(settings)).expect("valid settings");
+    router
+        .observe_ticket("acme", js(TICKET), NOW)
+        .expect("ticket");
+    router
+        .observe_comments("acme", 4711.0, js(COMMENTS), NOW)
+        .expect("comments");
+    router
+}
+
+/// The download event of `url` (from the page `referrer`) at [`NOW`].
+fn event(url: &str, referrer: Option<&str>) -> String {
+    match referrer {
+        Some(r) => format!(r#"{{"url":"{url}","referrer":"{r}","timeMs":{NOW}}}"#),
+        None => format!(r#"{{"url":"{url}","timeMs":{NOW}}}"#),
+    }
+}
+
+/// Download `id` of `url` started at [`NOW`] with the decision the router gave it: its
+/// record, in progress. Returns the record key.
+fn start(router: &mut Router, id: u32, url: &str, referrer: Option<&str>) -> String {
+    let event = event(url, referrer);
+    let decision = router.decide(js(&event)).expect("decides");
+    assert_eq!(text(&decision, "action"), "route", "{event}");
+    let started = router
+        .record_started(id.into(), js(&event), decision, NOW)
+        .expect("recorded");
+    assert_eq!(
+        strings(&js_keys(&get(&started, "set"))),
+        [format!("file:{}", key(id))],
+        "a routed download is stored under file:<time>-<id>"
+    );
+    key(id)
+}
+
+/// The browser's report of a complete download at `absolute` that started at `start_ms`.
+fn complete_at(absolute: &str, start_ms: f64) -> JsValue {
+    js(&format!(
+        r#"{{"state":"complete","filename":"{absolute}","bytes":4096,"startMs":{start_ms}}}"#
+    ))
+}
+
+/// Download `id` of `url` started, then completed at `absolute` (the browser started it a
+/// second after the record was made): what the background does for a routed download.
+/// Returns the record key.
+fn download(
+    router: &mut Router,
+    id: u32,
+    url: &str,
+    referrer: Option<&str>,
+    absolute: &str,
+) -> String {
+    let key = start(router, id, url, referrer);
+    let writes = router
+        .observe_download(id.into(), complete_at(absolute, NOW + 1_000.0))
+        .expect("observed");
+    let record = get(&get(&writes, "set"), &format!("file:{key}"));
+    assert_eq!(text(&record, "state"), "complete", "{key}");
+    key
+}
+
+fn js_keys(v: &JsValue) -> JsValue {
+    js_sys::Object::keys(&js_sys::Object::from(v.clone())).into()
+}
+
+fn strings(v: &JsValue) -> Vec<String> {
+    Array::from(v)
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect()
+}
+
+/// What the shell answers for the record `key`: the browser's download `id` now.
+fn found_item(key: &str, id: u32, filename: &str, exists: bool) -> String {
+    format!(
+        r#"{{"key":"{key}","id":{id},"filename":"{filename}","exists":{exists},"state":"complete"}}"#
+    )
+}
+
+const SOS_URL: &str = "https://acme.zendesk.com/attachments/token/Tk4711b/?name=gitlabsos.tar.gz";
+const SOS_PATH: &str = "zendesk/ACME Corp/4711/gitlabsos.tar.gz";
+const SOS_ON_DISK: &str = "/dl/zendesk/ACME Corp/4711/gitlabsos.tar.gz";
+
 #[wasm_bindgen_test]
 fn plans_download_all_for_a_known_ticket() {
-    let mut router = Router::new(js("{}")).expect("defaults");
-    let pages = Array::of1(&js(COMMENTS));
-    assert!(router
-        .plan_download_all("acme", 4711.0, pages.clone().into(), vec![], false, 0.0)
+    let pages = || JsValue::from(Array::of1(&js(COMMENTS)));
+    let none = || JsValue::from(Array::new());
+    let unknown = Router::new(js("{}")).expect("defaults");
+    assert!(unknown
+        .plan_download_all("acme", 4711.0, pages(), none(), false, NOW)
         .is_err());
-    router
-        .observe_ticket("acme", js(TICKET), 0.0)
-        .expect("ticket");
+
+    let mut router = router_knowing_4711("{}");
+    let sos = download(&mut router, 7, SOS_URL, None, SOS_ON_DISK);
+    let candidates = Array::from(
+        &router
+            .saved_candidates_of_ticket("acme", 4711.0)
+            .expect("candidates"),
+    );
+    assert_eq!(candidates.length(), 1);
+    let candidate = candidates.get(0);
+    assert_eq!(text(&candidate, "key"), sos);
+    assert_eq!(get(&candidate, "downloadId").as_f64(), Some(7.0));
+    assert_eq!(text(&candidate, "absolute"), SOS_ON_DISK);
+    assert_eq!(
+        Array::from(
+            &router
+                .saved_candidates_of_ticket("acme", 2.0)
+                .expect("candidates")
+        )
+        .length(),
+        0,
+        "another ticket's files are not candidates"
+    );
+    let found = |id: u32, filename: &str, exists: bool| {
+        js(&format!("[{}]", found_item(&sos, id, filename, exists)))
+    };
+    let status_of_sos = |found: JsValue, force: bool| {
+        let plan = router
+            .plan_download_all("acme", 4711.0, pages(), found, force, NOW)
+            .expect("plan");
+        text(&Array::from(&get(&plan, "items")).get(1), "status")
+    };
+
     let plan = router
-        .plan_download_all("acme", 4711.0, pages.into(), vec![7002.0], false, 0.0)
+        .plan_download_all(
+            "acme",
+            4711.0,
+            pages(),
+            found(7, SOS_ON_DISK, true),
+            false,
+            NOW,
+        )
         .expect("plan");
     let items = Array::from(&get(&plan, "items"));
     assert_eq!(items.length(), 2);
     assert_eq!(
-        text(&items.get(0), "path"),
+        text(&get(&items.get(0), "decision"), "path"),
         "zendesk/ACME Corp/4711/production_log.tar.gz"
     );
     assert_eq!(text(&items.get(0), "status"), "download");
-    assert_eq!(text(&items.get(1), "status"), "alreadyDownloaded");
+    assert_eq!(text(&get(&items.get(1), "decision"), "path"), SOS_PATH);
+    assert_eq!(text(&items.get(1), "status"), "alreadySaved");
+    let sidecar = get(&plan, "sidecar");
+    assert_eq!(text(&sidecar, "path"), "zendesk/ACME Corp/4711/ticket.html");
+    assert_eq!(text(&sidecar, "conflictAction"), "uniquify");
+
+    // Firefox renumbered its downloads after a restart: the file is found by its path
+    // under another id, and is still saved.
     assert_eq!(
-        text(&get(&plan, "sidecar"), "path"),
-        "zendesk/ACME Corp/4711/ticket.html"
+        status_of_sos(found(2, SOS_ON_DISK, true), false),
+        "alreadySaved"
+    );
+
+    // Gone from disk, not what the browser reports under that id, or no answer at all:
+    // not saved. Forced: downloaded again.
+    let other_record = js(&format!(
+        "[{}]",
+        found_item(&format!("{}-7", NOW as u64 - 1), 7, SOS_ON_DISK, true)
+    ));
+    for (found, why) in [
+        (found(7, SOS_ON_DISK, false), "deleted outside the browser"),
+        (found(7, "/dl/other.pdf", true), "a reused download id"),
+        (other_record, "an answer for another record"),
+        (none(), "the browser no longer lists it"),
+    ] {
+        assert_eq!(status_of_sos(found, false), "download", "{why}");
+    }
+    assert_eq!(status_of_sos(found(7, SOS_ON_DISK, true), true), "download");
+
+    let item = |key: &str, filename: &str| js(&found_item(key, 7, filename, true));
+    assert_eq!(
+        router.is_recorded_file(item(&sos, SOS_ON_DISK)).ok(),
+        Some(true)
+    );
+    assert_eq!(
+        router.is_recorded_file(item(&sos, "/dl/other.pdf")).ok(),
+        Some(false)
+    );
+    assert_eq!(
+        router.is_recorded_file(item("1-7", SOS_ON_DISK)).ok(),
+        Some(false),
+        "no such record"
+    );
+    assert!(
+        router.is_recorded_file(item("7", SOS_ON_DISK)).is_err(),
+        "a key without its time is not a record key"
     );
 }
 
 #[wasm_bindgen_test]
-fn reviews_retention_with_ticket_answers() {
-    let router = Router::new(js(r#"{"retentionAfterSolvedDays": 7}"#)).expect("valid");
-    let files = js(
-        r#"[{"downloadId": 1, "path": "zendesk/A/1/a.log", "timeMs": 0, "ticket": {"instance": "acme", "id": 4711}},
-                       {"downloadId": 2, "path": "zendesk/A/2/b.log", "timeMs": 0, "ticket": {"instance": "acme", "id": 2}}]"#,
+fn saved_links_follow_a_file_the_browser_renumbered() {
+    let mut router = router_knowing_4711("{}");
+    assert!(!router.has_download(7.0));
+    let sos = download(&mut router, 7, SOS_URL, None, SOS_ON_DISK);
+    assert!(router.has_download(7.0));
+    assert!(!router.has_download(8.0));
+
+    let links = || {
+        vec![
+            SOS_URL.to_owned(),
+            "https://acme.zendesk.com/attachments/token/Tk4711a/?name=production_log.tar.gz"
+                .to_owned(),
+            "https://acme.zendesk.com/agent/tickets/4711".to_owned(),
+        ]
+    };
+    let candidates = Array::from(&router.saved_candidates(links()).expect("candidates"));
+    assert_eq!(candidates.length(), 1, "only the downloaded attachment");
+    assert_eq!(text(&candidates.get(0), "key"), sos);
+    assert_eq!(get(&candidates.get(0), "downloadId").as_f64(), Some(7.0));
+    assert_eq!(text(&candidates.get(0), "absolute"), SOS_ON_DISK);
+
+    // After a restart the file is download 2: the ✓ mark opens download 2.
+    let found = js(&format!("[{}]", found_item(&sos, 2, SOS_ON_DISK, true)));
+    let saved = Array::from(&router.saved_links(links(), found).expect("saved"));
+    assert_eq!(saved.length(), 1);
+    assert_eq!(text(&saved.get(0), "href"), SOS_URL);
+    assert_eq!(get(&saved.get(0), "downloadId").as_f64(), Some(2.0));
+    assert_eq!(text(&saved.get(0), "folder"), "zendesk/ACME Corp/4711/");
+
+    // Download 7 is now another file: no mark.
+    let reused = js(&format!("[{}]", found_item(&sos, 7, "/dl/other.pdf", true)));
+    let saved = Array::from(&router.saved_links(links(), reused).expect("saved"));
+    assert_eq!(
+        saved.length(),
+        0,
+        "a reused download id is not the saved file"
     );
-    let check = Array::from(&router.tickets_to_check(files.clone()).expect("tickets"));
-    assert_eq!(check.length(), 2);
+}
+
+#[wasm_bindgen_test]
+fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
+    let mut router = router_knowing_4711(r#"{"retentionAfterSolvedDays": 7}"#);
+    router
+        .observe_ticket(
+            "acme",
+            js(r#"{"ticket": {"id": 2, "status": "open"}}"#),
+            NOW,
+        )
+        .expect("ticket 2");
+    assert_eq!(
+        Array::from(&router.tickets_to_check().expect("tickets")).length(),
+        0,
+        "nothing recorded yet"
+    );
+
+    let sos = download(&mut router, 1, SOS_URL, None, SOS_ON_DISK);
+    let b = download(
+        &mut router,
+        2,
+        "https://acme.zendesk.com/attachments/token/Tk2b/?name=b.log",
+        Some("https://acme.zendesk.com/agent/tickets/2"),
+        "/dl/zendesk/_no-organization/2/b.log",
+    );
+    // Started but not complete: not on disk, so not the clean-up's yet.
+    start(
+        &mut router,
+        3,
+        "https://acme.zendesk.com/attachments/token/Tk4711a/?name=production_log.tar.gz",
+        None,
+    );
+    assert_eq!(router.downloads_in_progress(), [3.0]);
+
+    let check = Array::from(&router.tickets_to_check().expect("tickets"));
+    let ids: Vec<f64> = check
+        .iter()
+        .filter_map(|t| get(&t, "id").as_f64())
+        .collect();
+    assert_eq!(ids, [2.0, 4711.0]);
+
     let solved =
-        r#"{"ticket": {"id": 4711, "status": "solved", "updated_at": "1970-01-02T00:00:00Z"}}"#;
+        r#"{"ticket": {"id": 4711, "status": "solved", "updated_at": "2026-11-01T00:00:00Z"}}"#;
     let answers = js(&format!(
         r#"[{{"ticket": {{"instance": "acme", "id": 4711}}, "response": {solved}}},
             {{"ticket": {{"instance": "acme", "id": 2}}, "error": "HTTP 500"}}]"#
     ));
     let reviews = Array::from(
         &router
-            .review_retention(files, answers, 30.0 * 86_400_000.0)
+            .review_retention(answers, NOW + 30.0 * DAY_MS)
             .expect("review"),
     );
+    assert_eq!(reviews.length(), 2, "only files on disk are reviewed");
+    let by_key = |key: &str| {
+        reviews
+            .iter()
+            .find(|r| get(r, "key").as_string().as_deref() == Some(key))
+            .expect("reviewed")
+    };
+    let sos_review = by_key(&sos);
+    assert_eq!(get(&sos_review, "downloadId").as_f64(), Some(1.0));
+    assert_eq!(text(&sos_review, "verdict"), "delete");
+    assert_eq!(text(&sos_review, "path"), SOS_PATH);
+    let other = by_key(&b);
+    assert_eq!(text(&other, "verdict"), "keepUnknown");
+    assert!(text(&other, "reason").contains("HTTP 500"));
+
+    // Where the clean-up looks for the files it deletes.
+    let locates = Array::from(&router.locate(vec![sos.clone()]).expect("locate"));
+    assert_eq!(locates.length(), 1);
+    assert_eq!(text(&locates.get(0), "key"), sos);
+    assert_eq!(get(&locates.get(0), "downloadId").as_f64(), Some(1.0));
+    assert_eq!(text(&locates.get(0), "absolute"), SOS_ON_DISK);
+    assert!(router.locate(vec!["1".into()]).is_err(), "not a record key");
+
+    let forgotten = router.forget_records(vec![sos.clone()]).expect("forget");
+    assert_eq!(strings(&get(&forgotten, "remove")), [format!("file:{sos}")]);
+    assert_eq!(Array::from(&js_keys(&get(&forgotten, "set"))).length(), 0);
+    let check = Array::from(&router.tickets_to_check().expect("tickets"));
+    assert_eq!(check.length(), 1, "a deleted file is no longer checked");
+    assert_eq!(
+        Array::from(&router.locate(vec![sos]).expect("locate")).length(),
+        0,
+        "a forgotten record has nothing to locate"
+    );
+    assert!(router.forget_records(vec!["x-1".into()]).is_err());
+}
+
+#[wasm_bindgen_test]
+fn observe_download_ignores_a_browser_download_that_started_at_another_time() {
+    let mut router = router_knowing_4711(r#"{"retentionAfterDownloadDays": 1}"#);
+    let sos = start(&mut router, 1, SOS_URL, None);
+    // Firefox restarted and numbered another download 1: it started a week later.
+    let writes = router
+        .observe_download(1.0, complete_at("/dl/other.pdf", NOW + 7.0 * DAY_MS))
+        .expect("observed");
+    let record = get(&get(&writes, "set"), &format!("file:{sos}"));
+    assert_eq!(text(&record, "state"), "failed");
+    assert!(
+        get(&record, "path").is_undefined(),
+        "not the other file's path"
+    );
+    assert!(get(&record, "absolute").is_undefined());
+    assert!(!text(&record, "failure").is_empty());
+    assert_eq!(router.downloads_in_progress(), Vec::<f64>::new());
+
+    let history = Array::from(&router.history().expect("history"));
+    assert_eq!(history.length(), 1);
+    assert_eq!(text(&history.get(0), "key"), sos);
+    assert_eq!(text(&history.get(0), "state"), "failed");
+    assert_eq!(text(&history.get(0), "path"), SOS_PATH);
+
+    let reviews = Array::from(
+        &router
+            .review_retention(js("[]"), NOW + 30.0 * DAY_MS)
+            .expect("review"),
+    );
+    assert_eq!(
+        reviews.length(),
+        0,
+        "retention does not list a failed record"
+    );
+    assert_eq!(
+        Array::from(
+            &router
+                .saved_candidates(vec![SOS_URL.into()])
+                .expect("candidates")
+        )
+        .length(),
+        0,
+        "not saved"
+    );
+    let locates = Array::from(&router.locate(vec![sos.clone()]).expect("locate"));
+    assert!(
+        get(&locates.get(0), "absolute").is_null(),
+        "no path to look at"
+    );
+
+    // A failed record stays failed whatever the browser says later under that id.
+    let later = router
+        .observe_download(1.0, complete_at(SOS_ON_DISK, NOW))
+        .expect("observed");
+    assert_eq!(Array::from(&js_keys(&get(&later, "set"))).length(), 0);
+
+    // Started within ten minutes of the record: the recorded download.
+    let mut router = router_knowing_4711("{}");
+    let sos = start(&mut router, 1, SOS_URL, None);
+    let writes = router
+        .observe_download(1.0, complete_at(SOS_ON_DISK, NOW + 9.0 * MINUTE_MS))
+        .expect("observed");
+    let record = get(&get(&writes, "set"), &format!("file:{sos}"));
+    assert_eq!(text(&record, "state"), "complete");
+    assert_eq!(text(&record, "path"), SOS_PATH);
+    assert_eq!(text(&record, "absolute"), SOS_ON_DISK);
+}
+
+#[wasm_bindgen_test]
+fn load_records_skips_a_malformed_record_and_reports_it() {
+    let mut router = Router::new(js(r#"{"retentionAfterDownloadDays": 1}"#)).expect("valid");
+    let stored = js(r#"{
+        "file:0-1": {"downloadId": 1, "timeMs": 0, "ticket": {"instance": "acme", "id": 4711},
+                     "attachment": null, "route": "routed", "requested": "zendesk/A/4711/a.log",
+                     "source": "tokenIndex", "state": "complete", "path": "zendesk/A/4711/a.log",
+                     "bytes": 10},
+        "file:0-2": {"downloadId": 2, "timeMs": 0, "route": "routed", "requested": null,
+                     "state": "inProgress"},
+        "settings": {"enabled": true}
+    }"#);
+    let report = router.load_records(stored, false).expect("loads");
+    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
+    let skipped = strings(&get(&report, "skipped"));
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].starts_with("file:0-2: "), "{skipped:?}");
+    assert!(skipped[0].contains("requested"), "{skipped:?}");
+    let writes = get(&report, "writes");
+    assert_eq!(Array::from(&js_keys(&get(&writes, "set"))).length(), 0);
+    assert!(strings(&get(&writes, "remove")).is_empty());
+
+    let history = Array::from(&router.history().expect("history"));
+    assert_eq!(history.length(), 1);
+    assert_eq!(text(&history.get(0), "key"), "0-1");
+    assert_eq!(text(&history.get(0), "path"), "zendesk/A/4711/a.log");
+    let reviews = Array::from(
+        &router
+            .review_retention(js("[]"), 2.0 * DAY_MS)
+            .expect("review"),
+    );
+    assert_eq!(reviews.length(), 1);
+    assert_eq!(text(&reviews.get(0), "key"), "0-1");
     assert_eq!(text(&reviews.get(0), "verdict"), "delete");
-    assert_eq!(text(&reviews.get(1), "verdict"), "keepUnknown");
-    assert!(text(&reviews.get(1), "reason").contains("HTTP 500"));
+
+    // With `replace`, storage is the truth: what it no longer holds is forgotten.
+    router.load_records(js("{}"), true).expect("reloads");
+    assert_eq!(Array::from(&router.history().expect("history")).length(), 0);
+}
+
+#[wasm_bindgen_test]
+fn load_records_skips_a_record_stored_under_another_key() {
+    let mut router = Router::new(js(r#"{"retentionAfterDownloadDays": 1}"#)).expect("valid");
+    let record = |id: u32, time: u64, name: &str| {
+        format!(
+            r#"{{"downloadId": {id}, "timeMs": {time}, "ticket": {{"instance": "acme", "id": 4711}},
+                "attachment": null, "route": "routed", "requested": "zendesk/A/4711/{name}",
+                "source": "tokenIndex", "state": "complete", "path": "zendesk/A/4711/{name}"}}"#
+        )
+    };
+    let stored = js(&format!(
+        r#"{{"file:0-1": {}, "file:5-2": {}}}"#,
+        record(1, 0, "a.log"),
+        record(2, 0, "b.log")
+    ));
+    let report = router.load_records(stored, false).expect("loads");
+    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
+    let skipped = strings(&get(&report, "skipped"));
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].starts_with("file:5-2: "), "{skipped:?}");
+    assert!(
+        skipped[0].contains("0-2"),
+        "names the record it holds: {skipped:?}"
+    );
+
+    assert!(router.has_download(1.0));
+    assert!(
+        !router.has_download(2.0),
+        "the mismatched record is not loaded"
+    );
+    let history = Array::from(&router.history().expect("history"));
+    assert_eq!(history.length(), 1);
+    assert_eq!(text(&history.get(0), "path"), "zendesk/A/4711/a.log");
+    let reviews = Array::from(
+        &router
+            .review_retention(js("[]"), 2.0 * DAY_MS)
+            .expect("review"),
+    );
+    assert_eq!(reviews.length(), 1);
+    assert_eq!(text(&reviews.get(0), "key"), "0-1");
+    assert_eq!(
+        Array::from(
+            &router
+                .locate(vec!["0-2".into(), "5-2".into()])
+                .expect("locate")
+        )
+        .length(),
+        0,
+        "under neither key"
+    );
+}
+
+#[wasm_bindgen_test]
+fn load_records_converts_the_legacy_routed_files_list() {
+    let mut router = Router::new(js("{}")).expect("defaults");
+    let stored = js(r#"{
+        "routedFiles": [
+            {"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3, "ticket": {"instance": "acme", "id": 1}},
+            {"downloadId": "x"}
+        ],
+        "savedAttachments": {"Tk1": 5}
+    }"#);
+    let report = router.load_records(stored, false).expect("loads");
+    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
+    assert_eq!(strings(&get(&report, "skipped")).len(), 1);
+    let writes = get(&report, "writes");
+    let set = get(&writes, "set");
+    assert_eq!(strings(&js_keys(&set)), ["file:3-5"]);
+    let record = get(&set, "file:3-5");
+    assert_eq!(get(&record, "downloadId").as_f64(), Some(5.0));
+    assert_eq!(get(&record, "timeMs").as_f64(), Some(3.0));
+    assert_eq!(text(&record, "state"), "complete");
+    assert_eq!(text(&record, "path"), "zendesk/A/1/a.log");
+    let remove = strings(&get(&writes, "remove"));
+    assert!(remove.contains(&"routedFiles".to_owned()), "{remove:?}");
+    assert!(
+        remove.contains(&"savedAttachments".to_owned()),
+        "{remove:?}"
+    );
+    let history = Array::from(&router.history().expect("history"));
+    assert_eq!(text(&history.get(0), "key"), "3-5");
+    assert_eq!(text(&history.get(0), "path"), "zendesk/A/1/a.log");
+
+    // The converted record is stored as a record the next load reads back.
+    let mut next = Router::new(js("{}")).expect("defaults");
+    let report = next.load_records(set, false).expect("loads");
+    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
+    assert!(strings(&get(&report, "skipped")).is_empty());
 }

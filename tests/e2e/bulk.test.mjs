@@ -11,8 +11,15 @@
 //       once plus ticket.html; a second run downloads nothing (skipped = 12);
 //   (b) an attachment Zendesk's scan flagged waits for "Download anyway"; inline images skipped;
 //   (c) ✓ marks next to exactly the saved attachment links, gone once the file is deleted;
-//   (d) retention with the clean-up page's clock (?now=): after solved (a solved ticket is due,
-//       a ticket whose status API fails is kept and reported), then after download.
+//   (d) retention: after solved (a solved ticket is due, a ticket whose status API fails is
+//       kept and reported), then after download — time passes by aging the stored records
+//       (the worker uses its own clock; no page can make a file due);
+//   (e) a clicked attachment is "already saved" for Download all; two copies of one
+//       attachment are both cleaned up and reported by their real names; the emptied
+//       folders are listed; after the clean-up Download all fetches the attachment again;
+//   (f) a rule's "leave alone" and a malformed record never break retention or the marks;
+//   (g) a click and Download all put an attachment where the same MIME and size rules say;
+//   (h) the ticket-link sidecar never replaces a customer's file of the same name.
 // Extension pages open as tabs (popup.html too), as in settings.test.mjs.
 
 import { describe, it, before, after } from 'node:test';
@@ -58,6 +65,24 @@ fixtures.addTicket({
 });
 fixtures.addTicket({ id: SOLVED, organizationId: 10, subject: 'Solved long ago', status: 'solved', updatedAt: isoDaysAgo(60), comments: [['solved.log']] });
 fixtures.addTicket({ id: BROKEN, organizationId: 11, subject: 'Status unreadable', status: 'solved', updatedAt: isoDaysAgo(60), comments: [['status.log']] });
+
+const COPIES = 4804; // one attachment, saved twice
+const LEFT = 4805; // a HAR file a rule leaves alone, and a log
+const TYPED = 4806; // attachments for MIME and size rules
+const SIDECAR_NAME = 4807; // a customer's own ticket.html
+fixtures.addTicket({ id: COPIES, organizationId: 9, subject: 'Two copies', comments: [['production_log.tar.gz']] });
+fixtures.addTicket({ id: LEFT, organizationId: 9, subject: 'Browser trace', comments: [['trace.har', 'left.log']] });
+fixtures.addTicket({
+  id: TYPED,
+  organizationId: 9,
+  subject: 'Typed files',
+  comments: [[
+    { fileName: 'bundle.tgz', contentType: 'application/gzip', size: 30 * 1024 },
+    { fileName: 'huge.bin', contentType: 'application/octet-stream', size: 300 * 1024 },
+    { fileName: 'small.txt', contentType: 'text/plain', size: 2 * 1024 },
+  ]],
+});
+fixtures.addTicket({ id: SIDECAR_NAME, organizationId: 9, subject: 'Customer page', comments: [[{ fileName: 'ticket.html', contentType: 'application/octet-stream' }]] });
 
 const BULK_DIR = `zendesk/ACME Corp/${BULK}`;
 const SUSPECT_DIR = `zendesk/ACME Corp/${SUSPECT}`;
@@ -192,7 +217,7 @@ for (const kind of browsersFromEnv()) {
       await until(`settings ${JSON.stringify(want)} stored`, async () => {
         const s = await page.evaluate(async () => {
           const api = globalThis.browser ?? globalThis.chrome;
-          return (await (api.storage.sync ?? api.storage.local).get('settings')).settings ?? {};
+          return (await api.storage.local.get('settings')).settings ?? {};
         });
         return Object.entries(want).every(([k, v]) => s[k] === v) ? s : { ...s, error: 'not yet' };
       }, { timeoutMs: 10_000 });
@@ -200,11 +225,56 @@ for (const kind of browsersFromEnv()) {
       await page.close().catch(() => {});
     }
 
-    /** The clean-up page as of `now`: {due: [paths], gone: [paths], kept: [texts]}. */
-    async function review(now) {
-      const page = await open(`${env.base}cleanup.html?now=${now}`);
+    /** The clean-up page: {due: [paths], gone: [paths], kept: [texts], status, report, folders}. */
+    async function review() {
+      const page = await open(`${env.base}cleanup.html`);
       await waitForSelector(page, 'body[data-loaded="true"]', { timeoutMs: 30_000 });
       return { page, ...(await readCleanup(page)) };
+    }
+
+    /** Deletes every due file on the clean-up page; its report once done. */
+    async function deleteDue(page) {
+      await clickLink(page, '#confirm:not([disabled])');
+      await waitForSelector(page, 'body[data-done="true"]', { timeoutMs: 60_000 });
+      return readCleanup(page);
+    }
+
+    /**
+     * Time passes for the records: every stored file record is made `days` older (its key
+     * names its start time, so it is stored again under its new key). The worker reads
+     * storage afresh before each clean-up review.
+     */
+    async function ageRecords(days) {
+      const page = await open(`${env.base}popup.html`);
+      const n = await page.evaluate(async (ms) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const all = await api.storage.local.get(null);
+        const set = {};
+        const remove = [];
+        for (const [key, record] of Object.entries(all)) {
+          const m = /^file:(\d+)-(\d+)$/.exec(key);
+          if (!m || typeof record?.timeMs !== 'number') continue;
+          const timeMs = record.timeMs - ms;
+          remove.push(key);
+          set[`file:${timeMs}-${m[2]}`] = { ...record, timeMs };
+        }
+        await api.storage.local.remove(remove);
+        await api.storage.local.set(set);
+        return remove.length;
+      }, days * DAY_MS);
+      await page.close().catch(() => {});
+      return n;
+    }
+
+    /** The stored file records: [{key, path, state, route}]. */
+    async function storedRecords() {
+      const page = await open(`${env.base}popup.html`);
+      const records = await page.evaluate(async () => {
+        const all = await (globalThis.browser ?? globalThis.chrome).storage.local.get(null);
+        return Object.entries(all).filter(([k]) => k.startsWith('file:')).map(([key, r]) => ({ key, path: r.path ?? r.requested, state: r.state, route: r.route }));
+      });
+      await page.close().catch(() => {});
+      return records;
     }
 
     function readCleanup(page) {
@@ -214,6 +284,7 @@ for (const kind of browsersFromEnv()) {
         kept: [...document.querySelectorAll('#kept li')].map((li) => li.textContent),
         status: document.getElementById('status').textContent,
         report: [...document.querySelectorAll('#report li')].map((li) => li.textContent).sort(),
+        folders: [...document.querySelectorAll('#folders li')].map((li) => li.textContent),
       }));
     }
 
@@ -319,7 +390,7 @@ for (const kind of browsersFromEnv()) {
       await closePages();
     });
 
-    it('(d) cleans up exactly the routed files that are due, with the clean-up page clock', async () => {
+    it("(d) cleans up exactly the routed files that are due, on the worker's own clock", async () => {
       // Two more routed files (clicked on their ticket pages), a non-Zendesk download and
       // files the extension never saw.
       for (const [id, file, dir] of [[SOLVED, 'solved.log', 'zendesk/Globex'], [BROKEN, 'status.log', 'zendesk/Initech']]) {
@@ -342,7 +413,7 @@ for (const kind of browsersFromEnv()) {
       env.mock.setFaults({ [BROKEN]: 'api-500' });
       let r;
       try {
-        r = await review(Date.now());
+        r = await review();
       } finally {
         env.mock.resetFaults();
       }
@@ -367,7 +438,8 @@ for (const kind of browsersFromEnv()) {
         `${BULK_DIR}/ticket.html`,
         `${SUSPECT_DIR}/ticket.html`,
       ].sort();
-      r = await review(Date.now() + 31 * DAY_MS);
+      assert.ok((await ageRecords(31)) > 0, 'records to age');
+      r = await review();
       assert.deepEqual(r.due, routed);
       // Firefox: see FIREFOX_EXISTS — it still believes the file deleted by hand exists.
       assert.deepEqual(r.gone, kind === 'firefox' ? [] : [`${BULK_DIR}/a0.log`], 'the file deleted by hand is listed as already gone');
@@ -378,12 +450,7 @@ for (const kind of browsersFromEnv()) {
       const after = await readCleanup(r.page);
       assert.deepEqual(after.report, routed.map((p) => `${p}: ${p.endsWith('/a0.log') ? 'already moved or deleted by you' : 'deleted'}`).sort());
       assert.match(after.status, /^Nothing is due \(0 saved files reviewed\)\.$/);
-      const stored = await r.page.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.local.get(['routedFiles', 'savedAttachments']));
-      assert.deepEqual(
-        { files: stored.routedFiles, saved: stored.savedAttachments },
-        { files: [], saved: {} },
-        'deleted files leave the routed-files list and the ✓ map',
-      );
+      assert.deepEqual(await storedRecords(), [], 'deleted files leave the records (and with them the ✓ marks)');
       const left = [
         'tool.bin',
         'unrelated-notes.txt',
@@ -393,6 +460,153 @@ for (const kind of browsersFromEnv()) {
       assert.ok(fs.readFileSync(path.join(env.downloadDir, 'tool.bin')).equals(expectedToolBytes()), 'the non-Zendesk download is untouched');
       assert.equal(fs.readFileSync(path.join(env.downloadDir, 'unrelated-notes.txt'), 'utf8'), 'mine\n');
 
+      await closePages();
+    });
+
+    /** The name a second copy of `file` gets under "keep both": Chromium `a (1).b`, Firefox `a(1).b`. */
+    const secondCopy = (file) => {
+      const dot = file.indexOf('.');
+      return `${file.slice(0, dot)}${kind === 'firefox' ? '(1)' : ' (1)'}${file.slice(dot)}`;
+    };
+
+    it('(e) one record of what is saved: marks, Download all and retention agree, with real names', async () => {
+      const dir = `zendesk/ACME Corp/${COPIES}`;
+      const file = 'production_log.tar.gz';
+      const { token } = attachment(COPIES, file);
+      await saveSettings({ retentionAfterSolvedDays: '', retentionAfterDownloadDays: '1' });
+
+      // A click saves it and marks it; Download all then says it is already saved.
+      const agent = await openTicket(COPIES);
+      await clickLink(agent, attachmentSelector(COPIES, file));
+      await expectBytes(`${dir}/${file}`, token);
+      await waitForMarks(agent, COPIES, [file]);
+      const popup = await openPopup();
+      const run = await downloadAll(popup, COPIES, { expect: { total: 0, skipped: 1 } });
+      assert.match(run.text, /1 already saved/, run.text);
+      await sleep(1000);
+      assert.equal(attachmentFetches(env.mock.log(), token).contents.length, 1, 'not fetched again');
+      assert.deepEqual(filesIn(dir).sort(), [file, 'ticket.html']);
+
+      // "Download again" keeps both copies: two records, each with its real name.
+      await downloadAll(popup, COPIES, { force: true, expect: { total: 1, done: 1 } });
+      await expectBytes(`${dir}/${secondCopy(file)}`, token);
+      await closePages();
+
+      // Two days later both copies are due, listed and reported by their real names; the
+      // ticket's folder is left behind, and says so.
+      await ageRecords(2);
+      const r = await review();
+      const copies = [`${dir}/${file}`, `${dir}/${secondCopy(file)}`];
+      assert.deepEqual(r.due, [...copies, `${dir}/ticket.html`].sort());
+      const after = await deleteDue(r.page);
+      assert.deepEqual(after.report, [...copies, `${dir}/ticket.html`].map((p) => `${p}: deleted`).sort());
+      // No tracked file is left in the ticket's folder nor in its organization's (other
+      // files may be: the page says to delete them if empty).
+      assert.deepEqual(after.folders, [`Downloads/${dir}/`, 'Downloads/zendesk/ACME Corp/'], 'the folders left behind are listed');
+      assert.match(after.status, /^Nothing is due/);
+      await until('both copies deleted', () => (filesIn(dir).length === 0 ? true : { error: filesIn(dir) }));
+
+      // Deleted means no longer saved: no mark, and Download all fetches it again.
+      const again = await openTicket(COPIES);
+      await sleep(1500);
+      assert.deepEqual((await marks(again, COPIES)).marked, [], 'no ✓ on a deleted file');
+      const popup2 = await openPopup();
+      await downloadAll(popup2, COPIES, { expect: { total: 1, done: 1, skipped: 0 } });
+      await expectBytes(`${dir}/${file}`, token);
+      await waitForMarks(again, COPIES, [file]);
+      await saveSettings({ retentionAfterDownloadDays: '' });
+      await closePages();
+    });
+
+    it('(f) a rule\'s "leave alone" and a malformed record break neither retention nor the marks', async () => {
+      const page = await open(`${env.base}popup.html`);
+      await page.evaluate(async () => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const { settings = {} } = await api.storage.local.get('settings');
+        await api.storage.local.set({ settings: { ...settings, rules: [{ extensions: ['har'], leaveAlone: true }] } });
+        // What a bug or a newer version might have stored.
+        await api.storage.local.set({ 'file:1-999999': { downloadId: 999999, route: 'routed' } });
+      });
+      await page.close().catch(() => {});
+      await sleep(500);
+      const agent = await openTicket(LEFT);
+      const popup = await openPopup();
+      await downloadAll(popup, LEFT, { expect: { total: 2, done: 2 } });
+      await expectBytes(`zendesk/ACME Corp/${LEFT}/left.log`, attachment(LEFT, 'left.log').token);
+      await expectBytes('trace.har', attachment(LEFT, 'trace.har').token); // named by the browser
+      await waitForMarks(agent, LEFT, ['left.log']);
+      const records = await storedRecords();
+      assert.ok(records.some((r) => r.route === 'leftAlone' && r.path === 'trace.har' && r.state === 'complete'), JSON.stringify(records));
+
+      await saveSettings({ retentionAfterDownloadDays: '30' });
+      await ageRecords(31);
+      const r = await review();
+      assert.ok(r.due.includes(`zendesk/ACME Corp/${LEFT}/left.log`), JSON.stringify(r.due));
+      assert.ok(!r.due.includes('trace.har'), 'a download a rule left alone is not the extension\'s to delete');
+      const after = await deleteDue(r.page);
+      assert.ok(after.report.includes(`zendesk/ACME Corp/${LEFT}/left.log: deleted`), JSON.stringify(after.report));
+      assert.ok(fs.existsSync(path.join(env.downloadDir, 'trace.har')), 'trace.har stays');
+      await saveSettings({ retentionAfterDownloadDays: '' });
+      const cleanup = await open(`${env.base}popup.html`);
+      await cleanup.evaluate(async () => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const { settings = {} } = await api.storage.local.get('settings');
+        await api.storage.local.set({ settings: { ...settings, rules: [] } });
+        await api.storage.local.remove('file:1-999999');
+      });
+      await closePages();
+    });
+
+    it('(g) a click and Download all put an attachment where the same MIME and size rules say', async () => {
+      const page = await open(`${env.base}popup.html`);
+      await page.evaluate(async () => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const { settings = {} } = await api.storage.local.get('settings');
+        await api.storage.local.set({
+          settings: {
+            ...settings,
+            rules: [
+              { mime: 'application/gzip', template: '{org}/{ticket_id}/archives/{filename}' },
+              { minSize: 100000, template: '{org}/{ticket_id}/big/{filename}' },
+            ],
+          },
+        });
+      });
+      await page.close().catch(() => {});
+      await sleep(500);
+      const dir = `zendesk/ACME Corp/${TYPED}`;
+      const want = { 'bundle.tgz': `${dir}/archives`, 'huge.bin': `${dir}/big`, 'small.txt': dir };
+      const agent = await openTicket(TYPED);
+      for (const [file, folder] of Object.entries(want)) {
+        await clickLink(agent, attachmentSelector(TYPED, file));
+        await expectBytes(`${folder}/${file}`, attachment(TYPED, file).token);
+      }
+      const popup = await openPopup();
+      await downloadAll(popup, TYPED, { force: true, expect: { total: 3, done: 3 } });
+      for (const [file, folder] of Object.entries(want)) {
+        await expectBytes(`${folder}/${secondCopy(file)}`, attachment(TYPED, file).token);
+      }
+      const cleanup = await open(`${env.base}popup.html`);
+      await cleanup.evaluate(async () => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const { settings = {} } = await api.storage.local.get('settings');
+        await api.storage.local.set({ settings: { ...settings, rules: [] } });
+      });
+      await closePages();
+    });
+
+    it('(h) the ticket-link file never replaces a customer\'s file of that name', async () => {
+      const dir = `zendesk/ACME Corp/${SIDECAR_NAME}`;
+      const { token } = attachment(SIDECAR_NAME, 'ticket.html');
+      const agent = await openTicket(SIDECAR_NAME);
+      await clickLink(agent, attachmentSelector(SIDECAR_NAME, 'ticket.html'));
+      await expectBytes(`${dir}/ticket.html`, token);
+      const popup = await openPopup();
+      await downloadAll(popup, SIDECAR_NAME, { expect: { total: 0, skipped: 1 } });
+      const link = await waitForFile(env.downloadDir, `${dir}/${secondCopy('ticket.html')}`);
+      assert.match(link.toString('utf8'), new RegExp(`agent/tickets/${SIDECAR_NAME}`), 'the sidecar got a name of its own');
+      await sleep(1000);
+      assert.ok(fs.readFileSync(path.join(env.downloadDir, ...`${dir}/ticket.html`.split('/'))).equals(expectedBytes(token)), 'the customer\'s ticket.html is intact');
       await closePages();
     });
   });

@@ -475,7 +475,7 @@ for (const kind of browsersFromEnv()) {
       { skip: kind !== 'chromium' ? 'Chromium only (storage evaluated in the service worker)' : false },
       async () => {
         stats.faults.push('corrupted-settings');
-        await inWorker(() => chrome.storage.sync.set({ settings: { template: 5 } }));
+        await inWorker(() => chrome.storage.local.set({ settings: { template: 5 } }));
         const problem = await waitUntil(async () => (await inWorker(() => chrome.storage.local.get('status'))).status?.problem, { what: 'status.problem' });
         console.log(`# chromium corrupted settings: status.problem = ${JSON.stringify(problem)}`);
         assert.match(problem, /template/, 'the problem names the field');
@@ -489,7 +489,7 @@ for (const kind of browsersFromEnv()) {
         const after = (await inWorker(() => chrome.storage.local.get('status'))).status?.problem;
         assert.match(after ?? '', /settings rejected/, `status.problem after restart: ${after}`);
         // Repair: the problem clears.
-        await inWorker(() => chrome.storage.sync.remove('settings'));
+        await inWorker(() => chrome.storage.local.remove('settings'));
         await waitUntil(async () => (await inWorker(() => chrome.storage.local.get('status'))).status?.problem === null, { what: 'status.problem cleared' });
         await closePages();
         page = await newTicketPage(T.settings);

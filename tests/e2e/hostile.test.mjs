@@ -10,7 +10,7 @@
 //   E2E_HOSTILE_STRICT=0 ...   report mismatches without failing
 //
 // Chromium runs with template `{org}/{subject}/{ticket_id}/{filename}` (set through
-// chrome.storage.sync in the extension's service worker), so subjects are covered too;
+// chrome.storage.local in the extension's service worker), so subjects are covered too;
 // Firefox has no worker to evaluate in and keeps the default template (org + file names).
 // Names that collide after sanitizing within one folder expect the browser's uniquify.
 
@@ -178,8 +178,8 @@ for (const kind of browsersFromEnv()) {
       if (kind === 'chromium') {
         const worker = await extensionWorker(env.browser, chromiumExtensionId(extDir), { timeoutMs: 10_000 });
         if (DEBUG) worker.on('console', (m) => console.error(`[chromium sw] ${m.type()}: ${m.text()}`));
-        await worker.evaluate((template) => chrome.storage.sync.set({ settings: { template } }), CHROMIUM_TEMPLATE);
-        const stored = await worker.evaluate(() => chrome.storage.sync.get('settings'));
+        await worker.evaluate((template) => chrome.storage.local.set({ settings: { template } }), CHROMIUM_TEMPLATE);
+        const stored = await worker.evaluate(() => chrome.storage.local.get('settings'));
         assert.equal(stored.settings.template, CHROMIUM_TEMPLATE);
         await sleep(1_000); // storage.onChanged → applySettings
       }

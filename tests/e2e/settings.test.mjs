@@ -1,5 +1,7 @@
 // The options page and the popup, driven like a user in each browser of E2E_BROWSERS
-// (default "chromium,firefox") against the built dist/<browser> and the mock Zendesk.
+// (default "chromium,firefox") against the built dist/<browser> and the mock Zendesk; and
+// where settings are stored (storage.local; storage.sync only by opt-in, without organization
+// names unless asked; an older version's sync settings moved to storage.local on update).
 //
 //   node --test tests/e2e/settings.test.mjs
 //   E2E_BROWSERS=firefox node --test tests/e2e/settings.test.mjs
@@ -24,7 +26,7 @@ import path from 'node:path';
 import {
   DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
   attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
-  pageSet, logRunEnd,
+  pageSet, logRunEnd, until,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -42,6 +44,7 @@ async function start(kind, extDir, { home = null } = {}) {
   const tabs = pageSet(() => env.browser);
   return {
     kind,
+    extDir,
     mock: env.mock,
     browser: env.browser,
     downloadDir: env.downloadDir,
@@ -62,13 +65,73 @@ async function openOptions(env) {
   return page;
 }
 
-/** The stored user settings, read from an extension page. */
+/** The stored user settings (storage.local), read from an extension page. */
 function storedSettings(page) {
   return page.evaluate(async () => {
     const api = globalThis.browser ?? globalThis.chrome;
-    const got = await (api.storage.sync ?? api.storage.local).get('settings');
+    const got = await api.storage.local.get('settings');
     return got.settings ?? null;
   });
+}
+
+/** `settings` in storage.local and storage.sync (null when absent), and every key storage.sync holds. */
+function storedIn(page) {
+  return page.evaluate(async () => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const [local, sync] = await Promise.all([api.storage.local.get('settings'), api.storage.sync.get(null)]);
+    return { local: local.settings ?? null, sync: sync.settings ?? null, syncKeys: Object.keys(sync) };
+  });
+}
+
+/**
+ * Starts the background afresh, as after an update, with its storage kept. Chromium: stop the
+ * service worker (CDP ServiceWorker.stopAllWorkers) and start it again (startWorker; the
+ * restarted worker waits for the debugger puppeteer attached at launch, so it is resumed) —
+ * runtime.reload() would leave an extension loaded with --load-extension disabled. Firefox:
+ * runtime.reload() of the add-on, then wait until its options page loads again.
+ */
+async function restartBackground(env) {
+  if (env.kind === 'chromium') {
+    const prefix = `chrome-extension://${chromiumExtensionId(env.extDir)}/`;
+    const page = await env.open(`${prefix}options.html`);
+    const cdp = await page.createCDPSession();
+    const b = await env.browser.target().createCDPSession();
+    const status = new Map();
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      for (const v of e.versions) if (v.scriptURL.startsWith(prefix)) status.set(v.versionId, v.runningStatus);
+    });
+    try {
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await until('the service worker to stop', () => status.size > 0 && [...status.values()].every((s) => s === 'stopped'), { timeoutMs: 10_000 });
+      const started = cdp.send('ServiceWorker.startWorker', { scopeURL: prefix }).catch(() => {});
+      const info = await until('the restarted service worker', async () => (await b.send('Target.getTargets')).targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(prefix)), { timeoutMs: 10_000 });
+      const { sessionId } = await b.send('Target.attachToTarget', { targetId: info.targetId, flatten: true });
+      await b.connection().session(sessionId).send('Runtime.runIfWaitingForDebugger');
+      await b.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      await started;
+      await until('the service worker running', () => [...status.values()].includes('running'), { timeoutMs: 10_000 });
+    } finally {
+      await cdp.detach().catch(() => {});
+      await b.detach().catch(() => {});
+      await env.closePages();
+    }
+    return;
+  }
+  const page = await env.open(`${env.base}options.html`);
+  await page.evaluate(() => {
+    setTimeout(() => (globalThis.browser ?? globalThis.chrome).runtime.reload(), 50);
+  });
+  await sleep(1_500);
+  await env.closePages();
+  const reopened = await until('the reloaded add-on', async () => {
+    const p = await env.open(`${env.base}options.html`).catch(() => null);
+    const loaded = p && (await waitForSelector(p, 'main[aria-busy="false"]', { timeoutMs: 5_000 }).catch(() => null));
+    if (loaded) return p;
+    await p?.close().catch(() => {});
+    return null;
+  }, { timeoutMs: 30_000, pollMs: 500 });
+  await reopened.close().catch(() => {});
 }
 
 /** Replace an input's text like a user: focus, clear, type. */
@@ -256,6 +319,127 @@ for (const kind of browsersFromEnv()) {
     });
   });
 
+  // Where settings live: storage.local; storage.sync only by the user's choice, and without
+  // what names customers unless the user ticks that too. One browser, the steps in order.
+  describe(`zd-dl-router settings storage (${kind})`, () => {
+    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
+      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
+      return;
+    }
+    let env;
+    before(async () => {
+      env = await start(kind, extDir);
+    });
+    after(async () => {
+      await env?.close();
+    });
+
+    it('a fresh install saves the options page to storage.local and leaves storage.sync empty', async () => {
+      const page = await openOptions(env);
+      assert.deepEqual(await storedIn(page), { local: null, sync: null, syncKeys: [] }, 'nothing stored yet');
+      await typeInto(page, '#noOrgFolder', '_none');
+      await click(page, '#save:not([disabled])');
+      await until('settings in storage.local', async () => (await storedIn(page)).local?.noOrgFolder === '_none', { timeoutMs: 5_000, pollMs: 100 });
+      await sleep(500); // a sync copy would be written right after the local one
+      const stored = await storedIn(page);
+      assert.equal(stored.local.syncSettings, false, 'syncing is off unless the user turns it on');
+      assert.deepEqual(stored.syncKeys, [], `storage.sync stays empty: ${JSON.stringify(stored.sync)}`);
+      assert.equal(await page.$eval('#syncSettings', (e) => e.checked), false);
+      assert.equal(await page.$eval('#syncCustomerNames', (e) => e.disabled), true, 'customer names only with sync on');
+      await env.closePages();
+    });
+
+    it('moves settings an older version kept in storage.sync to storage.local on update, still in force', async () => {
+      const OLD = {
+        template: 'migrated-{ticket_id}/{filename}',
+        aliases: { 'Initech Ltd': 'initech' },
+        rules: [{ name: 'Initech', organization: '^Initech', template: 'initech/{filename}' }],
+      };
+      const page = await openOptions(env);
+      // What a version that kept its settings in storage.sync leaves behind.
+      await page.evaluate(async (old) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        await api.storage.local.remove('settings');
+        await api.storage.sync.set({ settings: old });
+      }, OLD);
+      assert.deepEqual((await storedIn(page)).sync, OLD);
+      await restartBackground(env);
+      // The next download goes where the migrated template says.
+      await downloadFrom(env, 4711, 'production_log.tar.gz', 'zendesk/migrated-4711/production_log.tar.gz');
+      const options = await openOptions(env);
+      const stored = await until('settings moved to storage.local', async () => {
+        const s = await storedIn(options);
+        return s.local && s.syncKeys.length === 0 && s;
+      }, { timeoutMs: 10_000 }).catch(async () => storedIn(options));
+      assert.deepEqual(stored.local, OLD, 'storage.local holds the settings, aliases and rules included');
+      assert.deepEqual(stored.syncKeys, [], `storage.sync no longer holds them: ${JSON.stringify(stored.sync)}`);
+      await until('the options page showing the migrated settings', () => options.$eval('#template', (e) => e.value === 'migrated-{ticket_id}/{filename}'), { timeoutMs: 5_000 });
+      assert.equal(await options.$eval('#alias-0-folder', (e) => e.value), 'initech');
+      await env.closePages();
+    });
+
+    it('syncs only when the user opts in, and then without organization names unless asked', async () => {
+      const MINE = {
+        template: '{org}/{ticket_id}/{filename}',
+        aliases: { 'ACME Corp.': 'acme' },
+        rules: [
+          { name: 'ACME SOS', organization: '^ACME', fileName: 'gitlabsos', template: '{org}/sos/{filename}' },
+          { name: 'HAR files', extensions: ['har'], template: 'har/{ticket_id}/{filename}' },
+        ],
+      };
+      let page = await openOptions(env);
+      await page.evaluate((mine) => (globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: mine }), MINE);
+      await env.closePages();
+      page = await openOptions(env);
+      assert.equal(await page.$eval('#syncCustomerNames', (e) => e.disabled), true);
+      await click(page, '#syncSettings');
+      assert.deepEqual(await page.$eval('#syncCustomerNames', (e) => [e.disabled, e.checked]), [false, false], 'the second box is offered, unticked');
+      await click(page, '#save:not([disabled])');
+      let stored = await until('a sync copy', async () => {
+        const s = await storedIn(page);
+        return s.sync && s;
+      }, { timeoutMs: 5_000, pollMs: 100 });
+      assert.equal(stored.sync.syncSettings, true);
+      assert.equal('aliases' in stored.sync, false, `no aliases in storage.sync: ${JSON.stringify(stored.sync)}`);
+      assert.deepEqual(stored.sync.rules.map((r) => r.name), ['HAR files'], 'the rule on an organization stays local');
+      assert.equal(JSON.stringify(stored.sync).includes('ACME'), false, 'no organization name in storage.sync');
+      assert.deepEqual(stored.local.aliases, MINE.aliases, 'storage.local keeps the aliases');
+      assert.deepEqual(stored.local.rules.map((r) => r.name), ['ACME SOS', 'HAR files'], 'and both rules');
+      assert.equal(stored.local.syncCustomerNames, false);
+
+      // Another computer changes the sync copy: this one takes it and keeps its own names.
+      await page.evaluate((copy) => (globalThis.browser ?? globalThis.chrome).storage.sync.set({ settings: copy }), { ...stored.sync, template: 'elsewhere-{ticket_id}/{filename}' });
+      stored = await until('the synced change in storage.local', async () => {
+        const s = await storedIn(page);
+        return s.local?.template === 'elsewhere-{ticket_id}/{filename}' && s;
+      }, { timeoutMs: 10_000, pollMs: 100 });
+      assert.deepEqual(stored.local.aliases, MINE.aliases, 'the aliases stay');
+      assert.deepEqual(stored.local.rules.map((r) => r.name), ['ACME SOS', 'HAR files'], 'the rule on an organization stays');
+      await until('the options page following', () => page.$eval('#template', (e) => e.value === 'elsewhere-{ticket_id}/{filename}'), { timeoutMs: 5_000 });
+
+      // With organization names ticked too, the sync copy is the whole settings.
+      await click(page, '#syncCustomerNames');
+      await click(page, '#save:not([disabled])');
+      stored = await until('a sync copy with names', async () => {
+        const s = await storedIn(page);
+        return s.sync?.syncCustomerNames && s;
+      }, { timeoutMs: 5_000, pollMs: 100 });
+      assert.deepEqual(stored.sync, stored.local);
+
+      // Turning sync off removes the sync copy; the settings stay.
+      await click(page, '#syncSettings');
+      assert.equal(await page.$eval('#syncCustomerNames', (e) => e.disabled), true);
+      await click(page, '#save:not([disabled])');
+      stored = await until('no sync copy', async () => {
+        const s = await storedIn(page);
+        return s.syncKeys.length === 0 && s;
+      }, { timeoutMs: 5_000, pollMs: 100 });
+      assert.deepEqual(stored.local.aliases, MINE.aliases);
+      assert.equal(stored.local.syncSettings, false);
+      await env.closePages();
+    });
+  });
+
   describe(`zd-dl-router team policy (${kind})`, () => {
     if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
       it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
@@ -304,7 +488,7 @@ for (const kind of browsersFromEnv()) {
       assert.deepEqual(managed, POLICY, 'storage.managed holds the policy');
       await page.evaluate(() => {
         const api = globalThis.browser ?? globalThis.chrome;
-        return (api.storage.sync ?? api.storage.local).set({ settings: { template: 'zd-{ticket_id}/{filename}', noOrgFolder: '_none' } });
+        return api.storage.local.set({ settings: { template: 'zd-{ticket_id}/{filename}', noOrgFolder: '_none' } });
       });
       await page.close();
       page = await openOptions(env);

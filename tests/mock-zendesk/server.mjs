@@ -455,7 +455,10 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       'Cache-Control': 'private, max-age=0',
       'X-Content-Type-Options': 'nosniff',
     };
-    if (f?.fault === 'attachment-reset') {
+    // {"fault":"attachment-reset","after":N}: the first N fetches of the file get all of it,
+    // every later one half of it and then a reset connection (N defaults to 0).
+    if (f?.fault === 'attachment-reset') f.fetches = (f.fetches ?? 0) + 1;
+    if (f?.fault === 'attachment-reset' && f.fetches > (f.after ?? 0)) {
       res.writeHead(200, headers);
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
       setTimeout(() => res.socket?.destroy(), 100);

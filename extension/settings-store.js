@@ -1,0 +1,53 @@
+// Where the user's settings live: storage.local, key "settings". storage.sync (the browser
+// vendor's servers) holds only what the core's Router.settingsForSync says — nothing unless
+// the user opted in, and then without organization names unless they asked for those too.
+// This file decides nothing: it carries out the core's answers. Callers have initialised
+// the WASM (the background in start(), the pages in main()) before writing or migrating.
+
+import { Router } from './zd_dl_router.js';
+
+const KEY = 'settings';
+
+/** The user's settings as stored (undefined when none). */
+export async function readUserSettings(api) {
+  return (await api.storage.local.get(KEY))[KEY];
+}
+
+/** Writes the settings locally, then makes the sync copy what the core says (or removes it). */
+export async function writeUserSettings(api, settings) {
+  await api.storage.local.set({ [KEY]: settings });
+  try {
+    await setSyncCopy(api, Router.settingsForSync(settings));
+  } catch (err) {
+    const e = new Error(`saved on this computer, but the sync copy was not updated: ${err.message ?? err}`);
+    e.savedLocally = true;
+    throw e;
+  }
+}
+
+/**
+ * At worker start: settings an older version kept only in storage.sync move to
+ * storage.local (written before sync is touched: nothing is lost), and the sync copy
+ * becomes what the core says.
+ */
+export async function migrateSettingsStorage(api) {
+  if (!api.storage.sync) return;
+  const [local, sync] = await Promise.all([readUserSettings(api), api.storage.sync.get(KEY).then((got) => got[KEY])]);
+  const step = Router.settingsStorageMigration(local, sync);
+  if (step.writeLocal != null) await api.storage.local.set({ [KEY]: step.writeLocal });
+  // Unchanged copies are not rewritten: the worker starts often, sync writes are rationed.
+  if (JSON.stringify(step.sync ?? null) !== JSON.stringify(sync ?? null)) await setSyncCopy(api, step.sync);
+}
+
+/** Another computer changed the sync copy (`synced`): take what the core says to take. */
+export async function takeSyncedSettings(api, synced) {
+  if (synced === undefined) return; // removed there: this computer keeps its own settings
+  const merged = Router.mergeSyncedSettings((await readUserSettings(api)) ?? {}, synced);
+  if (merged !== undefined) await api.storage.local.set({ [KEY]: merged });
+}
+
+async function setSyncCopy(api, copy) {
+  if (!api.storage.sync) return;
+  if (copy == null) await api.storage.sync.remove(KEY);
+  else await api.storage.sync.set({ [KEY]: copy });
+}
