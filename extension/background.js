@@ -336,7 +336,11 @@ function write(writes) {
       Object.keys(set).length && api.storage.local.set(set),
       remove.length && api.storage.local.remove(remove),
     ]))
-    .catch((err) => console.error('zd-dl-router: records not written', err));
+    .catch((err) => {
+      // Retention cannot delete what it has no record of: say so where the user looks.
+      console.error('zd-dl-router: records not written', err);
+      return note({ problem: `download records could not be saved: ${err?.message ?? err}` });
+    });
   scheduleHistory();
   return writing;
 }
@@ -352,7 +356,7 @@ let loaded = null;
 function withRecords(router) {
   loaded ??= (async () => {
     await load(router, false);
-    await Promise.all(router.downloadsInProgress().map((id) => observeDownload(router, id)));
+    await Promise.all(router.downloadsInProgress().map((id) => observeNow(router, id)));
   })();
   return loaded;
 }
@@ -367,11 +371,24 @@ async function load(router, replace) {
   await write(writes);
 }
 
-/** Storage is the truth for the clean-up: reload once the pending writes are done. */
-async function reloadRecords(router) {
-  await withRecords(router);
-  await writing;
-  await load(router, true);
+/**
+ * Storage is the truth for the clean-up: reload once the pending writes are done. Changes to
+ * the records wait for the reload (`settled`), so none is made to a copy being replaced.
+ */
+let reloading = Promise.resolve();
+function reloadRecords(router) {
+  reloading = reloading.then(async () => {
+    await withRecords(router);
+    await writing;
+    await load(router, true);
+  });
+  return reloading;
+}
+
+/** The router, once no reload of the records is under way. */
+async function settled(router) {
+  await reloading;
+  return router;
 }
 
 /**
@@ -391,8 +408,14 @@ async function locateAll(locates) {
   return found.filter(Boolean);
 }
 
-/** Feeds the browser's state of download `id` to the records. */
+/** Feeds the browser's state of download `id` to the records, once no reload is under way. */
 async function observeDownload(router, id) {
+  await settled(router);
+  await observeNow(router, id);
+}
+
+/** The same, for callers that already waited (or are the load itself). */
+async function observeNow(router, id) {
   const [item] = await api.downloads.search({ id }).catch(() => []);
   const startMs = item && Date.parse(item.startTime);
   const state = !item
@@ -427,10 +450,11 @@ async function record(event, decision, downloadId) {
       })
       .catch(() => {});
   }
+  await settled(router);
   await write(router.recordStarted(downloadId, event, decision, Date.now()));
   if (decision.action === 'route') countRouted();
   // A small file may be complete before its record existed (its onChanged came first).
-  await observeDownload(router, downloadId);
+  await observeNow(router, downloadId);
 }
 
 /**
@@ -441,9 +465,10 @@ async function record(event, decision, downloadId) {
 async function keptUnrouted(originalId, routedId, reason, event, decision) {
   const router = routerNow;
   if (!router) return;
+  await settled(router);
   if (routedId == null) await write(router.recordStarted(originalId, event, decision, Date.now()));
   await write(router.recordKeptUnrouted(originalId, routedId ?? originalId, reason));
-  await observeDownload(router, originalId);
+  await observeNow(router, originalId);
 }
 
 /** The popup's history, made from the records (real paths), written once changes pause. */

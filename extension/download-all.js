@@ -44,15 +44,15 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
     });
   }
 
-  // A run this worker did not start but storage says is running was cut short.
-  const recovered = progress((now) => (now.running
-    ? {
-        running: false,
-        interrupted: true,
-        error: `Interrupted: the browser stopped the extension's background during the run (${now.done ?? 0} of ${now.total ?? 0} saved). ` +
-          'Run Download all again to fetch the rest; files already saved are skipped.',
-      }
-    : {})).catch(() => {});
+  // A run this worker did not start but storage says is running was cut short. (Read at
+  // every worker start; written only when there is such a run.)
+  const recovered = serially(async () => {
+    const { [PROGRESS]: was } = await api.storage.session.get(PROGRESS);
+    if (!was?.running) return;
+    const error = `Interrupted: the browser stopped the extension's background during the run (${was.done ?? 0} of ${was.total ?? 0} saved). ` +
+      'Run Download all again to fetch the rest; files already saved are skipped.';
+    await api.storage.session.set({ [PROGRESS]: { ...was, running: false, interrupted: true, error } });
+  }).catch(() => {});
 
   /** Starts one download and resolves when it is complete (true) or failed (false). */
   function fetchOne(item, conflictAction) {

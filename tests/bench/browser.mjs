@@ -12,9 +12,14 @@
 //     worker JS heap (Runtime.getHeapUsage after a forced GC) and the WASM memory
 //     (Runtime.queryObjects on WebAssembly.Memory.prototype) on the worker target
 // Firefox: click → file complete with / without the add-on.
+// Records at 50,000 files (recordsChromium): in the extension's worker, one download's record
+// write (storage.local.set of one `file:` key) with 0 and with 50,000 records stored, against
+// the old per-download get + rewrite of a 5,000-element routedFiles array; and the worker's
+// one-off load (storage.local.get(null) + Router.loadRecords) at 50,000.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { storedSnapshot } from './wasm-node.mjs';
 import {
   DIST, startMock, startProxy, launchChromium, launchFirefox, tempDir, sleep, openPage, waitForSelector,
   attachmentSelector, agentTicketUrl, listTree, partialFiles, fixtures, apiCallsFor, chromiumExtensionId,
@@ -102,7 +107,7 @@ async function withWorker(root, id, fn, { timeoutMs = 10_000 } = {}) {
 }
 
 async function workerEval(session, expression) {
-  const r = await session.send('Runtime.evaluate', { expression, returnByValue: true });
+  const r = await session.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
   if (r.exceptionDetails) throw new Error(JSON.stringify(r.exceptionDetails));
   return r.result.value;
 }
@@ -457,5 +462,147 @@ export async function firefoxBench({ n = 6, log = console.error } = {}) {
   } finally {
     await proxy.close();
     await mock.close();
+  }
+}
+
+// ---- records at 50,000 files ---------------------------------------------------------------
+//
+// Each step is one function evaluated in the extension's running worker (its source text, with
+// JSON arguments and the shared storedSnapshot builder): the same chrome.storage.local the
+// product writes, from the same worker. Nothing of the product is paused or patched; for the
+// load a second instance of the shipped core is made in that worker (the product's Router is
+// module-scoped): the glue zd_dl_router.js as a classic script, instantiated from the
+// extension's own zd_dl_router_bg.wasm.
+
+/** In the worker: `reps` downloads, each one storage.local.set of its new `file:` key (as
+ *  background.js's write() does); ms each. The keys are removed again afterwards. */
+async function timeRecordWrites({ record, reps, firstId, firstMs }) {
+  const ms = [], keys = [];
+  for (let i = 0; i < reps; i++) {
+    const downloadId = firstId + i, timeMs = firstMs + i * 1000, key = `file:${timeMs}-${downloadId}`;
+    const t0 = performance.now();
+    await chrome.storage.local.set({ [key]: { ...record, downloadId, timeMs } });
+    ms.push(performance.now() - t0);
+    keys.push(key);
+  }
+  await chrome.storage.local.remove(keys);
+  return ms;
+}
+
+/** In the worker, the old way: per download get the routedFiles array ({downloadId, path,
+ *  timeMs, ticket} of the newest `size` files) and store it again with the new entry. */
+async function timeLegacyWrites({ record, size, reps }) {
+  const entry = (i) => ({ downloadId: i, path: record.path.replace(/[^/]+$/, `f_${i}.log`), timeMs: record.timeMs + i, ticket: record.ticket });
+  await chrome.storage.local.set({ routedFiles: Array.from({ length: size }, (_, i) => entry(i)) });
+  const ms = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const { routedFiles = [] } = await chrome.storage.local.get('routedFiles');
+    await chrome.storage.local.set({ routedFiles: [...routedFiles, entry(size + i)].slice(-size) });
+    ms.push(performance.now() - t0);
+  }
+  await chrome.storage.local.remove('routedFiles');
+  return ms;
+}
+
+/** In the worker: store n records in chunks (as n downloads would have); stops at the first
+ *  failure (storage.local's quota) and says how far it got. */
+async function seedRecords({ record, n, newestMs, chunk }, snapshot) {
+  const entries = Object.entries(snapshot(record, n, newestMs));
+  let seeded = 0, error = null;
+  const t0 = performance.now();
+  for (let i = 0; i < entries.length && !error; i += chunk) {
+    const part = entries.slice(i, i + chunk);
+    try {
+      await chrome.storage.local.set(Object.fromEntries(part));
+      seeded += part.length;
+    } catch (err) {
+      error = String(err.message ?? err);
+    }
+  }
+  const bytesInUse = await chrome.storage.local.getBytesInUse(null);
+  return { seeded, error, bytesInUse, quotaBytes: chrome.storage.local.QUOTA_BYTES ?? null, ms: performance.now() - t0 };
+}
+
+/** In the worker: the one-off load of a worker start, `reps` times: storage.local.get(null),
+ *  then loadRecords into a fresh Router of `core` (a second instance of the shipped core). */
+async function timeRecordsLoad({ reps }, core) {
+  const bytes = await (await fetch(chrome.runtime.getURL('zd_dl_router_bg.wasm'))).arrayBuffer();
+  core.initSync({ module: await WebAssembly.compile(bytes) });
+  const get = [], load = [];
+  let loaded = null;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const stored = await chrome.storage.local.get(null);
+    const t1 = performance.now();
+    const router = new core.Router({});
+    ({ loaded } = router.loadRecords(stored, false));
+    get.push(t1 - t0);
+    load.push(performance.now() - t1);
+    router.free();
+  }
+  return { get, load, loaded };
+}
+
+/** Remove the seeded `file:` keys (in the worker). */
+async function removeRecords() {
+  const keys = Object.keys(await chrome.storage.local.get(null)).filter((k) => k.startsWith('file:'));
+  await chrome.storage.local.remove(keys);
+  return keys.length;
+}
+
+/** The shipped glue as an expression for Runtime.evaluate: {initSync, Router} (a module
+ *  worker cannot import() it, and its CSP rules out eval). */
+function glueExpression() {
+  const src = fs.readFileSync(path.join(DIST.chromium, 'zd_dl_router.js'), 'utf8')
+    .replace(/^export class /m, 'class ')
+    .replace(/^export \{[^}]*\};?$/m, '')
+    .replaceAll('import.meta.url', 'self.location.href');
+  return `(() => {\n${src}\nreturn { initSync, Router };\n})()`;
+}
+
+/** `unlimitedStorage`: run a copy of dist/chrome with that permission added (storage.local's
+ *  10 MB quota holds about 21,000 records of the shipped format). */
+export async function recordsChromium({ record, n = 50_000, legacySize = 5000, reps = 200, loadReps = 5, newestMs, unlimitedStorage = false, log = console.error } = {}) {
+  const mock = await startMock(); // launchChromium maps the Zendesk hosts to it; nothing is fetched
+  const downloadDir = tempDir('zd-bench-dl-records-');
+  let extDir = DIST.chromium;
+  if (unlimitedStorage) {
+    extDir = tempDir('zd-bench-ext-unlimited-');
+    fs.cpSync(DIST.chromium, extDir, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(extDir, 'manifest.json'), 'utf8'));
+    manifest.permissions = [...manifest.permissions, 'unlimitedStorage'];
+    fs.writeFileSync(path.join(extDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  }
+  const session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
+  const root = await session.browser.target().createCDPSession();
+  const id = chromiumExtensionId(extDir);
+  const inWorker = (fn, arg, extra = 'undefined', timeoutMs = 120_000) =>
+    withWorker(root, id, (s) => workerEval(s, `(${fn})(${JSON.stringify(arg)}, ${extra})`), { timeoutMs });
+  const writes = (firstId) => inWorker(timeRecordWrites, { record, reps, firstId, firstMs: newestMs + 60_000 });
+  try {
+    await suggestLog(root, id); // the worker has started
+    const out = { n, legacySize, reps, unlimitedStorage };
+    log(`records: ${reps} record writes with 0 records stored`);
+    out.emptyBefore = await writes(1_000_000);
+    log(`records: ${reps} downloads the old way (get + rewrite a ${legacySize}-element routedFiles)`);
+    out.legacy = await inWorker(timeLegacyWrites, { record, size: legacySize, reps });
+    log(`records: storing ${n} records`);
+    out.seed = await inWorker(seedRecords, { record, n, newestMs, chunk: 1000 }, storedSnapshot, 300_000);
+    if (out.seed.error) log(`records: storage.local refused after ${out.seed.seeded} records: ${out.seed.error}`);
+    log(`records: ${reps} record writes with ${out.seed.seeded} records stored`);
+    out.full = await writes(2_000_000);
+    log(`records: worker load (storage.local.get(null) + loadRecords) × ${loadReps}`);
+    out.load = await inWorker(timeRecordsLoad, { reps: loadReps }, glueExpression(), 300_000);
+    out.removed = await inWorker(removeRecords, {});
+    log(`records: ${reps} record writes with 0 records stored, again`);
+    out.emptyAfter = await writes(3_000_000);
+    return out;
+  } finally {
+    await root.detach().catch(() => {});
+    await session.close();
+    await mock.close();
+    fs.rmSync(downloadDir, { recursive: true, force: true });
+    if (unlimitedStorage) fs.rmSync(extDir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,15 @@
 // `./build.sh bench`: the router's cost, against a baseline, in one run (≤ 10 minutes).
 //
-//   node tests/bench/run.mjs [--quick] [--no-browsers] [--no-firefox] [--no-native]
+//   node tests/bench/run.mjs [--quick] [--no-browsers] [--no-firefox] [--no-native] [--only records]
 //
 // 1. native core (cargo bench --bench router)        2. WASM in Node (size, cold start, boundary)
 // 3. Chromium end to end, extension vs none           4. memory after 1,000 routed downloads
 // 5. Firefox click → file complete, add-on vs none
+// 6. records at 50,000 files: the core's cost per download in Node (vs 0 records loaded), one
+//    record write in Chromium's storage.local (vs 0 stored, vs the old 5,000-element array)
+//    and the worker's one-off load
+// --only native|wasm|chromium|firefox|records runs that part alone (results in
+// target/bench-results-<part>.json; the chart is left alone).
 // Writes bench-results.json and docs/bench/latency.png (python3 + matplotlib, installed into
 // target/bench-venv when missing), prints: figure | with extension | baseline | ratio | target | met?
 //
@@ -16,11 +21,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { wasmSizes, wasmNode } from './wasm-node.mjs';
+import { wasmSizes, wasmNode, recordsNode } from './wasm-node.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+const ONLY = args.has('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const part = (name) => !ONLY || ONLY === name;
 const N = Number(process.env.BENCH_N ?? (QUICK ? 4 : 10));
 const log = (...a) => console.error('==>', ...a);
 const started = Date.now();
@@ -31,6 +38,7 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 const median = (xs) => pct(xs, 50);
+const fmtMs = (v) => (v == null ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const percentiles = (xs) => ({ p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), max: pct(xs, 100), n: xs.length });
 
 const results = {
@@ -44,7 +52,7 @@ const row = (figure, ext, base, { unit = '', target = null, met = null, ratio } 
   rows.push({ figure, ext, base, ratio: ratio !== undefined ? ratio : (typeof ext === 'number' && base ? ext / base : null), target, met, unit });
 
 // ---- 1. native ---------------------------------------------------------------------------------
-if (!args.has('--no-native')) {
+if (part('native') && !args.has('--no-native')) {
   log('native core: cargo bench --bench router');
   // Own target dir and panic=unwind: the bench profile inherits panic=abort from release, which
   // cargo ignores for the bench crate itself (a lib built twice → "filename collision" errors).
@@ -65,9 +73,9 @@ if (!args.has('--no-native')) {
 }
 
 // ---- 2. WASM in Node ---------------------------------------------------------------------------
-log('WASM: sizes, cold start and boundary cost in Node');
-results.wasm = { sizes: wasmSizes(), node: await wasmNode({ iterations: QUICK ? 5000 : 20000 }) };
-{
+if (part('wasm')) {
+  log('WASM: sizes, cold start and boundary cost in Node');
+  results.wasm = { sizes: wasmSizes(), node: await wasmNode({ iterations: QUICK ? 5000 : 20000 }) };
   const s = results.wasm.sizes;
   const budget = Number(/WASM_GZIP_BUDGET:-(\d+)/.exec(fs.readFileSync(path.join(ROOT, 'build.sh'), 'utf8'))?.[1] ?? NaN);
   row('WASM shipped, gzip -9 (KB)', s.shippedGzipBytes / 1000, null, { unit: 'KB', target: `≤ ${budget / 1000} (build.sh budget)`, met: s.shippedGzipBytes <= budget });
@@ -82,7 +90,7 @@ results.wasm = { sizes: wasmSizes(), node: await wasmNode({ iterations: QUICK ? 
 
 // ---- 3/4. Chromium -----------------------------------------------------------------------------
 const chart = [];
-{
+if (results.wasm) {
   const n = results.wasm.node;
   const ms = (xs) => xs.map((x) => x / 1000);
   chart.push({ title: 'Node: one decision through the WASM boundary', series: [
@@ -93,7 +101,7 @@ const chart = [];
   delete n.routedSamplesUs; delete n.passSamplesUs;
 }
 let chromium = null;
-if (!args.has('--no-browsers')) {
+if (part('chromium') && !args.has('--no-browsers')) {
   const { chromiumBench } = await import('./browser.mjs');
   log(`Chromium end to end (N=${N} per mode)`);
   try {
@@ -163,7 +171,7 @@ if (chromium) {
     { label: 'resolved via API', n: sr.n, percentiles: sr },
     { label: 'cold worker, first', n: cold.length, percentiles: percentiles(cold.map((x) => x.firstSuggestMs)) }] });
 }
-if (!args.has('--no-browsers') && !args.has('--no-firefox')) {
+if (part('firefox') && !args.has('--no-browsers') && !args.has('--no-firefox')) {
   const { firefoxBench } = await import('./browser.mjs');
   {
     log(`Firefox click → file complete (N=${Math.max(4, Math.ceil(N / 2))} per mode)`);
@@ -182,14 +190,52 @@ if (!args.has('--no-browsers') && !args.has('--no-firefox')) {
   }
 }
 
+// ---- 6. records at 50,000 files ----------------------------------------------------------------
+if (part('records')) {
+  log('records: core cost per download with 0 / 5,000 / 50,000 records loaded (Node)');
+  const rn = await recordsNode({ batches: QUICK ? 5 : 15 });
+  results.records = { node: rn };
+  const us = rn.perDownloadUs;
+  row('records: core per download (recordStarted + observeDownload), 50,000 vs 0 records loaded (Node)', us[50000], us[0], { unit: 'µs' });
+  row('… 5,000 vs 0 records loaded', us[5000], us[0], { unit: 'µs' });
+  row('… loadRecords once per worker start, 50,000 records (Node; 5,000: baseline)', rn.loadMs[50000], rn.loadMs[5000], { unit: 'ms' });
+  if (!args.has('--no-browsers')) {
+    const { recordsChromium } = await import('./browser.mjs');
+    results.records.chromium = [];
+    // The shipped extension; when storage.local refuses 50,000 records (its 10 MB quota), again
+    // with a copy that has the unlimitedStorage permission, for the figures at 50,000.
+    for (const unlimitedStorage of [false, true]) {
+      const label = unlimitedStorage ? 'dist/chrome + unlimitedStorage' : 'shipped';
+      try {
+        const c = await recordsChromium({ record: rn.record, reps: QUICK ? 50 : 200, newestMs: rn.newestMs, unlimitedStorage, log });
+        results.records.chromium.push(c);
+        const empty = median(c.emptyBefore.concat(c.emptyAfter)), full = median(c.full), legacy = median(c.legacy);
+        const stored = c.seed.seeded.toLocaleString('en-US');
+        if (c.seed.error) row(`records (${label}): storage.local refused more after ${stored} of ${c.n.toLocaleString('en-US')} records (${(c.seed.bytesInUse / 1e6).toFixed(1)} MB in use, quota ${c.seed.quotaBytes ?? '?'} B: ${c.seed.error.slice(0, 60)})`, null, null, { target: `stores ${c.n.toLocaleString('en-US')}`, met: false });
+        row(`records (${label}): one record write, storage.local.set of one key, ${stored} vs 0 stored, Chromium worker, median (n=${c.full.length} / ${c.emptyBefore.length + c.emptyAfter.length})`, full, empty, { unit: 'ms' });
+        row(`… one key with ${stored} stored vs the old way (get + rewrite a ${c.legacySize.toLocaleString('en-US')}-element routedFiles), median (n=${c.legacy.length})`, full, legacy, { unit: 'ms' });
+        const get = median(c.load.get), load = median(c.load.load);
+        const total = median(c.load.get.map((g, i) => g + c.load.load[i]));
+        row(`… worker load at ${c.load.loaded.toLocaleString('en-US')}: storage.local.get(null) + loadRecords = total, median (n=${c.load.get.length})`, `${fmtMs(get)} + ${fmtMs(load)} = ${fmtMs(total)} ms`, null, { ratio: null });
+        if (!c.seed.error) break;
+      } catch (err) {
+        results.records.chromium.push({ unlimitedStorage, error: String(err.stack ?? err) });
+        log(`records in Chromium (${label}) failed: ${err.message}`);
+        row(`records in Chromium (${label}): NOT MEASURED (${err.message.split('\n')[0].slice(0, 120)})`, null, null, { met: false });
+      }
+    }
+  }
+}
+
 results.loadAverageAtEnd = os.loadavg();
 results.table = rows;
 results.chart = chart;
 results.elapsedS = (Date.now() - started) / 1000;
-fs.writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
+const resultsFile = ONLY ? path.join(ROOT, 'target', `bench-results-${ONLY}.json`) : path.join(ROOT, 'bench-results.json');
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 
 // ---- chart -------------------------------------------------------------------------------------
-if (chart.length) {
+if (chart.length && !ONLY) { // a partial run leaves the full run's chart alone
   const venv = path.join(ROOT, 'target', 'bench-venv');
   const py = path.join(venv, 'bin', 'python3');
   const hasMpl = (bin) => spawnSync(bin, ['-c', 'import matplotlib'], { stdio: 'ignore' }).status === 0;
@@ -221,4 +267,4 @@ fs.writeFileSync(path.join(ROOT, 'target', 'bench-table.md'), lines.join('\n') +
 console.log(lines.join('\n'));
 const la = (x) => x.map((v) => v.toFixed(2)).join(' ');
 console.log(`\nload average (1/5/15 min) at start ${la(results.loadAverageAtStart)}, at end ${la(results.loadAverageAtEnd)} on ${os.cpus().length} cores`);
-console.log(`bench-results.json written; ${results.elapsedS.toFixed(0)} s`);
+console.log(`${path.relative(ROOT, resultsFile)} written; ${results.elapsedS.toFixed(0)} s`);
