@@ -356,7 +356,8 @@ let loaded = null;
 function withRecords(router) {
   loaded ??= (async () => {
     await load(router, false);
-    await Promise.all(router.downloadsInProgress().map((id) => observeNow(router, id)));
+    // A Float64Array from the core: Array.from, or map() would make numbers, not promises.
+    await Promise.all(Array.from(router.downloadsInProgress(), (id) => observeNow(router, id)));
   })();
   return loaded;
 }

@@ -8,8 +8,11 @@
 //
 // One run at a time: `active` is set synchronously when a run starts, so two quick starts
 // give one run. A run cut short by a worker restart (the browser stops idle MV3 workers)
-// is reported as interrupted when the next worker starts; the downloads it had started
-// carry on in the browser and are recorded, so running it again skips what was saved.
+// is reported as interrupted when the next worker starts. The downloads it had started
+// carry on in the browser and are recorded — also one whose record the stopped worker had
+// no time to write: each download is noted in the progress (`starting`) before it starts,
+// and the next worker records what it finds of those — so running it again skips what was
+// saved, and retention knows every file.
 
 const PROGRESS = 'bulk';
 
@@ -49,26 +52,43 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
   const recovered = serially(async () => {
     const { [PROGRESS]: was } = await api.storage.session.get(PROGRESS);
     if (!was?.running) return;
+    await adopt(was.starting ?? []);
     const error = `Interrupted: the browser stopped the extension's background during the run (${was.done ?? 0} of ${was.total ?? 0} saved). ` +
       'Run Download all again to fetch the rest; files already saved are skipped.';
-    await api.storage.session.set({ [PROGRESS]: { ...was, running: false, interrupted: true, error } });
-  }).catch(() => {});
+    await api.storage.session.set({ [PROGRESS]: { ...was, running: false, interrupted: true, starting: [], error } });
+  }).catch((err) => console.warn('zd-dl-router: could not recover an interrupted Download all', err));
+
+  /** Records the downloads a stopped worker started (`starting`) but had no time to record. */
+  async function adopt(starting) {
+    const router = await ready;
+    if (!router || starting.length === 0) return;
+    await withRecords(router);
+    for (const { url, decision, since } of starting) {
+      const found = await api.downloads.search({ url }).catch(() => []);
+      const ours = found.filter((d) => d.byExtensionId === api.runtime.id && Date.parse(d.startTime) >= since - 1000);
+      for (const d of ours) if (!router.hasDownload(d.id)) await record({ url }, decision, d.id);
+    }
+  }
 
   /** Starts one download and resolves when it is complete (true) or failed (false). */
-  function fetchOne(item, conflictAction) {
-    const { decision, filename } = item;
-    return new Promise((resolve) => {
-      download({ url: item.url, filename, conflictAction }).then(
-        (id) => {
+  async function fetchOne(item, conflictAction) {
+    const { url, decision, filename } = item;
+    const intent = { url, decision, since: Date.now() };
+    await progress((now) => ({ starting: [...(now.starting ?? []), intent] }));
+    const done = new Promise((resolve) => {
+      download({ url, filename, conflictAction }).then(
+        async (id) => {
           waiting.set(id, (ok) => {
             waiting.delete(id);
             resolve(ok);
           });
-          record({ url: item.url }, decision, id);
+          await record({ url }, decision, id);
+          await progress((now) => ({ starting: (now.starting ?? []).filter((i) => i.url !== url || i.since !== intent.since) }));
         },
         () => resolve(false),
       );
     });
+    return done;
   }
 
   async function runQueue(items, concurrency, conflictAction) {

@@ -266,6 +266,18 @@ for (const kind of browsersFromEnv()) {
       return n;
     }
 
+    /** Merges `patch` into the stored settings (the background applies them on change). */
+    async function patchSettings(patch) {
+      const page = await open(`${env.base}popup.html`);
+      await page.evaluate(async (p) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const { settings = {} } = await api.storage.local.get('settings');
+        await api.storage.local.set({ settings: { ...settings, ...p } });
+      }, patch);
+      await page.close().catch(() => {});
+      await sleep(500);
+    }
+
     /** The stored file records: [{key, path, state, route}]. */
     async function storedRecords() {
       const page = await open(`${env.base}popup.html`);
@@ -519,21 +531,16 @@ for (const kind of browsersFromEnv()) {
     });
 
     it('(f) a rule\'s "leave alone" and a malformed record break neither retention nor the marks', async () => {
+      await patchSettings({ rules: [{ extensions: ['har'], leaveAlone: true }] });
+      // What a bug or a newer version might have stored.
       const page = await open(`${env.base}popup.html`);
-      await page.evaluate(async () => {
-        const api = globalThis.browser ?? globalThis.chrome;
-        const { settings = {} } = await api.storage.local.get('settings');
-        await api.storage.local.set({ settings: { ...settings, rules: [{ extensions: ['har'], leaveAlone: true }] } });
-        // What a bug or a newer version might have stored.
-        await api.storage.local.set({ 'file:1-999999': { downloadId: 999999, route: 'routed' } });
-      });
+      await page.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.local.set({ 'file:1-999999': { downloadId: 999999, route: 'routed' } }));
       await page.close().catch(() => {});
-      await sleep(500);
       const agent = await openTicket(LEFT);
       const popup = await openPopup();
       await downloadAll(popup, LEFT, { expect: { total: 2, done: 2 } });
       await expectBytes(`zendesk/ACME Corp/${LEFT}/left.log`, attachment(LEFT, 'left.log').token);
-      await expectBytes('trace.har', attachment(LEFT, 'trace.har').token); // named by the browser
+      await expectBytes('trace.har', attachment(LEFT, 'trace.har').token); // its own name, in Downloads itself
       await waitForMarks(agent, LEFT, ['left.log']);
       const records = await storedRecords();
       assert.ok(records.some((r) => r.route === 'leftAlone' && r.path === 'trace.har' && r.state === 'complete'), JSON.stringify(records));
@@ -547,33 +554,19 @@ for (const kind of browsersFromEnv()) {
       assert.ok(after.report.includes(`zendesk/ACME Corp/${LEFT}/left.log: deleted`), JSON.stringify(after.report));
       assert.ok(fs.existsSync(path.join(env.downloadDir, 'trace.har')), 'trace.har stays');
       await saveSettings({ retentionAfterDownloadDays: '' });
+      await patchSettings({ rules: [] });
       const cleanup = await open(`${env.base}popup.html`);
-      await cleanup.evaluate(async () => {
-        const api = globalThis.browser ?? globalThis.chrome;
-        const { settings = {} } = await api.storage.local.get('settings');
-        await api.storage.local.set({ settings: { ...settings, rules: [] } });
-        await api.storage.local.remove('file:1-999999');
-      });
+      await cleanup.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.local.remove('file:1-999999'));
       await closePages();
     });
 
     it('(g) a click and Download all put an attachment where the same MIME and size rules say', async () => {
-      const page = await open(`${env.base}popup.html`);
-      await page.evaluate(async () => {
-        const api = globalThis.browser ?? globalThis.chrome;
-        const { settings = {} } = await api.storage.local.get('settings');
-        await api.storage.local.set({
-          settings: {
-            ...settings,
-            rules: [
-              { mime: 'application/gzip', template: '{org}/{ticket_id}/archives/{filename}' },
-              { minSize: 100000, template: '{org}/{ticket_id}/big/{filename}' },
-            ],
-          },
-        });
+      await patchSettings({
+        rules: [
+          { mime: 'application/gzip', template: '{org}/{ticket_id}/archives/{filename}' },
+          { minSize: 100000, template: '{org}/{ticket_id}/big/{filename}' },
+        ],
       });
-      await page.close().catch(() => {});
-      await sleep(500);
       const dir = `zendesk/ACME Corp/${TYPED}`;
       const want = { 'bundle.tgz': `${dir}/archives`, 'huge.bin': `${dir}/big`, 'small.txt': dir };
       const agent = await openTicket(TYPED);
@@ -586,12 +579,7 @@ for (const kind of browsersFromEnv()) {
       for (const [file, folder] of Object.entries(want)) {
         await expectBytes(`${folder}/${secondCopy(file)}`, attachment(TYPED, file).token);
       }
-      const cleanup = await open(`${env.base}popup.html`);
-      await cleanup.evaluate(async () => {
-        const api = globalThis.browser ?? globalThis.chrome;
-        const { settings = {} } = await api.storage.local.get('settings');
-        await api.storage.local.set({ settings: { ...settings, rules: [] } });
-      });
+      await patchSettings({ rules: [] });
       await closePages();
     });
 
