@@ -29,7 +29,8 @@ import path from 'node:path';
 
 import {
   DIST, startEnvironment, browsersFromEnv, pageSet, clickLink, waitForPath, waitForSelector, waitForFile, partialFiles,
-  pathsNamed, attachment, expectedBytes, apiCallsFor, chromiumExtensionId, fixtures, sleep, until, logRunEnd,
+  pathsNamed, attachment, expectedBytes, apiCallsFor, fixtures, sleep, until, logRunEnd,
+  waitForRouterReady,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -163,14 +164,7 @@ for (const kind of browsersFromEnv()) {
     before(async () => {
       env = await startEnvironment({ browser: kind, extDir });
       console.log(`# ${kind}: downloads in ${env.downloadDir}`);
-      if (kind === 'chromium') {
-        // Let the router finish loading (it writes storage.local.status when it has).
-        const id = chromiumExtensionId(extDir);
-        const t = await env.browser.waitForTarget((x) => x.type() === 'service_worker' && x.url().startsWith(`chrome-extension://${id}/`), { timeout: 15_000 });
-        const w = await t.worker();
-        const deadline = Date.now() + 15_000;
-        while (Date.now() < deadline && !(await w.evaluate(() => chrome.storage.local.get('status')).then((r) => r.status, () => null))) await sleep(200);
-      }
+      if (kind === 'chromium') await waitForRouterReady(env.browser, extDir);
     });
 
     after(async () => {

@@ -30,7 +30,7 @@ import path from 'node:path';
 import {
   DIST, REPO_ROOT, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
-  fixtures, startWithExtensionPages, pageSet, logRunEnd,
+  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress,
 } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -130,29 +130,7 @@ for (const kind of browsersFromEnv()) {
       return page;
     }
 
-    /** The popup's progress box (its data attributes mirror storage.session `bulk`). */
-    function progress(popup) {
-      return popup.evaluate(() => {
-        const box = document.getElementById('bulk-progress');
-        const d = box.dataset;
-        return {
-          shown: !box.hidden,
-          running: d.running === 'true',
-          ticketId: Number(d.ticketId),
-          total: Number(d.total),
-          done: Number(d.done),
-          failed: Number(d.failed),
-          skipped: Number(d.skipped),
-          text: document.getElementById('bulk-status').textContent,
-          error: document.getElementById('bulk-error').hidden ? '' : document.getElementById('bulk-error').textContent,
-          confirm: [...document.querySelectorAll('#confirm-list li')].map((li) => ({
-            file: li.querySelector('.file').textContent,
-            scan: li.querySelector('.scan').textContent,
-            button: li.querySelector('button')?.textContent ?? '',
-          })),
-        };
-      });
-    }
+    const progress = bulkProgress;
 
     /** Clicks "Download all" in the popup and waits for the run of `ticketId` to end. */
     async function downloadAll(popup, ticketId, { force = false, expect }) {
@@ -202,26 +180,7 @@ for (const kind of browsersFromEnv()) {
 
     async function saveSettings(values) {
       const page = await open(`${env.base}options.html`);
-      await waitForSelector(page, 'main[aria-busy="false"]');
-      for (const [id, value] of Object.entries(values)) {
-        await page.evaluate((sel) => {
-          const el = document.querySelector(sel);
-          el.focus();
-          el.select?.();
-        }, `#${id}`);
-        await page.keyboard.press('Backspace');
-        if (value !== '') await page.type(`#${id}`, value);
-      }
-      await clickLink(page, '#save:not([disabled])', { timeoutMs: 10_000 });
-      const want = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' ? null : Number(v)]));
-      await until(`settings ${JSON.stringify(want)} stored`, async () => {
-        const s = await page.evaluate(async () => {
-          const api = globalThis.browser ?? globalThis.chrome;
-          return (await api.storage.local.get('settings')).settings ?? {};
-        });
-        return Object.entries(want).every(([k, v]) => s[k] === v) ? s : { ...s, error: 'not yet' };
-      }, { timeoutMs: 10_000 });
-      await sleep(500); // the background re-applies settings on storage.onChanged
+      await saveOptions(page, values);
       await page.close().catch(() => {});
     }
 

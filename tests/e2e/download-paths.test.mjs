@@ -20,8 +20,8 @@ import path from 'node:path';
 
 import {
   DIST, startEnvironment, browsersFromEnv, openPage, waitForFile, waitForSelector, listTree, formatTree, partialFiles,
-  attachment, expectedBytes, attachmentFetches, attachmentSelector, agentTicketUrl, chromiumExtensionId, fixtures, sleep,
-  pathsNamed as harnessPathsNamed,
+  attachment, expectedBytes, attachmentFetches, attachmentSelector, agentTicketUrl, fixtures, sleep,
+  pathsNamed as harnessPathsNamed, waitForRouterReady,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -96,16 +96,7 @@ for (const kind of browsersFromEnv()) {
     before(async () => {
       env = await startEnvironment({ browser: kind, extDir });
       console.log(`# ${kind}: downloads in ${env.downloadDir}`);
-      if (kind === 'chromium') {
-        // Let the router finish loading (it writes storage.local.status when it has): a
-        // download in the first moments after the browser starts may find the core still
-        // loading and is then, by design, left untouched.
-        const id = chromiumExtensionId(extDir);
-        const t = await env.browser.waitForTarget((x) => x.type() === 'service_worker' && x.url().startsWith(`chrome-extension://${id}/`), { timeout: 15_000 });
-        const w = await t.worker();
-        const deadline = Date.now() + 15_000;
-        while (Date.now() < deadline && !(await w.evaluate(() => chrome.storage.local.get('status')).then((r) => r.status, () => null))) await sleep(200);
-      }
+      if (kind === 'chromium') await waitForRouterReady(env.browser, extDir);
     });
 
     after(async () => {

@@ -23,6 +23,7 @@ import {
   DIST, startEnvironment, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, formatTree,
   partialFiles, attachment, attachmentsOf, expectedBytes, apiCallsFor, attachmentFetches, attachmentSelector,
   agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep, until, pageSet, logRunEnd, pathsNamed as harnessPathsNamed,
+  stopExtensionWorker,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -214,24 +215,11 @@ for (const kind of browsersFromEnv()) {
       const { history = [] } = await inWorker(() => chrome.storage.local.get('history'));
       return history.filter((e) => typeof e.url === 'string' && e.url.includes(token));
     }
-    /** Stops the router's service worker (CDP ServiceWorker.stopAllWorkers) and waits until it is stopped. */
+    /** Stops the router's service worker and waits until it is stopped. */
     async function stopServiceWorkers() {
-      // ServiceWorker.* is not on the browser target; a page's session reaches the profile's
-      // service worker context, which holds the extension's worker too.
       const page = pages.at(-1) ?? (await env.browser.pages())[0];
-      const cdp = await page.createCDPSession();
-      const prefix = `chrome-extension://${chromiumExtensionId(extDir)}/`;
-      const status = new Map();
-      cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
-        for (const v of e.versions) if (v.scriptURL.startsWith(prefix)) status.set(v.versionId, v.runningStatus);
-      });
-      try {
-        await cdp.send('ServiceWorker.enable');
-        await cdp.send('ServiceWorker.stopAllWorkers');
-        await waitUntil(() => status.size > 0 && [...status.values()].every((s) => s === 'stopped'), { timeoutMs: 10_000, what: `the router service worker to stop (${JSON.stringify([...status])})` });
-      } finally {
-        await cdp.detach().catch(() => {});
-      }
+      const { cdp } = await stopExtensionWorker(page, extDir);
+      await cdp.detach().catch(() => {});
     }
 
     /** Waits until the content script's API load for `ticketId` was answered (any status). */

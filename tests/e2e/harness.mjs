@@ -7,6 +7,8 @@
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
 //   startWithExtensionPages({kind, extDir, downloadPrefix, env})  env whose extension pages open as tabs
+//   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir)  Chromium's service worker
+//   saveOptions(page, values), bulkProgress(popup)  the options page and the popup, like a user
 //   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
 //   logRunEnd(kind, env, {debug, extraLines})
 //
@@ -622,4 +624,98 @@ export function browsersFromEnv(defaultList = 'chromium,firefox') {
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean)
     .map((s) => (s === 'chrome' ? 'chromium' : s));
+}
+
+/**
+ * Chromium: waits until the router has loaded (it writes storage.local `status` when it has):
+ * a download in the first moments after the browser starts may find the core still loading
+ * and is then, by design, left untouched.
+ */
+export async function waitForRouterReady(browser, extDir, { timeoutMs = 15_000 } = {}) {
+  const id = chromiumExtensionId(extDir);
+  const t = await browser.waitForTarget((x) => x.type() === 'service_worker' && x.url().startsWith(`chrome-extension://${id}/`), { timeout: timeoutMs });
+  const w = await t.worker();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(await w.evaluate(() => chrome.storage.local.get('status')).then((r) => r.status, () => null))) await sleep(200);
+}
+
+/**
+ * Chromium: stops the extension's service worker (CDP ServiceWorker.stopAllWorkers;
+ * ServiceWorker.* is not on the browser target, a page's session reaches the profile's
+ * workers) and waits until it reported "stopped" — an event (a download finishing) may start
+ * it again at once. Returns the CDP session, still recording the worker's states in
+ * `states`, for a caller that goes on (starts it again); the caller detaches it.
+ */
+export async function stopExtensionWorker(page, extDir, { timeoutMs = 10_000 } = {}) {
+  const prefix = `chrome-extension://${chromiumExtensionId(extDir)}/`;
+  const cdp = await page.createCDPSession();
+  const states = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+    for (const v of e.versions) if (v.scriptURL.startsWith(prefix)) states.push(v.runningStatus);
+  });
+  try {
+    await cdp.send('ServiceWorker.enable');
+    await until('the extension service worker to be listed', () => states.length > 0, { timeoutMs: 5_000, pollMs: 20 });
+    const from = states.length;
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await until('the extension service worker to stop', () => (states.slice(from).includes('stopped') ? true : { error: JSON.stringify(states) }), { timeoutMs, pollMs: 20 });
+  } catch (err) {
+    await cdp.detach().catch(() => {});
+    throw err;
+  }
+  return { cdp, states };
+}
+
+/**
+ * Types `values` ({field id: text}, '' to clear) into the open options page like a user, saves,
+ * and waits until the background applied them (it notes `status.time` whenever it applies
+ * settings). Values are numbers or null once stored.
+ */
+export async function saveOptions(page, values) {
+  const storage = (keys) => page.evaluate((k) => (globalThis.browser ?? globalThis.chrome).storage.local.get(k), keys);
+  await waitForSelector(page, 'main[aria-busy="false"]');
+  const { status: { time: before = 0 } = {} } = await storage('status');
+  for (const [id, value] of Object.entries(values)) {
+    await page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      el.focus();
+      el.select?.();
+    }, `#${id}`);
+    await page.keyboard.press('Backspace');
+    if (value !== '') await page.type(`#${id}`, value);
+  }
+  await clickLink(page, '#save:not([disabled])', { timeoutMs: 10_000 });
+  const want = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' ? null : Number(v)]));
+  await until(`settings ${JSON.stringify(want)} stored and applied`, async () => {
+    const { settings = {}, status = {} } = await storage(['settings', 'status']);
+    const stored = Object.entries(want).every(([k, v]) => (settings[k] ?? null) === v);
+    return stored && (status.time ?? 0) > before ? true : { error: JSON.stringify({ settings, status, before }) };
+  }, { timeoutMs: 10_000 });
+}
+
+/** The popup's Download all progress (its data attributes mirror storage.session `bulk`). */
+export function bulkProgress(popup) {
+  return popup.evaluate(() => {
+    const box = document.getElementById('bulk-progress');
+    const d = box.dataset;
+    const err = document.getElementById('bulk-error');
+    return {
+      shown: !box.hidden,
+      running: d.running === 'true',
+      ticketId: Number(d.ticketId),
+      total: Number(d.total),
+      done: Number(d.done),
+      failed: Number(d.failed),
+      skipped: Number(d.skipped),
+      alreadySaved: Number(d.alreadySaved ?? 0),
+      text: document.getElementById('bulk-status').textContent,
+      error: err.hidden ? '' : err.textContent,
+      button: document.getElementById('download-all').textContent,
+      confirm: [...document.querySelectorAll('#confirm-list li')].map((li) => ({
+        file: li.querySelector('.file').textContent,
+        scan: li.querySelector('.scan').textContent,
+        button: li.querySelector('button')?.textContent ?? '',
+      })),
+    };
+  });
 }

@@ -33,7 +33,7 @@ import path from 'node:path';
 import {
   DIST, browsersFromEnv, chromiumExtensionId, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, attachmentFetches, attachmentSelector, sleep, until,
-  fixtures, startWithExtensionPages, pageSet, logRunEnd,
+  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, stopExtensionWorker,
 } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -141,32 +141,10 @@ for (const kind of browsersFromEnv('chromium')) {
       return page.evaluate((a, k) => chrome.storage[a].get(k), area, keys);
     }
 
-    /**
-     * Saves numeric settings through the options page like a user, then waits until the
-     * background applied them (it notes `status.time` each time it applies settings).
-     */
+    /** Saves numeric settings through the options page like a user; waits until applied. */
     async function saveSettings(s, values) {
       const page = await s.tabs.open(`${s.env.base}options.html`);
-      await waitForSelector(page, 'main[aria-busy="false"]');
-      const { status: { time: before = 0 } = {} } = await storageOf(page, 'local', 'status');
-      for (const [id, value] of Object.entries(values)) {
-        await page.evaluate((sel) => {
-          const el = document.querySelector(sel);
-          el.focus();
-          el.select?.();
-        }, `#${id}`);
-        await page.keyboard.press('Backspace');
-        if (value !== '') await page.type(`#${id}`, value);
-      }
-      await clickLink(page, '#save:not([disabled])', { timeoutMs: 10_000 });
-      const want = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' ? null : Number(v)]));
-      await until(`settings ${JSON.stringify(want)} stored and applied`, async () => {
-        // storage.local (this version), storage.sync (the version before it).
-        const local = (await storageOf(page, 'local', ['settings', 'status']));
-        const { settings: synced } = await storageOf(page, 'sync', 'settings');
-        const stored = [local.settings, synced].some((st) => st && Object.entries(want).every(([k, v]) => (st[k] ?? null) === v));
-        return stored && (local.status?.time ?? 0) > before ? true : { error: JSON.stringify({ local, synced, before }) };
-      }, { timeoutMs: 10_000 });
+      await saveOptions(page, values);
       await page.close().catch(() => {});
     }
 
@@ -176,27 +154,7 @@ for (const kind of browsersFromEnv('chromium')) {
       return page;
     }
 
-    /** The popup's progress box (its data attributes mirror storage.session `bulk`). */
-    function progress(popup) {
-      return popup.evaluate(() => {
-        const box = document.getElementById('bulk-progress');
-        const d = box.dataset;
-        const err = document.getElementById('bulk-error');
-        return {
-          shown: !box.hidden,
-          running: d.running === 'true',
-          ticketId: Number(d.ticketId),
-          total: Number(d.total),
-          done: Number(d.done),
-          failed: Number(d.failed),
-          skipped: Number(d.skipped),
-          alreadySaved: Number(d.alreadySaved ?? 0),
-          text: document.getElementById('bulk-status').textContent,
-          error: err.hidden ? '' : err.textContent,
-          button: document.getElementById('download-all').textContent,
-        };
-      });
-    }
+    const progress = bulkProgress;
 
     const filesIn = (s, dir) => listTree(s.env.downloadDir).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)).sort();
 
@@ -212,26 +170,9 @@ for (const kind of browsersFromEnv('chromium')) {
       }, { timeoutMs, pollMs: 500 });
     }
 
-    /**
-     * Stops the router's service worker (CDP ServiceWorker.stopAllWorkers; ServiceWorker.* is
-     * not on the browser target, a page's session reaches the profile's workers) and waits
-     * until it reported "stopped". An event (a download finishing) may start it again at once.
-     */
     async function stopServiceWorker(page) {
-      const cdp = await page.createCDPSession();
-      const seen = [];
-      cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
-        for (const v of e.versions) if (v.scriptURL.startsWith(`${origin}/`)) seen.push(v.runningStatus);
-      });
-      try {
-        await cdp.send('ServiceWorker.enable');
-        await until('the router service worker to be listed', () => seen.length > 0, { timeoutMs: 5_000, pollMs: 20 });
-        const from = seen.length;
-        await cdp.send('ServiceWorker.stopAllWorkers');
-        await until('the router service worker to stop', () => (seen.slice(from).includes('stopped') ? true : { error: JSON.stringify(seen) }), { timeoutMs: 10_000, pollMs: 20 });
-      } finally {
-        await cdp.detach().catch(() => {});
-      }
+      const { cdp } = await stopExtensionWorker(page, extDir);
+      await cdp.detach().catch(() => {});
     }
 
     // ---- 1. message senders -------------------------------------------------------------
