@@ -38,8 +38,10 @@ export function createCleanup({ api, ready, askTab, agentTabOf, reloadRecords, w
     if (!router) throw new Error('the routing core is not loaded');
     await reloadRecords(router);
     const reviews = router.reviewRetention(await statuses(router), Date.now());
-    const found = new Map((await locateAll(router.locate(reviews.map((r) => r.key)))).map((f) => [f.key, f]));
-    for (const r of reviews) {
+    // Only the due files are looked up in the browser: the rest are not shown, nor deleted.
+    const due = reviews.filter((r) => r.verdict === 'delete');
+    const found = new Map((await locateAll(router.locate(due.map((r) => r.key)))).map((f) => [f.key, f]));
+    for (const r of due) {
       const item = found.get(r.key);
       r.listed = Boolean(item) && router.isRecordedFile(item);
       r.browserId = r.listed ? item.id : null; // the id now (Firefox renumbers at start)

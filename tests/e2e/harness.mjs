@@ -7,7 +7,8 @@
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
 //   startWithExtensionPages({kind, extDir, downloadPrefix, env})  env whose extension pages open as tabs
-//   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir)  Chromium's service worker
+//   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir),
+//   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
 //   saveOptions(page, values), bulkProgress(popup)  the options page and the popup, like a user
 //   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
 //   logRunEnd(kind, env, {debug, extraLines})
@@ -664,6 +665,29 @@ export async function stopExtensionWorker(page, extDir, { timeoutMs = 10_000 } =
     throw err;
   }
   return { cdp, states };
+}
+
+/**
+ * Chromium: stops the extension's service worker and starts it again (startWorker; the
+ * restarted worker waits for puppeteer's debugger, so it is resumed with
+ * Runtime.runIfWaitingForDebugger); returns once it runs.
+ */
+export async function restartExtensionWorker(browser, page, extDir) {
+  const prefix = `chrome-extension://${chromiumExtensionId(extDir)}/`;
+  const { cdp, states } = await stopExtensionWorker(page, extDir);
+  const b = await browser.target().createCDPSession();
+  try {
+    const started = cdp.send('ServiceWorker.startWorker', { scopeURL: prefix }).catch(() => {});
+    const info = await until('the restarted service worker', async () => (await b.send('Target.getTargets')).targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(prefix)), { timeoutMs: 10_000 });
+    const { sessionId } = await b.send('Target.attachToTarget', { targetId: info.targetId, flatten: true });
+    await b.connection().session(sessionId).send('Runtime.runIfWaitingForDebugger');
+    await b.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    await started;
+    await until('the service worker running', () => states.at(-1) === 'running', { timeoutMs: 10_000 });
+  } finally {
+    await cdp.detach().catch(() => {});
+    await b.detach().catch(() => {});
+  }
 }
 
 /**

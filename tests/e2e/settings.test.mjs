@@ -26,7 +26,7 @@ import path from 'node:path';
 import {
   DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
   attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
-  pageSet, logRunEnd, until, stopExtensionWorker,
+  pageSet, logRunEnd, until, restartExtensionWorker,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -92,21 +92,10 @@ function storedIn(page) {
  */
 async function restartBackground(env) {
   if (env.kind === 'chromium') {
-    const prefix = `chrome-extension://${chromiumExtensionId(env.extDir)}/`;
-    const page = await env.open(`${prefix}options.html`);
-    const { cdp, states } = await stopExtensionWorker(page, env.extDir);
-    const b = await env.browser.target().createCDPSession();
+    const page = await env.open(`chrome-extension://${chromiumExtensionId(env.extDir)}/options.html`);
     try {
-      const started = cdp.send('ServiceWorker.startWorker', { scopeURL: prefix }).catch(() => {});
-      const info = await until('the restarted service worker', async () => (await b.send('Target.getTargets')).targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(prefix)), { timeoutMs: 10_000 });
-      const { sessionId } = await b.send('Target.attachToTarget', { targetId: info.targetId, flatten: true });
-      await b.connection().session(sessionId).send('Runtime.runIfWaitingForDebugger');
-      await b.send('Target.detachFromTarget', { sessionId }).catch(() => {});
-      await started;
-      await until('the service worker running', () => states.at(-1) === 'running', { timeoutMs: 10_000 });
+      await restartExtensionWorker(env.browser, page, env.extDir);
     } finally {
-      await cdp.detach().catch(() => {});
-      await b.detach().catch(() => {});
       await env.closePages();
     }
     return;
