@@ -491,11 +491,6 @@ impl Writes {
             remove: Vec::new(),
         }
     }
-
-    /// True when there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty() && self.remove.is_empty()
-    }
 }
 
 /// What the browser says about a download the records hold (read as [`Observed`] from a
@@ -951,16 +946,6 @@ impl Records {
             .find(|r| matches!(&r.state, State::Complete { path: p, .. } if p == path))
             .is_some_and(|r| matches!(r.route, Route::Sidecar { .. }))
     }
-
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }
 
 fn history_entry(r: &FileRecord) -> HistoryEntry {
@@ -1232,7 +1217,7 @@ mod tests {
             "{:?}",
             report.skipped
         );
-        assert_eq!(r.len(), 1);
+        assert_eq!(r.history(10).len(), 1);
     }
 
     #[test]
