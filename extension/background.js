@@ -15,9 +15,8 @@ import { readUserSettings, migrateSettingsStorage, takeSyncedSettings } from './
 const api = globalThis.browser ?? globalThis.chrome;
 const DEFAULT_WATCHDOG_MS = 2000;
 
-/** Zendesk agent tabs that run the content script, by instance: tab id → {seen, url}. */
+/** Zendesk agent tabs that run the content script, by instance: tab id → {seen, url, activated}. */
 const agentTabs = new Map();
-let lastAgentTab = null; // {tabId, url} of the most recently active agent page
 
 const ready = start();
 
@@ -59,6 +58,7 @@ async function applySettings(router, policy) {
   try {
     const { settings } = Router.applyPolicy(user ?? {}, policy ?? {});
     router.setSettings(settings);
+    showBadge(router);
     await note({ problem: null });
     await cleanup.schedule(router.settings).catch(() => {});
   } catch (err) {
@@ -123,18 +123,19 @@ const contentHandlers = {
     if (!router) return {};
     const page = router.recognize(url);
     if (page?.kind !== 'ticketPage') return {};
-    rememberTab(page.instance, sender.tab.id, url);
+    rememberTab(page.instance, sender.tab, url);
     const known = router.ticket(page.instance, page.ticketId, Date.now()) !== undefined;
     return { ticketId: page.ticketId, load: !known };
   },
 
-  /** Ticket JSON and comment pages loaded by a content script. */
-  async ticketData({ url, ticketId, ticket, comments = [] }, sender) {
+  /** Ticket JSON and comment pages loaded by a content script, or why they could not be. */
+  async ticketData({ url, ticketId, ticket, comments = [], error }, sender) {
     const router = await ready;
     const page = router?.recognize(url);
     if (!page?.instance) return {};
-    rememberTab(page.instance, sender.tab.id, url);
-    observe(router, page.instance, ticketId, { ticket, comments });
+    rememberTab(page.instance, sender.tab, url);
+    if (error) router.observeFailure(page.instance, ticketId, String(error), Date.now());
+    else observe(router, page.instance, ticketId, { ticket, comments });
     return {};
   },
 
@@ -151,45 +152,84 @@ const contentHandlers = {
 };
 
 const pageHandlers = {
-  /** The popup: the current ticket, where its attachments go, and the router's health. */
+  /** The popup: the ticket in the front agent tab as the core sees it, and the router's health. */
   async state() {
     const router = await ready;
     const { status = {} } = await api.storage.local.get('status').catch(() => ({}));
-    const page = lastAgentTab && router?.recognize(lastAgentTab.url);
-    const ticket = page?.kind === 'ticketPage' ? router.ticket(page.instance, page.ticketId, Date.now()) : undefined;
-    const preview = ticket
-      ? Router.renderPreview(router.settings, { ticket, filename: 'attachment', timeMs: Date.now() })
-      : undefined;
+    const front = router && await frontTicket(router);
     return {
       coreLoaded: Boolean(router),
       problem: status.problem ?? null,
-      ticket: ticket ?? null,
-      folder: preview?.action === 'route' ? preview.path.replace(/\/attachment$/, '/') : null,
+      view: router?.view(front?.instance ?? '', front?.ticketId ?? 0, Date.now()) ?? null,
     };
   },
 };
 
-/** Agent tabs that run the content script, by instance: tab id → {seen, url}. */
-function rememberTab(instance, tabId, url) {
-  tabsOf(instance).set(tabId, { seen: Date.now(), url });
-  lastAgentTab = { tabId, url };
+/** Agent tabs that run the content script, by instance: tab id → {seen, url, activated}. */
+function rememberTab(instance, tab, url) {
+  const known = [...agentTabs.values()].find((tabs) => tabs.has(tab.id))?.get(tab.id);
+  const activated = tab.active ? Date.now() : known?.activated ?? 0;
+  for (const tabs of agentTabs.values()) tabs.delete(tab.id); // a tab may move to another instance
+  tabsOf(instance).set(tab.id, { seen: Date.now(), url, activated });
   persistTabs();
 }
+
+/**
+ * The agent tab in front: the active tab of the focused window when it is an agent tab,
+ * else the agent tab activated last (the popup may be a tab of its own, or another window).
+ * Only tabs the content script reported count: no `tabs` permission is needed.
+ */
+async function frontAgentTab() {
+  const [active] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+  const all = [...agentTabs.values()].flatMap((tabs) => [...tabs]);
+  const inFront = all.find(([tabId]) => tabId === active?.id);
+  const latest = all.sort((a, b) => b[1].activated - a[1].activated || b[1].seen - a[1].seen)[0];
+  const [tabId, tab] = inFront ?? latest ?? [];
+  return tabId === undefined ? null : { tabId, url: tab.url };
+}
+
+/** The ticket the front agent tab shows: {instance, ticketId, tabId}, or null. */
+async function frontTicket(router) {
+  const front = await frontAgentTab();
+  const page = front && router.recognize(front.url);
+  return page?.kind === 'ticketPage' ? { instance: page.instance, ticketId: page.ticketId, tabId: front.tabId } : null;
+}
+
+function markActivated(tabId) {
+  for (const tabs of agentTabs.values()) {
+    const tab = tabs.get(tabId);
+    if (tab) {
+      tab.activated = Date.now();
+      persistTabs();
+    }
+  }
+}
+
+api.tabs.onActivated.addListener(async ({ tabId }) => {
+  await ready;
+  markActivated(tabId);
+});
+
+api.windows?.onFocusChanged.addListener(async (windowId) => {
+  if (windowId === api.windows.WINDOW_ID_NONE) return;
+  await ready;
+  const [active] = await api.tabs.query({ active: true, windowId }).catch(() => []);
+  if (active) markActivated(active.id);
+});
 
 // The agent tabs are kept in storage.session too: a restarted worker must still be able to
 // ask them for a ticket, and a tab reports again only when it navigates.
 function persistTabs() {
   const byInstance = [...agentTabs].map(([instance, tabs]) => [instance, [...tabs]]);
-  api.storage.session.set({ agentTabs: { byInstance, last: lastAgentTab } }).catch(() => {});
+  api.storage.session.set({ agentTabs: { byInstance } }).catch(() => {});
 }
 
 /** Merges the tabs a previous worker knew; what this worker has heard since stays. */
 function restoreTabs(saved) {
   for (const [instance, tabs] of saved?.byInstance ?? []) {
     const known = tabsOf(instance);
-    for (const [tabId, tab] of tabs) if (!known.has(tabId) && tab?.seen) known.set(tabId, tab);
+    for (const [tabId, tab] of tabs) if (!known.has(tabId) && tab?.seen) known.set(tabId, { activated: 0, ...tab });
   }
-  lastAgentTab ??= saved?.last ?? null;
 }
 
 function tabsOf(instance) {
@@ -200,7 +240,6 @@ function tabsOf(instance) {
 api.tabs.onRemoved.addListener(async (tabId) => {
   await ready; // after restoreTabs, so a closed tab is not merged back
   for (const tabs of agentTabs.values()) tabs.delete(tabId);
-  if (lastAgentTab?.tabId === tabId) lastAgentTab = null;
   persistTabs();
 });
 
@@ -239,9 +278,12 @@ async function lookUp(router, instance, lookup) {
   );
   let learned = false;
   let lastError = 'no tab answered';
-  for (const a of answers) {
+  for (const [i, a] of answers.entries()) {
     if (a.status === 'rejected') lastError = String(a.reason?.message ?? a.reason);
-    else if (a.value?.error) lastError = a.value.error;
+    else if (a.value?.error) {
+      lastError = a.value.error;
+      router.observeFailure(instance, loads[i].ticketId, lastError, Date.now());
+    }
     for (const data of a.value?.tickets ?? []) {
       observe(router, instance, data.ticketId, data);
       learned = true;
@@ -441,19 +483,10 @@ api.downloads.onChanged.addListener(async ({ id, state }) => {
 async function record(event, decision, downloadId) {
   const router = routerNow;
   if (!router) return;
-  if (decision.source === 'fallback' && router.settings.notifyOnFallback) {
-    api.notifications
-      .create({
-        type: 'basic',
-        iconUrl: api.runtime.getURL('icons/icon-128.png'),
-        title: 'Download not sorted into a ticket folder',
-        message: `${decision.path}\n${decision.note ?? ''}`,
-      })
-      .catch(() => {});
-  }
+  if (decision.source === 'fallback' && router.settings.notifyOnFallback) notifyFallback(decision, downloadId);
   await settled(router);
   await write(router.recordStarted(downloadId, event, decision, Date.now()));
-  if (decision.action === 'route') countRouted();
+  if (decision.action === 'route') countPlaced(decision.source === 'fallback');
   // A small file may be complete before its record existed (its onChanged came first).
   await observeNow(router, downloadId);
 }
@@ -485,23 +518,60 @@ function scheduleHistory() {
 }
 
 /**
- * The badge: routed downloads since the browser started. The count lives in storage.session,
- * which outlives a service-worker restart but not the browser; it is updated once a burst
+ * A file went to the fallback folder: say where and why, in plain words, with a button
+ * (Chromium) and a click on the notification itself (both browsers) that shows the file.
+ * The notification id carries the download id, so a restarted worker can still show it.
+ */
+const FALLBACK_NOTE = 'fallback:';
+function notifyFallback(decision, downloadId) {
+  api.notifications
+    .create(`${FALLBACK_NOTE}${downloadId}`, {
+      type: 'basic',
+      iconUrl: api.runtime.getURL('icons/icon-128.png'),
+      title: 'Saved outside its ticket folder',
+      message: `Downloads/${decision.path} — ${decision.note ?? 'the ticket could not be known'}`,
+      ...(platform.notificationButtons ? { buttons: [{ title: 'Show file' }] } : {}),
+    })
+    .catch((err) => console.warn('zd-dl-router: notification not shown', err));
+}
+
+function showNotifiedFile(notificationId) {
+  if (!notificationId.startsWith(FALLBACK_NOTE)) return;
+  api.downloads.show(Number(notificationId.slice(FALLBACK_NOTE.length)));
+  api.notifications.clear(notificationId).catch(() => {});
+}
+api.notifications.onClicked.addListener(showNotifiedFile);
+api.notifications.onButtonClicked?.addListener(showNotifiedFile);
+
+/**
+ * The badge: customer files placed since the browser started, routed or fallen back (the
+ * core says its text, colour and tooltip). The counts live in storage.session, which
+ * outlives a service-worker restart but not the browser; they are updated once a burst
  * pauses (one badge update per download would cost a round trip to the browser each).
  */
-let uncounted = 0;
+const uncounted = { routed: 0, fellBack: 0 };
 let badgeTimer = null;
-function countRouted() {
-  uncounted += 1;
+function countPlaced(fellBack) {
+  uncounted[fellBack ? 'fellBack' : 'routed'] += 1;
   clearTimeout(badgeTimer);
   badgeTimer = setTimeout(async () => {
-    const n = uncounted;
-    uncounted = 0;
-    const { routedSinceStart = 0 } = await api.storage.session.get('routedSinceStart').catch(() => ({}));
-    const count = routedSinceStart + n;
-    await api.storage.session.set({ routedSinceStart: count }).catch(() => {});
-    await api.action.setBadgeText({ text: String(count) }).catch(() => {});
+    const add = { ...uncounted };
+    Object.assign(uncounted, { routed: 0, fellBack: 0 });
+    const { placed = { routed: 0, fellBack: 0 } } = await api.storage.session.get('placed').catch(() => ({}));
+    const counts = { routed: placed.routed + add.routed, fellBack: placed.fellBack + add.fellBack };
+    await api.storage.session.set({ placed: counts }).catch(() => {});
+    if (routerNow) await showBadge(routerNow, counts);
   }, 200);
+}
+
+async function showBadge(router, counts) {
+  counts ??= (await api.storage.session.get('placed').catch(() => ({}))).placed ?? { routed: 0, fellBack: 0 };
+  const { text, color, title } = router.badge(counts.routed, counts.fellBack);
+  await Promise.all([
+    api.action.setBadgeText({ text }),
+    api.action.setBadgeBackgroundColor({ color }),
+    api.action.setTitle({ title }),
+  ]).catch(() => {});
 }
 
 // At most one refresh per MARKS_REFRESH_MS: in a burst of downloads every completion would
@@ -538,30 +608,37 @@ function agentTabOf(instance) {
 const downloadAll = createDownloadAll({ api, ready, askTab, download: platform.download, record, write, withRecords, locateAll });
 const cleanup = createCleanup({ api, ready, askTab, agentTabOf, reloadRecords, write, locateAll });
 
-/** "Download all" for the ticket in the most recent agent tab (popup button, shortcut). */
-function downloadAllCurrent({ force = false } = {}) {
-  const page = lastAgentTab && routerNow?.recognize(lastAgentTab.url);
-  if (page?.kind !== 'ticketPage') throw new Error('open a Zendesk ticket first');
-  // Synchronous up to here: two quick starts cannot both pass downloadAll's check.
-  downloadAll.start({ instance: page.instance, ticketId: page.ticketId, tabId: lastAgentTab.tabId, force });
+/**
+ * "Download all" for the ticket in the front agent tab (popup button, shortcut), when the
+ * core's view of it allows (routing on, details loaded); otherwise the view's reason.
+ */
+async function downloadAllCurrent({ force = false } = {}) {
+  const router = await ready;
+  if (!router) throw new Error('the routing core is not running');
+  const front = await frontTicket(router);
+  const { downloadAll: allowed } = router.view(front?.instance ?? '', front?.ticketId ?? 0, Date.now());
+  if (!allowed.enabled) throw new Error(allowed.reason);
+  // Synchronous from here: two quick starts cannot both pass downloadAll's check.
+  downloadAll.start({ ...front, force });
   return { started: true };
 }
 
 api.commands.onCommand.addListener(async (command) => {
   if (command !== 'download-all') return;
-  await ready;
-  try {
-    downloadAllCurrent();
-  } catch (err) {
-    console.warn('zd-dl-router:', err.message);
-  }
+  await downloadAllCurrent().catch((err) => console.warn('zd-dl-router:', err.message));
 });
 
 Object.assign(pageHandlers, {
-  async downloadAll({ force }) {
-    await ready;
-    return downloadAllCurrent({ force });
+  downloadAll: ({ force }) => downloadAllCurrent({ force }),
+  /** Which history entries' files are still on disk (the popup's Show / "deleted or moved"). */
+  async historyFiles({ keys }) {
+    const router = await ready;
+    if (!router || !Array.isArray(keys)) return { files: [] };
+    await withRecords(router);
+    return { files: router.onDisk(keys, await locateAll(router.locate(keys))) };
   },
+  /** The organization names seen, for the alias editor. */
+  organizations: async () => ({ organizations: (await ready)?.organizations() ?? [] }),
   confirmAttachment: ({ attachmentId }) => downloadAll.confirm({ attachmentId }).then(() => ({})),
   // The clean-up runs on the worker's own clock: a page cannot make files due early.
   cleanupReview: async () => ({ reviews: await cleanup.review() }),

@@ -28,7 +28,7 @@ const SCAN_RESULTS = {
 };
 
 let coreReady = false;
-let hasTicket = false;
+let view = null; // the core's view of the front agent tab (background `state`)
 let bulkRunning = false;
 let bulkPoll = null;
 let startedAt = 0; // when this popup asked for a run
@@ -68,31 +68,44 @@ async function showState() {
   $('problem').textContent = problems.join(' ');
   $('problem').hidden = problems.length === 0;
 
-  const t = state.ticket;
+  view = state.view ?? null;
+  const front = view?.front;
+  const t = front?.details;
   const box = $('ticket');
+  box.dataset.ticketId = front ? String(front.ticket.id) : '';
   if (t) {
     box.replaceChildren(
       el('p', {}, el('span', { class: 'id' }, `#${t.id}`), ' · ', el('span', {}, t.organization?.name ?? 'no organization'), el('span', { class: 'muted' }, ` · ${t.instance}`)),
       el('p', {}, el('span', { class: 'subject', title: t.subject ?? '' }, t.subject ?? '')),
     );
+  } else if (front) {
+    box.replaceChildren(el('p', { class: 'headline' }, front.headline));
   } else {
     box.replaceChildren(el('p', { class: 'muted' }, 'No Zendesk ticket open.'));
   }
+  $('routing-off').hidden = !view || view.routing;
   const folder = $('folder');
-  folder.hidden = !state.folder;
-  if (state.folder) folder.replaceChildren('Attachments go to ', el('span', { class: 'mono' }, `Downloads/${state.folder}`));
-  hasTicket = Boolean(t) && Boolean(state.coreLoaded);
-  $('bulk-hint').hidden = hasTicket;
+  folder.hidden = front?.folder == null;
+  if (!folder.hidden) folder.replaceChildren('Attachments go to ', pathText(`Downloads/${front.folder}`));
+  $('bulk-hint').textContent = view?.downloadAll.reason ?? '';
+  $('bulk-hint').hidden = !view?.downloadAll.reason;
   updateBulkButton();
-  // The ticket may still be loading in its tab: ask again until it is known.
-  if (!t && state.coreLoaded) setTimeout(showState, 1500);
+  showBulk();
+  // The ticket may still be loading in its tab: ask again until its details are known.
+  if (state.coreLoaded && !t) setTimeout(showState, 1500);
+}
+
+/** A path that wraps only after a '/', never inside a folder name or a ticket number. */
+function pathText(path) {
+  const parts = path.split(/(?<=\/)/);
+  return el('span', { class: 'mono path' }, ...parts.flatMap((part, i) => [el('span', { class: 'seg' }, part), ...(i < parts.length - 1 ? [el('wbr')] : [])]));
 }
 
 // ---- download all -----------------------------------------------------------------------
 
 function updateBulkButton() {
   const button = $('download-all');
-  button.disabled = !hasTicket || bulkRunning;
+  button.disabled = !view?.downloadAll.enabled || bulkRunning;
   button.textContent = bulkRunning ? 'Downloading…' : 'Download all attachments';
 }
 
@@ -127,7 +140,10 @@ async function showBulk() {
   // the background has written anything) covers a missed event.
   if (bulkRunning || Date.now() - startedAt < 10_000) bulkPoll = setTimeout(showBulk, bulkRunning ? 1000 : 300);
   const box = $('bulk-progress');
-  if (!bulk || !bulk.ticketId) {
+  // A run's status belongs under its own ticket only.
+  const front = view?.front?.ticket;
+  const ours = bulk?.ticketId && front && bulk.ticketId === front.id && (!bulk.instance || bulk.instance === front.instance);
+  if (!ours) {
     box.hidden = true;
     $('confirm-box').hidden = true;
     return;
@@ -239,49 +255,49 @@ async function showHistory() {
   const { history = [] } = await api.storage.local.get('history').catch(() => ({}));
   const entries = (Array.isArray(history) ? history : []).slice(0, HISTORY_SHOWN);
   $('history-empty').hidden = entries.length > 0;
-  const items = await Promise.all(entries.map(historyItem));
-  $('history').replaceChildren(...items);
+  $('history').replaceChildren(...entries.map(historyItem));
+  await showOnDisk(entries);
+  // The browser notices a deleted file only when asked; its answer is fresher a moment later.
+  setTimeout(() => showOnDisk(entries), 1000);
 }
 
-async function historyItem(entry) {
+/** Show for the files still on disk, "deleted or moved" for those that are not. */
+async function showOnDisk(entries) {
+  const keys = entries.map((e) => e.key);
+  const reply = await api.runtime.sendMessage({ type: 'historyFiles', keys }).catch(() => null);
+  for (const { key, downloadId, gone } of reply?.files ?? []) {
+    const li = $('history').querySelector(`li[data-key="${CSS.escape(key)}"]`);
+    if (!li) continue;
+    li.querySelector('.show, .gone')?.remove();
+    li.dataset.onDisk = downloadId != null ? 'yes' : gone ? 'gone' : '';
+    if (downloadId != null) {
+      const file = li.querySelector('.file').textContent;
+      const show = el('button', { type: 'button', class: 'show', 'aria-label': `Show ${file} in its folder` }, 'Show');
+      show.addEventListener('click', () => api.downloads.show(downloadId));
+      li.append(show);
+    } else if (gone) {
+      li.append(el('span', { class: 'gone muted' }, 'deleted or moved'));
+    }
+  }
+}
+
+function historyItem(entry) {
   const parts = String(entry.path ?? '').split('/');
   const file = parts.pop();
   const dir = parts.join('/');
   const fallback = entry.source === 'fallback' || entry.source === 'keptUnrouted' || entry.state === 'failed';
   const meta = [SOURCES[entry.source] ?? entry.source, ago(entry.time)];
   if (entry.ticket) meta.unshift(`#${entry.ticket.id}`);
+  const folder = `Downloads/${dir ? `${dir}/` : ''}`;
   const what = el(
     'div',
     { class: 'what' },
     el('span', { class: 'file', title: file }, file),
-    el('span', { class: 'dir mono', title: `Downloads/${dir ? `${dir}/` : ''}` }, `Downloads/${dir ? `${dir}/` : ''}`),
+    el('span', { class: 'dir mono', title: folder }, folder),
     el('span', { class: 'meta' }, meta.join(' · ')),
   );
   if (entry.note && (fallback || entry.source === 'leftAlone')) what.append(el('span', { class: 'meta note' }, entry.note));
-  const li = el('li', { class: fallback ? 'fallback' : '' }, what);
-  const id = await downloadIdOf(entry, dir);
-  if (id !== null) {
-    const show = el('button', { type: 'button', class: 'show', 'aria-label': `Show ${file} in its folder` }, 'Show');
-    show.addEventListener('click', () => api.downloads.show(id));
-    li.append(show);
-  }
-  return li;
-}
-
-/** The browser's download id of a history entry: recorded, else found by URL and folder. */
-async function downloadIdOf(entry, dir) {
-  if (Number.isInteger(entry.downloadId)) return entry.downloadId;
-  if (!entry.url || !api.downloads?.search) return null;
-  try {
-    const found = await api.downloads.search({ url: entry.url });
-    const want = `/${dir}/`;
-    const hits = found.filter((d) => d.exists !== false && d.state !== 'interrupted' && d.filename.replaceAll('\\', '/').includes(want));
-    if (!hits.length) return null;
-    hits.sort((a, b) => Math.abs(Date.parse(a.startTime) - entry.time) - Math.abs(Date.parse(b.startTime) - entry.time));
-    return hits[0].id;
-  } catch {
-    return null;
-  }
+  return el('li', { class: fallback ? 'fallback' : '', 'data-key': String(entry.key), 'data-source': entry.source }, what);
 }
 
 // ---- helpers ----------------------------------------------------------------------------

@@ -73,6 +73,7 @@ pub mod settings;
 pub mod takeover;
 pub mod template;
 pub mod tickets;
+pub mod view;
 pub mod zendesk;
 
 /// The `#[wasm_bindgen]` boundary (WASM builds only).

@@ -3,7 +3,8 @@
 //! ```text
 //! zd-dl-router route   [--settings FILE]   JSON lines in (download events), one decision per line out
 //! zd-dl-router explain [--settings FILE]   the same input, a human-readable account of each decision
-//! zd-dl-router check-settings FILE         exit 1 and list every field error when invalid
+//! zd-dl-router check-settings FILE         exit 1 and list every field error when invalid;
+//!                                          name the incomplete rules (kept, not applied)
 //! ```
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
@@ -102,8 +103,11 @@ fn check_settings(file: &str) -> ExitCode {
             ExitCode::from(2)
         }
         Ok(text) => match ValidSettings::from_json(&text) {
-            Ok(_) => {
+            Ok(valid) => {
                 println!("{file}: ok");
+                for i in valid.incomplete_rules() {
+                    println!("{file}: rules[{i}]: incomplete — not applied (it has no condition)");
+                }
                 ExitCode::SUCCESS
             }
             Err(errors) => {

@@ -114,6 +114,9 @@ pub struct FileRecord {
     pub time_ms: f64,
     /// Its ticket, when known.
     pub ticket: Option<TicketRef>,
+    /// The ticket's organization (its Zendesk name), when known: the alias editor offers
+    /// the names seen.
+    pub organization: Option<String>,
     /// The attachment it is, when it is one.
     pub attachment: Option<AttachmentKey>,
     /// The URL it was downloaded from (for the history).
@@ -140,6 +143,8 @@ pub struct Started {
     pub note: Option<String>,
     /// The ticket.
     pub ticket: Option<TicketRef>,
+    /// The ticket's organization.
+    pub organization: Option<String>,
     /// Why a download is passed.
     pub reason: Option<PassReason>,
     /// The rule that left it alone.
@@ -152,6 +157,7 @@ impl From<&Decision> for Started {
             Decision::Route {
                 path,
                 ticket,
+                organization,
                 source,
                 note,
                 ..
@@ -161,6 +167,7 @@ impl From<&Decision> for Started {
                 source: Some(*source),
                 note: note.clone(),
                 ticket: ticket.clone(),
+                organization: organization.clone(),
                 ..Started::default()
             },
             Decision::Pass { reason, rule } => Started {
@@ -200,6 +207,7 @@ impl FileRecord {
             download_id,
             time_ms,
             ticket: started.ticket.clone(),
+            organization: started.organization.clone(),
             attachment,
             url,
             route,
@@ -253,6 +261,8 @@ pub struct Stored {
     download_id: u64,
     time_ms: f64,
     ticket: Option<TicketRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<String>,
     attachment: Option<AttachmentKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
@@ -287,6 +297,7 @@ impl From<FileRecord> for Stored {
             download_id: r.download_id,
             time_ms: r.time_ms,
             ticket: r.ticket,
+            organization: r.organization,
             attachment: r.attachment,
             url: r.url,
             ..Stored::default()
@@ -370,6 +381,7 @@ impl TryFrom<Stored> for FileRecord {
             download_id: s.download_id,
             time_ms: s.time_ms,
             ticket: s.ticket,
+            organization: s.organization,
             attachment: s.attachment,
             url: s.url,
             route,
@@ -592,6 +604,18 @@ pub struct Located {
     pub state: String,
 }
 
+/// Whether a history entry's file is on disk: see [`Records::on_disk`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDisk {
+    /// The record.
+    pub key: RecordKey,
+    /// The browser's download id of the file, when it is there (*Show* opens it).
+    pub download_id: Option<u64>,
+    /// The file was saved but is no longer there (deleted or moved).
+    pub gone: bool,
+}
+
 /// A history entry, as the popup shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -613,6 +637,8 @@ pub struct HistoryEntry {
     pub note: Option<String>,
     /// The ticket, when known.
     pub ticket: Option<TicketRef>,
+    /// The ticket's organization (Zendesk name), when known.
+    pub organization: Option<String>,
     /// `inProgress`, `complete` or `failed`.
     pub state: &'static str,
 }
@@ -699,6 +725,7 @@ impl Records {
                         download_id: l.download_id,
                         time_ms: l.time_ms,
                         ticket: l.ticket,
+                        organization: None,
                         attachment: None,
                         url: None,
                         route: Route::Routed {
@@ -908,6 +935,27 @@ impl Records {
             .collect()
     }
 
+    /// Whether the files of the history entries `keys` are still where they were saved,
+    /// given what the browser `found` for them: the popup offers *Show* only for a file
+    /// that is there, and says "deleted or moved" for one that is not.
+    pub fn on_disk(&self, keys: &[RecordKey], found: &[Located]) -> Vec<OnDisk> {
+        let existing = self.existing(found);
+        keys.iter()
+            .filter_map(|key| self.get(key).map(|r| (key, r)))
+            .map(|(key, r)| {
+                let there = found
+                    .iter()
+                    .find(|b| b.key == *key && existing.contains(key))
+                    .map(|b| b.id);
+                OnDisk {
+                    key: *key,
+                    download_id: there,
+                    gone: there.is_none() && matches!(r.state, State::Complete { .. }),
+                }
+            })
+            .collect()
+    }
+
     /// The saved attachments among `attachments`, given which records' files still exist
     /// on disk: each with its newest existing record.
     pub fn saved(
@@ -924,6 +972,19 @@ impl Records {
                 Some((a.clone(), newest))
             })
             .collect()
+    }
+
+    /// The organizations (Zendesk names) of the recorded files, sorted, each once: what
+    /// the alias editor offers.
+    pub fn organizations(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files
+            .iter()
+            .filter_map(|r| r.organization.clone())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// The newest records as the popup's history.
@@ -990,6 +1051,7 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
         source,
         note,
         ticket: r.ticket.clone(),
+        organization: r.organization.clone(),
         state,
     }
 }
@@ -1047,6 +1109,7 @@ mod tests {
                 instance: Instance::new("acme"),
                 id: TicketId(4711),
             }),
+            organization: Some("ACME Corp.".into()),
             attachment: Some(att(token)),
             url: None,
             route: Route::Routed {
@@ -1189,6 +1252,33 @@ mod tests {
         assert_eq!(
             r.existing(&[found(1, "/d/zendesk/ACME/4711/a.log")]),
             [key(1)]
+        );
+    }
+
+    #[test]
+    fn the_history_offers_show_only_for_files_still_on_disk() {
+        let mut r = Records::default();
+        for id in 1..=4 {
+            r.started(routed(id, &format!("zendesk/A/1/{id}.log"), "T1"));
+        }
+        for id in 1..=3 {
+            r.observe(id, &complete(&format!("/d/zendesk/A/1/{id}.log")));
+        }
+        let deleted = Located {
+            exists: false,
+            ..found(2, "/d/zendesk/A/1/2.log")
+        };
+        let found = [found(1, "/d/zendesk/A/1/1.log"), deleted];
+        let shown = r.on_disk(&[key(1), key(2), key(3), key(4)], &found);
+        let summary: Vec<_> = shown.iter().map(|o| (o.download_id, o.gone)).collect();
+        assert_eq!(
+            summary,
+            [
+                (Some(1), false), // there
+                (None, true),     // deleted
+                (None, true),     // the browser no longer knows it
+                (None, false),    // still downloading
+            ]
         );
     }
 

@@ -145,7 +145,7 @@ fn verdict(
     if let Some(days) = policy.after_download_days {
         if age_ms >= f64::from(days) * DAY_MS {
             return Verdict::Delete {
-                reason: format!("downloaded more than {days} days ago"),
+                reason: format!("downloaded more than {} ago", days_text(days)),
             };
         }
     }
@@ -165,8 +165,10 @@ fn verdict(
         Some(Ok(s)) if s.solved() => match s.updated_ms {
             Some(solved) if now_ms - solved >= f64::from(days) * DAY_MS => Verdict::Delete {
                 reason: format!(
-                    "ticket {} {} more than {days} days ago",
-                    ticket.id, s.status
+                    "ticket {} {} more than {} ago",
+                    ticket.id,
+                    s.status,
+                    days_text(days)
                 ),
             },
             Some(_) => Verdict::Keep,
@@ -178,6 +180,15 @@ fn verdict(
             },
         },
         Some(Ok(_)) => Verdict::Keep,
+    }
+}
+
+/// "1 day", "2 days".
+fn days_text(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
     }
 }
 
@@ -255,6 +266,7 @@ mod tests {
             download_id: id,
             time_ms: NOW - days_ago * DAY_MS,
             ticket: ticket.map(key),
+            organization: None,
             attachment: None,
             url: None,
             route: Route::Routed {
@@ -363,6 +375,30 @@ mod tests {
         let statuses = HashMap::from([(key(1), status("open", 1.0))]);
         let r = review(&refs(&[file(1, 91.0, Some(1))]), &statuses, policy, NOW);
         assert_eq!(verdicts(&r), [(1, "delete")]);
+    }
+
+    #[test]
+    fn reasons_say_1_day_but_2_days() {
+        let download = |days| Policy {
+            after_download_days: Some(days),
+            ..Policy::default()
+        };
+        let solved = |days| Policy {
+            after_solved_days: Some(days),
+            ..Policy::default()
+        };
+        let statuses = HashMap::from([(key(1), status("solved", 3.0))]);
+        let cases = [
+            (download(1), "downloaded more than 1 day ago"),
+            (download(2), "downloaded more than 2 days ago"),
+            (solved(1), "ticket 1 solved more than 1 day ago"),
+            (solved(2), "ticket 1 solved more than 2 days ago"),
+        ];
+        for (policy, want) in cases {
+            let r = review(&refs(&[file(1, 3.0, Some(1))]), &statuses, policy, NOW);
+            let reason = want.to_owned();
+            assert_eq!(r[0].verdict, Verdict::Delete { reason }, "{policy:?}");
+        }
     }
 
     #[test]

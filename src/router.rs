@@ -17,7 +17,7 @@
 
 use crate::records::AttachmentKey;
 use crate::rules::{Captures, Facts, RuleAction};
-use crate::sanitize::SafePath;
+use crate::sanitize::{self, SafePath};
 use crate::settings::{ConflictAction, ValidSettings};
 use crate::template::{format_date, split_extension, Field, Template};
 use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
@@ -97,9 +97,17 @@ pub enum Decision {
         conflict_action: ConflictAction,
         /// The ticket, when known (also for fallbacks that know the id but not the org).
         ticket: Option<TicketRef>,
+        /// The organization's Zendesk name (not its alias), when the ticket has one: the
+        /// history offers it to the alias editor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        organization: Option<String>,
         /// Where the ticket came from.
         source: Source,
-        /// Why it fell back, or which rule routed it; for the history and `explain`.
+        /// The rule (0-based) whose template decided; none when the main template did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<usize>,
+        /// Why it fell back, or which rule routed it; for the history and `explain`. Plain
+        /// words for the user: never an attachment token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -247,7 +255,7 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
         (None, _) => None,
     };
     let Some((key, source)) = found else {
-        let why = format!("no open ticket lists attachment {}", attachment.token);
+        let why = "no open ticket lists this attachment";
         return fallback(event, settings, &attachment, None, why);
     };
     match knowledge.ticket(&key, now) {
@@ -257,7 +265,7 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
             lookup: Lookup::TicketId(key.id),
         },
         None => {
-            let why = format!("ticket {} could not be loaded", key.id);
+            let why = "ticket details could not be loaded";
             fallback(event, settings, &attachment, Some(key), why)
         }
     }
@@ -285,21 +293,21 @@ fn route(
         .iter()
         .enumerate()
         .find_map(|(i, rule)| rule.matches(&facts).map(|caps| (i, &rule.action, caps)));
-    let (template, captures, rule_note) = match matched {
+    let (template, captures, rule) = match matched {
         Some((i, RuleAction::LeaveAlone, _)) => {
             return Decision::Pass {
                 reason: PassReason::Rule,
                 rule: Some(i),
             }
         }
-        Some((i, RuleAction::Template(t), caps)) => (t, caps, Some(format!("rule {}", i + 1))),
+        Some((i, RuleAction::Template(t), caps)) => (t, caps, Some(i)),
         None => (settings.template(), Captures::default(), None),
     };
     let values = Values {
         // A blank name would drop the folder and mix the ticket in with organizations.
         org: Some(match org {
             Some(o) if !o.name.trim().is_empty() => {
-                alias(&s.aliases, &o.name).unwrap_or(&o.name).to_owned()
+                alias_of(&s.aliases, &o.name).unwrap_or(&o.name).to_owned()
             }
             _ => s.no_org_folder.clone(),
         }),
@@ -315,8 +323,10 @@ fn route(
             instance: ticket.instance.clone(),
             id: ticket.id,
         }),
+        organization: org.map(|o| o.name.clone()),
         source,
-        note: rule_note,
+        rule,
+        note: rule.map(|i| format!("rule {}", i + 1)),
     }
 }
 
@@ -325,11 +335,11 @@ fn fallback(
     settings: &ValidSettings,
     attachment: &Attachment,
     key: Option<TicketRef>,
-    why: String,
+    why: &str,
 ) -> Decision {
     let note = match &event.lookup_error {
-        Some(err) => format!("{why}: {err}"),
-        None => why,
+        Some(err) => format!("{why} ({err})"),
+        None => why.to_owned(),
     };
     let values = Values {
         ticket_id: key.as_ref().map(|k| k.id),
@@ -339,7 +349,9 @@ fn fallback(
         path: render(settings, settings.fallback(), &values),
         conflict_action: settings.settings().conflict_action,
         ticket: key,
+        organization: None,
         source: Source::Fallback,
+        rule: None,
         note: Some(note),
     }
 }
@@ -405,17 +417,41 @@ fn render(settings: &ValidSettings, template: &Template, values: &Values<'_>) ->
     template.render_under(&base, |f| values.get(f))
 }
 
-/// The folder alias of an organization: exact name first, then case-insensitive.
-fn alias<'a>(aliases: &'a BTreeMap<String, String>, org: &str) -> Option<&'a str> {
+/// The folder alias of an organization: keyed by its exact Zendesk name first, then by
+/// that name or the folder name it produces (`ACME Corp.` is the folder `ACME Corp`),
+/// case-insensitively. So an alias works whether it was keyed by the name seen in Zendesk
+/// or by the folder seen on disk.
+fn alias_of<'a>(aliases: &'a BTreeMap<String, String>, org: &str) -> Option<&'a str> {
     aliases
         .get(org)
         .or_else(|| {
             aliases
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(org))
+                .find(|(key, _)| alias_matches(key, org))
                 .map(|(_, v)| v)
         })
         .map(String::as_str)
+}
+
+/// Whether the alias keyed `key` applies to the organization named `org`.
+pub fn alias_matches(key: &str, org: &str) -> bool {
+    let folder = |name: &str| sanitize::component(name.trim(), false).to_ascii_lowercase();
+    key.trim().eq_ignore_ascii_case(org.trim()) || folder(key) == folder(org)
+}
+
+/// The alias keys that match none of the `organizations` seen so far (the options page
+/// warns about them). Nothing is reported when no organization has been seen yet.
+pub fn unmatched_aliases<'a>(
+    keys: impl IntoIterator<Item = &'a str>,
+    organizations: &[String],
+) -> Vec<String> {
+    if organizations.is_empty() {
+        return Vec::new();
+    }
+    keys.into_iter()
+        .filter(|key| !organizations.iter().any(|org| alias_matches(key, org)))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The decision for a download of `file_name` (with the comments API's `facts`) from
@@ -457,6 +493,7 @@ impl Decision {
                 ticket,
                 source,
                 note,
+                ..
             } => {
                 let from = match source {
                     Source::TokenIndex => "its attachment token was listed in the ticket",

@@ -1,7 +1,9 @@
 //! User rules: an ordered list of matchers, each yielding a template or "leave alone".
 //!
 //! The first rule whose every condition holds wins; when none match, the default template
-//! applies. A rule with no condition matches every routed download.
+//! applies. A rule with no condition (every condition absent or blank) is *incomplete*:
+//! it is kept and shown as "incomplete — not applied", and it never matches. So the rule a
+//! user just added, with its condition still to fill, cannot take over every download.
 //!
 //! ```json
 //! { "fileName": "^(?P<host>[a-z0-9-]+)_gitlabsos\\.tar\\.gz$",
@@ -83,6 +85,20 @@ pub struct Rule {
     pub action: RuleAction,
 }
 
+/// A condition text, unless it is blank (a field left empty in the options page).
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// The non-blank entries of a condition list, trimmed and lowercased.
+fn listed(items: &[String], strip: &[char]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i.trim().trim_start_matches(strip).to_ascii_lowercase())
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
 /// What is known about a download when rules are evaluated.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
@@ -134,7 +150,7 @@ impl Rule {
         let at = |field: &str| format!("rules[{index}].{field}");
         let mut errors = Vec::new();
         let regex = |pattern: &Option<String>, field: &str, errors: &mut Vec<FieldError>| {
-            let pattern = pattern.as_deref()?;
+            let pattern = given(pattern)?;
             match RegexBuilder::new(pattern)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
@@ -187,22 +203,11 @@ impl Rule {
         match action {
             Some(action) if errors.is_empty() => Ok(Rule {
                 file_name,
-                mime: spec.mime.as_ref().map(|m| m.trim().to_ascii_lowercase()),
-                extensions: spec
-                    .extensions
-                    .iter()
-                    .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
-                    .collect(),
-                instance: spec
-                    .instance
-                    .as_ref()
-                    .map(|i| i.trim().to_ascii_lowercase()),
+                mime: given(&spec.mime).map(|m| m.trim().to_ascii_lowercase()),
+                extensions: listed(&spec.extensions, &['.']),
+                instance: given(&spec.instance).map(|i| i.trim().to_ascii_lowercase()),
                 organization,
-                status: spec
-                    .status
-                    .iter()
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .collect(),
+                status: listed(&spec.status, &[]),
                 min_size: spec.min_size,
                 max_size: spec.max_size,
                 action,
@@ -211,8 +216,24 @@ impl Rule {
         }
     }
 
-    /// Whether the rule matches; on a match, the file-name pattern's captures.
+    /// Whether the rule has a condition to check. One without is incomplete: never applied.
+    pub fn is_complete(&self) -> bool {
+        self.file_name.is_some()
+            || self.mime.is_some()
+            || !self.extensions.is_empty()
+            || self.instance.is_some()
+            || self.organization.is_some()
+            || !self.status.is_empty()
+            || self.min_size.is_some()
+            || self.max_size.is_some()
+    }
+
+    /// Whether the rule matches; on a match, the file-name pattern's captures. An
+    /// incomplete rule matches nothing.
     pub fn matches(&self, facts: &Facts<'_>) -> Option<Captures> {
+        if !self.is_complete() {
+            return None;
+        }
         let lower_name = facts.file_name.to_ascii_lowercase();
         let conditions = [
             self.mime
@@ -314,7 +335,6 @@ mod tests {
     fn each_condition_matches_or_not() {
         let f = facts("host1_gitlabsos.tar.gz");
         let cases = [
-            (r#"{"leaveAlone":true}"#, true),
             (r#"{"fileName":"gitlabsos","leaveAlone":true}"#, true),
             (r#"{"fileName":"^sos","leaveAlone":true}"#, false),
             (r#"{"mime":"application/gzip","leaveAlone":true}"#, true),
@@ -335,6 +355,21 @@ mod tests {
         for (json, want) in cases {
             assert_eq!(rule(json).matches(&f).is_some(), want, "{json}");
         }
+    }
+
+    #[test]
+    fn a_rule_without_a_condition_is_incomplete_and_matches_nothing() {
+        let f = facts("host1_gitlabsos.tar.gz");
+        for json in [
+            r#"{"leaveAlone":true}"#,
+            r#"{"template":"{filename}"}"#,
+            r#"{"fileName":"","organization":"  ","mime":"","instance":"","extensions":[""," "],"status":[""],"leaveAlone":true}"#,
+        ] {
+            let r = rule(json);
+            assert!(!r.is_complete(), "{json}");
+            assert!(r.matches(&f).is_none(), "{json}");
+        }
+        assert!(rule(r#"{"maxSize":5000,"leaveAlone":true}"#).is_complete());
     }
 
     #[test]

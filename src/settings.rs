@@ -16,8 +16,16 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The fallback folder: the ticket number is kept when it is known (a folder whose
+/// placeholder has no value is left out, see [`crate::template`]), so a file whose ticket
+/// details could not be loaded still lands per ticket: `_unsorted/4713/support_bundle.zip`.
+pub const DEFAULT_FALLBACK: &str = "_unsorted/{ticket_id}/{filename}";
+
+/// The default fallback of settings version 2, which threw the ticket number away.
+const V2_DEFAULT_FALLBACK: &str = "_unsorted/{filename}";
+
 /// The settings version this build writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 
 /// What the browser does when the routed file name already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -101,7 +109,7 @@ impl Default for Settings {
             enabled: true,
             base_folder: "zendesk".into(),
             template: DEFAULT_TEMPLATE.into(),
-            fallback_template: "_unsorted/{filename}".into(),
+            fallback_template: DEFAULT_FALLBACK.into(),
             no_org_folder: "_no-organization".into(),
             conflict_action: ConflictAction::Uniquify,
             host_mapped_domains: Vec::new(),
@@ -246,6 +254,13 @@ impl ValidSettings {
     /// The compiled rules, in order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The rules (0-based) without a condition: saved, shown as incomplete, never applied.
+    pub fn incomplete_rules(&self) -> Vec<usize> {
+        (0..self.rules.len())
+            .filter(|&i| !self.rules[i].is_complete())
+            .collect()
     }
 }
 
@@ -456,6 +471,9 @@ fn is_host_name(s: &str) -> bool {
 /// - Version 1 (the first release) had one `pathTemplate` that included the base
 ///   folder, and an `unsortedFolder` name. Version 2 splits the base folder out
 ///   (`baseFolder` + `template`) and makes the fallback a template.
+/// - Version 3 keeps the ticket number in the default fallback: a version-2 document with
+///   the old default `_unsorted/{filename}` gets [`DEFAULT_FALLBACK`]; any other fallback
+///   template is the user's choice and stays.
 /// - A document without `version` is taken as current: hand-written files and policies
 ///   name only the fields they set.
 pub fn migrate(value: Value) -> Result<Value, FieldError> {
@@ -479,6 +497,12 @@ pub fn migrate(value: Value) -> Result<Value, FieldError> {
     }
     if version == 1 {
         map = migrate_v1(map);
+    }
+    if version <= 2 {
+        if map.get("fallbackTemplate").and_then(Value::as_str) == Some(V2_DEFAULT_FALLBACK) {
+            map.insert("fallbackTemplate".into(), DEFAULT_FALLBACK.into());
+        }
+        map.insert("version".into(), Value::from(CURRENT_VERSION));
     }
     Ok(Value::Object(map))
 }
@@ -709,6 +733,24 @@ mod tests {
         assert!(e.to_string().contains("not valid JSON"), "{e}");
         let e = ValidSettings::from_json("[]").expect_err("array");
         assert!(e.to_string().contains("must be a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn version_2s_default_fallback_becomes_one_that_keeps_the_ticket_number() {
+        let old = json!({"version": 2, "fallbackTemplate": "_unsorted/{filename}"});
+        let s = ValidSettings::from_value(old).expect("migrates");
+        assert_eq!(
+            s.settings().fallback_template,
+            "_unsorted/{ticket_id}/{filename}"
+        );
+        assert_eq!(s.settings().version, 3);
+        let chosen = json!({"version": 2, "fallbackTemplate": "_misc/{filename}"});
+        let s = ValidSettings::from_value(chosen).expect("valid");
+        assert_eq!(
+            s.settings().fallback_template,
+            "_misc/{filename}",
+            "a user's own choice stays"
+        );
     }
 
     #[test]

@@ -16,6 +16,15 @@
 //! `{{` and `}}` are literal braces. The `/` separators come from the template only: a
 //! value containing `/` never creates a folder, it is sanitized inside its component.
 //! Rendering always yields a [`SafePath`].
+//!
+//! **Missing values.** A placeholder has no value when it is unknown or blank: the
+//! organization or ticket of a fallback, a ticket without requester, a capture group that
+//! did not take part in the match. A *folder* with such a placeholder is left out whole,
+//! literal text included (`zd-{ticket_id}/` is left out, never `zd-/`), so the known parts
+//! stay and no folder is empty or half-named: the fallback `_unsorted/{ticket_id}/{filename}`
+//! is `_unsorted/4713/support_bundle.zip` when only the ticket number is known, and
+//! `_unsorted/support_bundle.zip` when nothing is. In the *file name* a missing value renders
+//! as nothing (the file name always has `{filename}`, `{stem}` or `{ext}`).
 
 use crate::sanitize::{SafePath, MAX_DEPTH};
 use std::fmt;
@@ -207,20 +216,32 @@ impl Template {
         self.render_under(&[], value)
     }
 
-    /// Renders the template below the folders `base` (already portable names).
+    /// Renders the template below the folders `base` (already portable names). A folder
+    /// with a placeholder that has no value (blank) is left out (see the module docs).
     pub fn render_under(&self, base: &[&str], value: impl Fn(&Field) -> String) -> SafePath {
-        let mut rendered: Vec<String> = base.iter().map(|b| (*b).to_owned()).collect();
-        rendered.extend(self.components.iter().map(|pieces| {
+        let render = |pieces: &[Piece]| -> Option<String> {
             pieces
                 .iter()
                 .map(|p| match p {
-                    Piece::Literal(s) => s.clone(),
-                    Piece::Field(f) => value(f),
+                    Piece::Literal(s) => Some(s.clone()),
+                    Piece::Field(f) => Some(value(f)).filter(|v| !v.trim().is_empty()),
                 })
-                .collect::<String>()
-        }));
-        let file = rendered.pop().unwrap_or_default();
-        SafePath::new(&rendered, &file)
+                .collect()
+        };
+        let (file, folders) = self
+            .components
+            .split_last()
+            .unwrap_or_else(|| unreachable!("a parsed template has a file name"));
+        let mut dirs: Vec<String> = base.iter().map(|b| (*b).to_owned()).collect();
+        dirs.extend(folders.iter().filter_map(|pieces| render(pieces)));
+        let file: String = file
+            .iter()
+            .map(|p| match p {
+                Piece::Literal(s) => s.clone(),
+                Piece::Field(f) => value(f),
+            })
+            .collect();
+        SafePath::new(&dirs, &file)
     }
 }
 
@@ -412,10 +433,37 @@ mod tests {
     }
 
     #[test]
-    fn empty_values_drop_their_folder() {
+    fn a_folder_with_a_missing_value_is_left_out_whole() {
         assert_eq!(
             render("{status}/{ticket_id}/{filename}", sample),
             "4711/production_log.tar.gz"
+        );
+        assert_eq!(
+            render("cases/zd-{status}/{ticket_id}/{filename}", sample),
+            "cases/4711/production_log.tar.gz",
+            "never a half-named 'zd-' folder"
+        );
+        assert_eq!(
+            render("{org}/{requester}x/{stem}-{status}.{ext}", sample),
+            "ACME Corp/production_log-.tar.gz",
+            "in the file name a missing value is just empty"
+        );
+    }
+
+    #[test]
+    fn the_default_fallback_keeps_the_ticket_number_when_known() {
+        let fallback = crate::settings::DEFAULT_FALLBACK;
+        assert_eq!(
+            render(fallback, sample),
+            "_unsorted/4711/production_log.tar.gz"
+        );
+        let no_ticket = |f: &Field| match f {
+            Field::TicketId => String::new(),
+            other => sample(other),
+        };
+        assert_eq!(
+            render(fallback, no_ticket),
+            "_unsorted/production_log.tar.gz"
         );
     }
 

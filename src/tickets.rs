@@ -177,6 +177,10 @@ impl AttachmentFacts {
 pub struct Knowledge {
     tickets: Vec<Stamped<Ticket>>,
     tokens: HashMap<Token, Stamped<TokenEntry>>,
+    /// Tickets whose details could not be loaded, and why (the popup says so). A ticket
+    /// loaded later is taken off this list.
+    #[serde(default)]
+    failures: Vec<Stamped<(TicketRef, String)>>,
     #[serde(skip)]
     limits: Limits,
 }
@@ -194,6 +198,8 @@ impl Knowledge {
     pub fn observe_ticket(&mut self, ticket: Ticket, now_ms: f64) {
         self.tickets
             .retain(|t| !(t.value.id == ticket.id && t.value.instance == ticket.instance));
+        self.failures
+            .retain(|f| !(f.value.0.id == ticket.id && f.value.0.instance == ticket.instance));
         self.tickets.push(Stamped {
             value: ticket,
             seen_ms: now_ms,
@@ -288,6 +294,41 @@ impl Knowledge {
             .find(|t| t.value.id == key.id && t.value.instance == key.instance)
             .filter(|t| now_ms - t.seen_ms <= self.limits.ticket_ttl_ms)
             .map(|t| &t.value)
+    }
+
+    /// Records that the details of `ticket` could not be loaded (`error`: `HTTP 500`).
+    pub fn observe_failure(&mut self, ticket: TicketRef, error: String, now_ms: f64) {
+        self.failures.retain(|f| f.value.0 != ticket);
+        self.failures.push(Stamped {
+            value: (ticket, error),
+            seen_ms: now_ms,
+        });
+        if self.failures.len() > self.limits.max_tickets {
+            let excess = self.failures.len() - self.limits.max_tickets;
+            self.failures.drain(..excess);
+        }
+    }
+
+    /// Why the details of `ticket` could not be loaded, when the last try failed (and is
+    /// not expired) and no record of it is known.
+    pub fn failure(&self, ticket: &TicketRef, now_ms: f64) -> Option<&str> {
+        self.failures
+            .iter()
+            .find(|f| f.value.0 == *ticket)
+            .filter(|f| now_ms - f.seen_ms <= self.limits.ticket_ttl_ms)
+            .map(|f| f.value.1.as_str())
+    }
+
+    /// The organization names of the tickets held (each once, sorted).
+    pub fn organizations(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tickets
+            .iter()
+            .filter_map(|t| t.value.organization.as_ref().map(|o| o.name.clone()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Number of tickets and tokens held (for memory checks and diagnostics).

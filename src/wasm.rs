@@ -10,7 +10,7 @@ use crate::router::{self, DownloadEvent, Lookup};
 use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
 use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
-use crate::{bulk, retention, takeover};
+use crate::{bulk, retention, takeover, view};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -46,6 +46,7 @@ struct Validation<'a> {
     ok: bool,
     errors: &'a [FieldError],
     settings: Option<&'a settings::Settings>,
+    incomplete_rules: Vec<usize>,
 }
 
 #[wasm_bindgen]
@@ -142,6 +143,70 @@ impl Router {
         self.knowledge
             .observe_tokens(&key, tokens, Evidence::Page, now_ms);
         Ok(())
+    }
+
+    /// The details of ticket `ticket_id` could not be loaded (`error`: `HTTP 500`).
+    #[wasm_bindgen(js_name = observeFailure)]
+    pub fn observe_failure(
+        &mut self,
+        instance: &str,
+        ticket_id: f64,
+        error: String,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        let key = ticket_ref(instance, ticket_id)?;
+        self.knowledge.observe_failure(key, error, now_ms);
+        Ok(())
+    }
+
+    /// The popup's view of the ticket the front agent tab shows (`ticket_id` 0: none):
+    /// `{routing, front: {ticket, details?, headline?, folder?} | null, downloadAll:
+    /// {enabled, reason?}}`.
+    pub fn view(&self, instance: &str, ticket_id: f64, now_ms: f64) -> Result<JsValue, JsError> {
+        let front = if ticket_id == 0.0 {
+            None
+        } else {
+            Some(ticket_ref(instance, ticket_id)?)
+        };
+        to_js(&view::view(
+            &self.settings,
+            &self.knowledge,
+            front.as_ref(),
+            now_ms,
+        ))
+    }
+
+    /// The toolbar badge `{text, color, title}` for the files placed since the browser
+    /// started.
+    pub fn badge(&self, routed: u32, fell_back: u32) -> Result<JsValue, JsError> {
+        to_js(&view::badge(
+            self.settings.settings().enabled,
+            routed,
+            fell_back,
+        ))
+    }
+
+    /// Which history entries' files are still on disk, given what the browser found for
+    /// [`Router::locate`] of their keys: `[{key, downloadId?, gone}]`.
+    #[wasm_bindgen(js_name = onDisk)]
+    pub fn on_disk(&self, keys: Vec<String>, found: JsValue) -> Result<JsValue, JsError> {
+        let found: Vec<Located> = from_js(found, "downloads found")?;
+        to_js(&self.records.on_disk(&record_keys(&keys)?, &found))
+    }
+
+    /// The organization names seen (in the records and the ticket knowledge), sorted.
+    pub fn organizations(&self) -> Vec<String> {
+        let mut names = self.records.organizations();
+        names.extend(self.knowledge.organizations());
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The alias keys that match none of `organizations` (the options page warns).
+    #[wasm_bindgen(js_name = unmatchedAliases)]
+    pub fn unmatched_aliases(keys: Vec<String>, organizations: Vec<String>) -> Vec<String> {
+        router::unmatched_aliases(keys.iter().map(String::as_str), &organizations)
     }
 
     /// The known ticket record, or `undefined`.
@@ -303,6 +368,7 @@ impl Router {
             download_id: download_id_of(download_id)?,
             time_ms: now_ms,
             ticket: Some(ticket_ref(instance, ticket_id)?),
+            organization: None,
             attachment: None,
             url: None,
             route: Route::Sidecar { requested: path },
@@ -510,7 +576,8 @@ impl Router {
     }
 
     /// Validates settings without applying them: `{ok, errors: [{field, message}],
-    /// settings}` (settings normalised, present when ok).
+    /// settings, incompleteRules}` (settings normalised, present when ok; the 0-based
+    /// rules without a condition, which are kept but not applied).
     #[wasm_bindgen(js_name = validateSettings)]
     pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
         match settings_from_js(settings) {
@@ -518,11 +585,13 @@ impl Router {
                 ok: true,
                 errors: &[],
                 settings: Some(v.settings()),
+                incomplete_rules: v.incomplete_rules(),
             }),
             Err(e) => to_js(&Validation {
                 ok: false,
                 errors: &e.0,
                 settings: None,
+                incomplete_rules: Vec::new(),
             }),
         }
     }

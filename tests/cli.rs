@@ -102,6 +102,26 @@ fn check_settings_lists_field_errors_and_exits_1() {
 }
 
 #[test]
+fn check_settings_names_a_rule_without_a_condition_as_not_applied() {
+    let dir = std::env::temp_dir().join(format!("zd-cli-incomplete-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("rules.json");
+    std::fs::write(
+        &file,
+        r#"{"rules":[{"extensions":["har"],"leaveAlone":true},{"fileName":"","template":"x/{filename}"}]}"#,
+    )
+    .expect("write");
+    let out = cli(&["check-settings", file.to_str().expect("utf-8")], "");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("rules[1]: incomplete — not applied"),
+        "{text}"
+    );
+    assert!(!text.contains("rules[0]"), "{text}");
+}
+
+#[test]
 fn bad_input_lines_are_reported_with_their_number() {
     let out = cli(&["route"], "{\"url\": 5}\n");
     assert_eq!(out.status.code(), Some(2));

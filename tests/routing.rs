@@ -158,12 +158,16 @@ fn an_unknown_ticket_is_looked_up_once_then_falls_back() {
             note,
             ..
         } => {
-            assert_eq!(path.as_str(), "zendesk/_unsorted/production_log.tar.gz");
+            assert_eq!(
+                path.as_str(),
+                "zendesk/_unsorted/4711/production_log.tar.gz",
+                "the known ticket number is kept"
+            );
             assert_eq!(source, Source::Fallback);
             assert_eq!(ticket, Some(key(4711)));
             assert_eq!(
                 note.as_deref(),
-                Some("ticket 4711 could not be loaded: HTTP 500")
+                Some("ticket details could not be loaded (HTTP 500)")
             );
         }
         other => panic!("{other:?}"),
@@ -329,7 +333,8 @@ fn decisions_serialize_to_the_shape_the_extension_reads() {
     assert_eq!(
         serde_json::to_value(&d).expect("serializable"),
         json!({"action": "route", "path": "zendesk/ACME Corp/4711/production_log.tar.gz",
-               "conflictAction": "uniquify", "ticket": {"instance": "acme", "id": 4711}, "source": "tokenIndex"})
+               "conflictAction": "uniquify", "ticket": {"instance": "acme", "id": 4711}, "source": "tokenIndex",
+               "organization": "ACME Corp."})
     );
     let need = decide(
         &event(ATTACHMENT, None),
@@ -406,5 +411,53 @@ fn a_click_and_download_all_apply_type_and_size_rules_alike() {
                 assert_eq!(*all, alone, "Download all of {name}");
             }
         }
+    }
+}
+
+#[test]
+fn an_alias_matches_the_zendesk_name_or_the_folder_name_it_produces() {
+    let k = knowing(&[ticket(4711, Some("ACME Corp."))], &[("Tk1", 4711)]);
+    for key in ["ACME Corp.", "ACME Corp", "acme corp", " ACME Corp "] {
+        let s = settings(json!({"aliases": {key: "acme"}}));
+        assert_eq!(
+            routed(&decide(&event(ATTACHMENT, None), &k, &s)).0,
+            "zendesk/acme/4711/production_log.tar.gz",
+            "alias keyed {key:?}"
+        );
+    }
+    let s = settings(json!({"aliases": {"ACME Crop": "acme"}}));
+    assert_eq!(
+        routed(&decide(&event(ATTACHMENT, None), &k, &s)).0,
+        "zendesk/ACME Corp/4711/production_log.tar.gz"
+    );
+}
+
+#[test]
+fn a_rule_without_a_condition_is_not_applied_and_decisions_name_their_rule() {
+    let k = knowing(&[ticket(4711, Some("ACME"))], &[("Tk1", 4711)]);
+    let s = settings(json!({
+        "template": "zd-{ticket_id}/{filename}",
+        "rules": [
+            {"fileName": "", "template": "new/{filename}"},
+            {"name": "logs", "extensions": ["gz"], "template": "logs/{ticket_id}/{filename}"},
+        ]
+    }));
+    match decide(&event(ATTACHMENT, None), &k, &s) {
+        Decision::Route { path, rule, .. } => {
+            assert_eq!(path.as_str(), "zendesk/logs/4711/production_log.tar.gz");
+            assert_eq!(rule, Some(1), "rule 2 decided (0-based 1)");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.incomplete_rules(), vec![0]);
+    let s = settings(
+        json!({"template": "zd-{ticket_id}/{filename}", "rules": [{"template": "new/{filename}"}]}),
+    );
+    match decide(&event(ATTACHMENT, None), &k, &s) {
+        Decision::Route { path, rule, .. } => {
+            assert_eq!(path.as_str(), "zendesk/zd-4711/production_log.tar.gz");
+            assert_eq!(rule, None, "the template decided");
+        }
+        other => panic!("{other:?}"),
     }
 }

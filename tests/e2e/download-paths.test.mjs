@@ -140,7 +140,7 @@ for (const kind of browsersFromEnv()) {
       await expectRoutedOnce('anchor');
     });
 
-    it('page script download while the ticket API hangs (Firefox: the take-over comes after the original finished) → zendesk/_unsorted/, once', async () => {
+    it('page script download while the ticket API hangs (Firefox: the take-over comes after the original finished) → zendesk/_unsorted/<ticket>/, once', async () => {
       env.mock.setFaults({ [HANG_TICKET]: 'api-hang' });
       await page?.close().catch(() => {});
       page = await openPage(env.browser, agentTicketUrl(HANG_TICKET));
@@ -148,7 +148,7 @@ for (const kind of browsersFromEnv()) {
       const a = attachment(HANG_TICKET, 'p_hang.log');
       const box = await boxOf(`button.script-download[data-mode="location"][data-file-name="p_hang.log"]`);
       await page.mouse.click(box.x, box.y);
-      const rel = 'zendesk/_unsorted/p_hang.log';
+      const rel = `zendesk/_unsorted/${HANG_TICKET}/p_hang.log`;
       try {
         const bytes = await waitForFile(env.downloadDir, rel, { timeoutMs: FILE_TIMEOUT_MS });
         assert.ok(bytes.equals(expectedBytes(a.token)));
@@ -170,7 +170,7 @@ for (const kind of browsersFromEnv()) {
       try {
         await Promise.race([blank.goto(url).catch(() => {}), sleep(5_000)]); // a download: the navigation aborts
         // Allowed: the fallback folder, its own ticket's folder, or untouched in the root.
-        const ok = ['zendesk/_unsorted/p_pasted.log', `zendesk/Initech/${PASTED_TICKET}/p_pasted.log`, 'p_pasted.log'];
+        const ok = ['zendesk/_unsorted/p_pasted.log', `zendesk/_unsorted/${PASTED_TICKET}/p_pasted.log`, `zendesk/Initech/${PASTED_TICKET}/p_pasted.log`, 'p_pasted.log'];
         const deadline = Date.now() + FILE_TIMEOUT_MS;
         let named = [];
         while (Date.now() < deadline) {

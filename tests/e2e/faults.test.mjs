@@ -1,7 +1,7 @@
 // Fault scenarios, run once per browser in E2E_BROWSERS (default "chromium,firefox") against
 // the built extension (dist/chrome, dist/firefox) and the mock Zendesk's fault switches.
 //
-// The promise under test: every download completes — routed, in zendesk/_unsorted/, or
+// The promise under test: every download completes — routed, in zendesk/_unsorted/[<ticket>/], or
 // untouched in the download root — within a bound (watchdog + margin), whatever fails; and
 // no file ever lands in a wrong ticket/organization folder. Each fault gets its own ticket;
 // at the end the whole download tree is checked file by file (every file's bytes name its
@@ -71,7 +71,9 @@ function routedPath(ticketId, fileName) {
   const org = t.organizationId == null ? '_no-organization' : ORG_FOLDER(t.organizationId);
   return `zendesk/${org}/${ticketId}/${fileName}`;
 }
-const fallbackPath = (fileName) => `zendesk/_unsorted/${fileName}`;
+// A click on a ticket page tells the ticket number (the referrer) even when its details
+// cannot be loaded: the fallback keeps it.
+const fallbackPath = (ticketId, fileName) => `zendesk/_unsorted/${ticketId}/${fileName}`;
 
 /** The token a downloaded file's bytes name (first line of every mock attachment). */
 function tokenOfFile(full) {
@@ -106,7 +108,9 @@ export function wrongFolderProblems(downloadDir) {
     const stem = a.fileName.replace(/\.[^.]*$/, '');
     if (!name.startsWith(stem)) problems.push(`${rel}: holds ${a.fileName}`);
     if (parts[1] === '_unsorted') {
-      if (parts.length !== 3) problems.push(`${rel}: unexpected depth under _unsorted`);
+      // _unsorted/<file> when no ticket was known, else _unsorted/<its own ticket>/<file>.
+      const known = parts.length === 4 && parts[2] === String(a.ticketId);
+      if (parts.length !== 3 && !known) problems.push(`${rel}: belongs to ticket ${a.ticketId}, not in _unsorted/ or _unsorted/${a.ticketId}/`);
       continue;
     }
     const want = routedPath(a.ticketId, name);
@@ -283,7 +287,7 @@ for (const kind of browsersFromEnv()) {
       try {
         const page = await newTicketPage(ticketId);
         if (waitForAnswer) await apiAnswered(ticketId, { status: 200 });
-        const expectPath = fallback ? fallbackPath(a.fileName) : routedPath(ticketId, a.fileName);
+        const expectPath = fallback ? fallbackPath(ticketId, a.fileName) : routedPath(ticketId, a.fileName);
         const r = await clickAndExpect({ label, page, ticketId, fileName: a.fileName, expectPath, source: fallback ? 'fallback' : 'routed' });
         const calls = apiCallsFor(env.mock.log(), ticketId);
         console.log(`# ${kind} ${label}: ${r.ms} ms; API calls for ${ticketId}: ${calls.length} (${calls.map((c) => `${c.status ?? 'pending'} ${c.path.replace(/\?.*/, '')}`).join('; ')})`);
@@ -313,7 +317,7 @@ for (const kind of browsersFromEnv()) {
       await env.close();
     });
 
-    it('API 500 → zendesk/_unsorted/ within the watchdog bound', async () => {
+    it('API 500 → zendesk/_unsorted/<ticket>/ within the watchdog bound', async () => {
       await apiFaultScenario({ label: 'api-500', ticketId: T.api500, fault: 'api-500' });
     });
 
@@ -332,28 +336,28 @@ for (const kind of browsersFromEnv()) {
       }
     });
 
-    it('API hanging past the watchdog → zendesk/_unsorted/ within the bound', async () => {
+    it('API hanging past the watchdog → zendesk/_unsorted/<ticket>/ within the bound', async () => {
       await apiFaultScenario({ label: 'api-hang', ticketId: T.hang, fault: 'api-hang' });
     });
 
-    it('API 401 → zendesk/_unsorted/', async () => {
+    it('API 401 → zendesk/_unsorted/<ticket>/', async () => {
       await apiFaultScenario({ label: 'api-401', ticketId: T.api401, fault: 'api-401' });
     });
 
-    it('HTML login page instead of JSON → zendesk/_unsorted/', async () => {
+    it('HTML login page instead of JSON → zendesk/_unsorted/<ticket>/', async () => {
       await apiFaultScenario({ label: 'api-login-html', ticketId: T.loginHtml, fault: 'api-login-html' });
     });
 
-    it('malformed JSON → zendesk/_unsorted/', async () => {
+    it('malformed JSON → zendesk/_unsorted/<ticket>/', async () => {
       await apiFaultScenario({ label: 'api-malformed-json', ticketId: T.malformed, fault: 'api-malformed-json' });
     });
 
-    it('organization missing from the sideload → zendesk/_unsorted/, never _no-organization', async () => {
+    it('organization missing from the sideload → zendesk/_unsorted/<ticket>/, never _no-organization', async () => {
       await apiFaultScenario({ label: 'api-no-org-sideload', ticketId: T.noOrgSideload, fault: 'api-no-org-sideload' });
       assert.ok(!fs.existsSync(path.join(env.downloadDir, 'zendesk', '_no-organization')), '_no-organization/ was created');
     });
 
-    it('API slower than the watchdog (answers after 6 s) → zendesk/_unsorted/ within the bound', async () => {
+    it('API slower than the watchdog (answers after 6 s) → zendesk/_unsorted/<ticket>/ within the bound', async () => {
       await apiFaultScenario({ label: 'api-slow', ticketId: T.slow, fault: { fault: 'api-slow', ms: 6000 } });
     });
 

@@ -181,13 +181,13 @@ for (const kind of browsersFromEnv()) {
       await closePages();
     });
 
-    it('falls back to the unsorted folder when the Zendesk API fails', async () => {
+    it('falls back to the unsorted folder, keeping the ticket number, when the Zendesk API fails', async () => {
       const a = attachment(4799, 'support_bundle.zip');
       env.mock.setFaults({ 4799: 'api-500' });
       try {
         const page = await newTicketPage(4799);
         await clickLink(page, attachmentSelector(4799, 'support_bundle.zip'));
-        await expectFile('zendesk/_unsorted/support_bundle.zip', a.token, FALLBACK_TIMEOUT_MS);
+        await expectFile('zendesk/_unsorted/4799/support_bundle.zip', a.token, FALLBACK_TIMEOUT_MS);
         const calls = apiCallsFor(env.mock.log(), 4799);
         console.log(`# ${kind}: API calls for 4799 under api-500: ${calls.length} (${calls.map((c) => `${c.status} ${c.path}`).join('; ')})`);
       } finally {
@@ -230,7 +230,7 @@ for (const kind of browsersFromEnv()) {
           const worker = await extensionWorker(env.browser, otherId, { scriptName: 'other-extension-sw.js', wakePath: 'wake.html' });
           worker.evaluate(() => self.otherExtensionDownload('https://files.example.org/tool.bin', 'other/y.bin')).catch(() => {});
           await expectFile('other/y.bin', 'tool.bin');
-          await expectFile('zendesk/_unsorted/slow_bundle.zip', slow.token, FALLBACK_TIMEOUT_MS);
+          await expectFile('zendesk/_unsorted/4798/slow_bundle.zip', slow.token, FALLBACK_TIMEOUT_MS);
         } finally {
           env.mock.resetFaults();
           await closePages();

@@ -249,7 +249,7 @@ for (const kind of browsersFromEnv()) {
         await downloadFrom(env, 4712, 'screenshot.png', 'zendesk/zd-4712/screenshot.png');
         env.mock.setFaults({ 4799: 'api-500' });
         try {
-          await downloadFrom(env, 4799, 'support_bundle.zip', 'zendesk/_unsorted/support_bundle.zip');
+          await downloadFrom(env, 4799, 'support_bundle.zip', 'zendesk/_unsorted/4799/support_bundle.zip');
         } finally {
           env.mock.resetFaults();
         }
@@ -258,7 +258,7 @@ for (const kind of browsersFromEnv()) {
       const agent = await env.open(agentTicketUrl(4711));
       await waitForSelector(agent, '[data-testid="ticket-panel-4711"][data-loaded="true"]');
       const page = await env.open(`${env.base}popup.html`);
-      await waitForSelector(page, '#history li');
+      await waitForSelector(page, '#history li button.show'); // Show comes once the file is found on disk
       const items = await page.$$eval('#history li', (lis) =>
         lis.map((li) => ({
           file: li.querySelector('.file').textContent,
@@ -282,6 +282,13 @@ for (const kind of browsersFromEnv()) {
         if (SCREENSHOTS) {
           await screenshot(page, 'popup-light.png', { dark: false, width: 380, height: 300 });
           await screenshot(page, 'popup-dark.png', { dark: true, width: 380, height: 300 });
+          // Routing switched off in the popup: the banner and a disabled Download all, shown.
+          await click(page, '#enabled');
+          await waitForSelector(page, '#routing-off:not([hidden])', { timeoutMs: 10_000 });
+          assert.equal(await page.$eval('#download-all', (e) => e.disabled), true);
+          await screenshot(page, 'popup-off-light.png', { dark: false, width: 380, height: 300 });
+          await click(page, '#enabled');
+          await waitForSelector(page, '#routing-off[hidden]', { timeoutMs: 10_000 });
           const options = await openOptions(env);
           await click(options, '#add-rule');
           await typeInto(options, '#rule-0-name', 'GitLab SOS bundles');

@@ -112,5 +112,6 @@ export function installDownloadRouting({ api, route, decideNow, record, fallback
 
   // Chrome names every download in onDeterminingFilename: clicks need no interception.
   const onInterceptedClick = async () => ({ started: false });
-  return { onInterceptedClick, download };
+  // Chromium notifications take buttons ("Show file").
+  return { onInterceptedClick, download, notificationButtons: true };
 }

@@ -141,5 +141,6 @@ export function installDownloadRouting({ api, route, record, keptUnrouted }) {
     }
   }
 
-  return { onInterceptedClick, download };
+  // Firefox notifications have no buttons: a click on the notification itself shows the file.
+  return { onInterceptedClick, download, notificationButtons: false };
 }
