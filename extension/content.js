@@ -34,16 +34,14 @@
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
         continue;
       }
-      const path = new URL(url, location.href).pathname;
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      // Short reasons: the popup and the fallback notification show them to the user.
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const type = response.headers.get('Content-Type') ?? '';
-      if (!type.includes('json')) {
-        throw new Error(`${path}: answered ${type || 'no type'}, not JSON (signed out?)`);
-      }
+      if (!type.includes('json')) throw new Error(`answered ${type || 'no type'}, not JSON (signed out?)`);
       try {
         return await response.json();
       } catch (err) {
-        throw new Error(`${path}: malformed JSON (${err.message})`);
+        throw new Error(`malformed JSON (${err.message})`);
       }
     }
   }
@@ -113,7 +111,7 @@
       if (reply?.load) {
         loadTicket(reply.ticketId)
           .then((data) => send({ type: 'ticketData', url, ...data }))
-          .catch((err) => console.debug('zd-dl-router: ticket not loaded', err.message));
+          .catch((err) => send({ type: 'ticketData', url, ticketId: reply.ticketId, error: String(err?.message ?? err) }));
       }
     }
     // Links visible now belong to the ticket the URL shows now; the background attributes
@@ -128,8 +126,8 @@
   }
 
   // ✓ marks on attachment links already saved into their ticket folder. The mark is an
-  // absolutely positioned sibling: it takes no space and is not part of the link, so
-  // Zendesk's layout and click handling stay as they are.
+  // inline sibling with room of its own: it never covers the link or what follows it (the
+  // file size), and is not part of the link, so Zendesk's click handling stays as it is.
   const MARK = 'zd-dl-router-mark';
   async function refreshMarks(links) {
     const reply = await send({ type: 'saved', links });
@@ -146,7 +144,8 @@
         mark.type = 'button';
         mark.className = MARK;
         mark.textContent = '✓';
-        mark.style.cssText = 'position:absolute;margin-left:4px;padding:0 4px;border:0;border-radius:3px;' +
+        mark.style.cssText = 'position:static;display:inline-block;flex:none;vertical-align:baseline;' +
+          'margin:0 4px;padding:0 4px;border:0;border-radius:3px;' +
           'font:11px/1.5 system-ui,sans-serif;background:#e3f4e1;color:#1e6b28;cursor:pointer';
         mark.addEventListener('click', (event) => {
           event.preventDefault();
