@@ -256,10 +256,17 @@ async function showHistory() {
   const entries = (Array.isArray(history) ? history : []).slice(0, HISTORY_SHOWN);
   $('history-empty').hidden = entries.length > 0;
   $('history').replaceChildren(...entries.map(historyItem));
+  shownEntries = entries;
   await showOnDisk(entries);
-  // The browser notices a deleted file only when asked; its answer is fresher a moment later.
-  setTimeout(() => showOnDisk(entries), 1000);
+  // The browser notices a deleted file only when asked, and Chromium checks at most every
+  // 10 s: ask again a moment later and once that window is over (and on every `exists` change).
+  for (const ms of [1000, 11_000]) setTimeout(() => showOnDisk(shownEntries), ms);
 }
+
+let shownEntries = [];
+api.downloads.onChanged.addListener((delta) => {
+  if (delta.exists) showOnDisk(shownEntries);
+});
 
 /** Show for the files still on disk, "deleted or moved" for those that are not. */
 async function showOnDisk(entries) {
