@@ -14,10 +14,11 @@ cd "$(dirname "$0")"
 TARGET=wasm32-unknown-unknown
 WASM_RAW=target/$TARGET/release/zd_dl_router.wasm
 GEN=target/wasm-bindgen
-# Gzipped WASM above this fails the tests: the measured 187 KB plus 5 % (BENCHMARKS.md). The
-# records, take-over and lookup decisions (issue 13) added 34 KB to the 153 KB before; the
-# size goal (≤ 90 KB) is issue 16's.
-WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-196000}
+# Gzipped WASM above this fails the tests: the measured 197 KB plus 5 % (BENCHMARKS.md). The
+# records, take-over and lookup decisions (issue 13) added 34 KB to the 153 KB before, the
+# popup's view, the badge and the alias checks (issue 14) 9 KB more; the size goal (≤ 90 KB)
+# is issue 16's.
+WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-206000}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -638,7 +638,12 @@ Object.assign(pageHandlers, {
     return { files: router.onDisk(keys, await locateAll(router.locate(keys))) };
   },
   /** The organization names seen, for the alias editor. */
-  organizations: async () => ({ organizations: (await ready)?.organizations() ?? [] }),
+  async organizations() {
+    const router = await ready;
+    if (!router) return { organizations: [] };
+    await withRecords(router);
+    return { organizations: router.organizations() };
+  },
   confirmAttachment: ({ attachmentId }) => downloadAll.confirm({ attachmentId }).then(() => ({})),
   // The clean-up runs on the worker's own clock: a page cannot make files due early.
   cleanupReview: async () => ({ reviews: await cleanup.review() }),

@@ -35,6 +35,7 @@ let locked = new Set(); // setting names the policy fixes
 let draft = null; // the settings being edited; aliases as [[org, folder], …]
 let savedJson = ''; // JSON of the draft as last loaded or saved
 let valid = false;
+let organizations = []; // organization names seen in downloads and tickets (from the background)
 
 // ---- loading ----------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ async function main() {
     return;
   }
   wireStaticControls();
-  await load();
+  await Promise.all([load(), loadOrganizations()]);
   api.storage.onChanged.addListener((changes, area) => {
     // Changed elsewhere (the popup's switch, another window, synced from another computer):
     // follow unless we have edits.
@@ -73,6 +74,15 @@ async function load() {
   setDraft(checked.ok ? checked.settings : { ...Router.validateSettings({}).settings, ...merged });
   savedJson = JSON.stringify(current());
   changed();
+}
+
+/** Organization names the background has seen (records and ticket knowledge): alias suggestions and checks. */
+async function loadOrganizations() {
+  const late = new Promise((resolve) => setTimeout(resolve, 3000, null));
+  const answer = await Promise.race([api.runtime.sendMessage({ type: 'organizations' }), late]).catch(() => null);
+  organizations = Array.isArray(answer?.organizations) ? answer.organizations : [];
+  $('known-organizations').replaceChildren(...organizations.map((name) => el('option', { value: name })));
+  if (draft) showAliasWarnings();
 }
 
 function setDraft(settings) {
@@ -125,6 +135,8 @@ function changed() {
   }
   valid = result.ok;
   showErrors(result.errors);
+  showIncompleteRules(result.incompleteRules ?? []);
+  showAliasWarnings();
   renderPreview(settings);
   $('save').disabled = !valid || !dirty();
   $('revert').disabled = !dirty();
@@ -192,6 +204,9 @@ function renderPreview(settings) {
     d = { action: 'error', message: String(err.message ?? err) };
   }
   out.className = `preview-out preview-${d.action}`;
+  const decided = $('preview-rule');
+  decided.hidden = !(d.action === 'route' || (d.action === 'pass' && d.reason === 'rule'));
+  decided.textContent = decided.hidden ? '' : ruleLabel(settings, d.rule);
   if (d.action === 'route') {
     out.replaceChildren(el('span', { class: 'muted' }, 'Downloads/'), el('span', { class: 'mono' }, d.path));
   } else if (d.action === 'pass' && d.reason === 'disabled') {
@@ -203,6 +218,13 @@ function renderPreview(settings) {
   } else {
     out.textContent = `No preview: ${d.message ?? d.action}`;
   }
+}
+
+/** "Rule 2 — GitLab SOS bundles" (1-based, with the rule's name when it has one), or the template. */
+function ruleLabel(settings, index) {
+  if (index === undefined || index === null) return 'no rule: the template';
+  const name = settings.rules?.[index]?.name;
+  return name ? `Rule ${index + 1} — ${name}` : `Rule ${index + 1}`;
 }
 
 // ---- the plain controls -----------------------------------------------------------------
@@ -233,10 +255,11 @@ function wireStaticControls() {
     group.dataset.error = `${id}-error`;
   }
   $('add-rule').addEventListener('click', () => {
-    draft.rules.push({ template: '{org}/{ticket_id}/{filename}' });
+    // A condition to fill, and the template the user chose (the core applies no rule without a condition).
+    draft.rules.push({ template: draft.template });
     renderRules();
     changed();
-    document.querySelector(`#rules > li:last-child input`)?.focus();
+    $(`rule-${draft.rules.length - 1}-fileName`)?.focus();
   });
   $('add-alias').addEventListener('click', addAlias);
   for (const id of ['alias-org', 'alias-folder']) $(id).addEventListener('keydown', (e) => e.key === 'Enter' && addAlias());
@@ -329,6 +352,11 @@ function renderRules() {
   applyLocks();
 }
 
+/** The core's list of rules without any condition: labelled, since they are kept but never applied. */
+function showIncompleteRules(indices) {
+  for (const [i, li] of [...$('rules').children].entries()) li.querySelector('.rule-incomplete').hidden = !indices.includes(i);
+}
+
 function ruleValue(rule, key) {
   const v = rule[key];
   if (key === 'leaveAlone') return v ? '1' : '';
@@ -382,7 +410,8 @@ function renderAliases() {
   const body = $('aliases');
   body.replaceChildren(
     ...draft.aliases.map(([org, folder], i) => {
-      const orgInput = el('input', { type: 'text', id: `alias-${i}-org`, value: org, autocomplete: 'off' });
+      const orgInput = el('input', { type: 'text', id: `alias-${i}-org`, value: org, autocomplete: 'off', list: 'known-organizations' });
+      const warning = el('p', { class: 'banner banner-warn small alias-warning', id: `alias-${i}-warning`, hidden: '' });
       const folderInput = el('input', { type: 'text', id: `alias-${i}-folder`, value: folder, autocomplete: 'off' });
       const err = el('p', { class: 'error', id: `alias-${i}-error`, hidden: '' });
       const path = `aliases[${JSON.stringify(org)}]`;
@@ -407,13 +436,35 @@ function renderAliases() {
       return el(
         'tr',
         {},
-        el('td', {}, el('label', { class: 'visually-hidden', for: orgInput.id }, `Organization ${i + 1}`), orgInput),
+        el('td', {}, el('label', { class: 'visually-hidden', for: orgInput.id }, `Organization ${i + 1}`), orgInput, warning),
         el('td', {}, el('label', { class: 'visually-hidden', for: folderInput.id }, `Folder for organization ${i + 1}`), folderInput, err),
         el('td', {}, del),
       );
     }),
   );
   applyLocks();
+}
+
+/** A warning (not an error: saving stays possible) on each alias the core finds no known organization for. */
+function showAliasWarnings() {
+  let unmatched = [];
+  try {
+    unmatched = Router.unmatchedAliases(draft.aliases.map(([org]) => org), organizations);
+  } catch (err) {
+    console.warn('zd-dl-router: aliases not checked', err);
+  }
+  draft.aliases.forEach(([org], i) => {
+    const warning = $(`alias-${i}-warning`);
+    const input = $(`alias-${i}-org`);
+    if (!warning || !input) return;
+    warning.hidden = !unmatched.includes(org);
+    warning.textContent = warning.hidden ? '' : `No organization seen so far matches “${org}” — check the spelling.`;
+    const ids = new Set((input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));
+    if (warning.hidden) ids.delete(warning.id);
+    else ids.add(warning.id);
+    if (ids.size) input.setAttribute('aria-describedby', [...ids].join(' '));
+    else input.removeAttribute('aria-describedby');
+  });
 }
 
 function addAlias() {

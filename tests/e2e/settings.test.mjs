@@ -294,7 +294,7 @@ for (const kind of browsersFromEnv()) {
           await typeInto(options, '#rule-0-name', 'GitLab SOS bundles');
           await typeInto(options, '#rule-0-fileName', '^(?P<host>[a-z0-9-]+)_gitlabsos\\.tar\\.gz$');
           await typeInto(options, '#rule-0-template', '{org}/{ticket_id}/sos/{host}/{filename}');
-          await typeInto(options, '#alias-org', 'ACME Corporation (EMEA)');
+          await typeInto(options, '#alias-org', 'ACME Corp');
           await typeInto(options, '#alias-folder', 'acme');
           await click(options, '#add-alias');
           await typeInto(options, '#sample-file', 'db-1_gitlabsos.tar.gz');
