@@ -9,7 +9,7 @@
 //   startWithExtensionPages({kind, extDir, downloadPrefix, env})  env whose extension pages open as tabs
 //   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir),
 //   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
-//   saveOptions(page, values), bulkProgress(popup)  the options page and the popup, like a user
+//   saveOptions(page, values), bulkProgress(popup), typeInto(page, selector, text)  the options page and the popup, like a user
 //   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
 //   logRunEnd(kind, env, {debug, extraLines})
 //
@@ -742,4 +742,35 @@ export function bulkProgress(popup) {
       })),
     };
   });
+}
+
+/** Replaces an input's text like a user: focus, select all, erase, type (nothing for ''). */
+export async function typeInto(page, selector, text) {
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    el.focus();
+    el.select?.();
+  }, selector);
+  await page.keyboard.press('Backspace');
+  if (text) await page.type(selector, text);
+}
+
+/**
+ * One browser with the extension's pages for a `describe` block (call it inside one): started
+ * in `before` (Chromium: once the router is ready), its tabs closed and the run logged in
+ * `after`. Returns {env, tabs}, filled in by `before`.
+ */
+export function extensionPagesSuite(kind, extDir, name, { before: beforeHook, after: afterHook }) {
+  const suite = { env: null, tabs: null };
+  beforeHook(async () => {
+    suite.env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-${name}-${kind}-` });
+    suite.tabs = pageSet(() => suite.env.browser, { label: kind, debug: !!process.env.E2E_DEBUG });
+    if (kind === 'chromium') await waitForRouterReady(suite.env.browser, extDir);
+  });
+  afterHook(async () => {
+    await suite.tabs?.closeAll();
+    if (suite.env) logRunEnd(kind, suite.env);
+    await suite.env?.close();
+  });
+  return suite;
 }

@@ -14,8 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, browsersFromEnv, startWithExtensionPages, pageSet, logRunEnd, waitForSelector, waitForRouterReady, clickLink,
+  DIST, browsersFromEnv, waitForSelector, clickLink,
   waitForFile, attachmentSelector, fixtures,
+  extensionPagesSuite,
 } from './harness.mjs';
 
 const TICKET = 4850; // organization 10, "Globex"
@@ -58,22 +59,10 @@ for (const kind of browsersFromEnv()) {
       it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
       return;
     }
-    let env;
-    let tabs;
-
-    before(async () => {
-      env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-layout-${kind}-` });
-      tabs = pageSet(() => env.browser, { label: kind, debug: !!process.env.E2E_DEBUG });
-      if (kind === 'chromium') await waitForRouterReady(env.browser, extDir);
-    });
-    after(async () => {
-      await tabs?.closeAll();
-      if (env) logRunEnd(kind, env);
-      await env?.close();
-    });
+    const suite = extensionPagesSuite(kind, extDir, 'layout', { before, after });
 
     it('keeps every focused control of the options page in view and clear of the Save bar', async () => {
-      const page = await tabs.open(`${env.base}options.html`);
+      const page = await suite.tabs.open(`${suite.env.base}options.html`);
       await page.setViewport({ width: 1000, height: 700 });
       await waitForSelector(page, 'main[aria-busy="false"]');
       await clickLink(page, '#add-rule'); // a rule's fields, and Save enabled
@@ -91,9 +80,9 @@ for (const kind of browsersFromEnv()) {
 
     it('puts the ✓ mark beside a saved attachment, covering neither the link nor its size text', async () => {
       const link = attachmentSelector(TICKET, FILE);
-      const page = await tabs.ticketPage(TICKET);
+      const page = await suite.tabs.ticketPage(TICKET);
       await clickLink(page, link);
-      await waitForFile(env.downloadDir, `zendesk/Globex/${TICKET}/${FILE}`, { timeoutMs: 25_000 });
+      await waitForFile(suite.env.downloadDir, `zendesk/Globex/${TICKET}/${FILE}`, { timeoutMs: 25_000 });
       await waitForSelector(page, `${link} + .zd-dl-router-mark`, { visible: true });
       const boxes = await page.evaluate((sel) => {
         const a = document.querySelector(sel);

@@ -20,23 +20,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, browsersFromEnv, startWithExtensionPages, pageSet, logRunEnd, waitForSelector, waitForRouterReady, clickLink,
+  DIST, browsersFromEnv, waitForSelector, clickLink,
   waitForFile, attachment, expectedBytes, attachmentSelector, until, sleep,
+  typeInto,
+  extensionPagesSuite,
 } from './harness.mjs';
 
 const TICKET = 4711; // organization "ACME Corp." (folder "ACME Corp")
 const CLASSIC = 'zd-{ticket_id}/{filename}';
-
-/** Replace an input's text like a user: focus, clear, type. */
-async function typeInto(page, selector, text) {
-  await page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    el.focus();
-    el.select?.();
-  }, selector);
-  await page.keyboard.press('Backspace');
-  if (text) await page.type(selector, text);
-}
 
 /** What the alias row `i` shows: its organization, the warning (or ''), whether the input points to it, Save's state. */
 function aliasRow(page, i) {
@@ -86,22 +77,10 @@ for (const kind of browsersFromEnv()) {
       it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
       return;
     }
-    let env;
-    let tabs;
-
-    before(async () => {
-      env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-options-ui-${kind}-` });
-      tabs = pageSet(() => env.browser, { label: kind, debug: !!process.env.E2E_DEBUG });
-      if (kind === 'chromium') await waitForRouterReady(env.browser, extDir);
-    });
-    after(async () => {
-      await tabs?.closeAll();
-      if (env) logRunEnd(kind, env);
-      await env?.close();
-    });
+    const suite = extensionPagesSuite(kind, extDir, 'options-ui', { before, after });
 
     async function openOptions() {
-      const page = await tabs.open(`${env.base}options.html`);
+      const page = await suite.tabs.open(`${suite.env.base}options.html`);
       await waitForSelector(page, 'main[aria-busy="false"]');
       return page;
     }
@@ -113,9 +92,9 @@ for (const kind of browsersFromEnv()) {
     }
 
     async function download(fileName, relPath) {
-      const page = await tabs.ticketPage(TICKET);
+      const page = await suite.tabs.ticketPage(TICKET);
       await clickLink(page, attachmentSelector(TICKET, fileName));
-      const bytes = await waitForFile(env.downloadDir, relPath, { timeoutMs: 25_000 });
+      const bytes = await waitForFile(suite.env.downloadDir, relPath, { timeoutMs: 25_000 });
       assert.ok(bytes.equals(expectedBytes(attachment(TICKET, fileName).token)), `${relPath}: bytes differ`);
       await page.close().catch(() => {});
     }
@@ -127,7 +106,7 @@ for (const kind of browsersFromEnv()) {
       await waitForSelector(page, '#alias-0-org');
       await sleep(300);
       assert.deepEqual(await aliasRow(page, 0), { org: 'ACME Crop', list: 'known-organizations', warning: '', describedBy: false, saveEnabled: true });
-      await tabs.closeAll();
+      await suite.tabs.closeAll();
     });
 
     it('offers the organizations seen in downloads and warns about an alias that matches none, keeping Save enabled', async () => {
@@ -148,7 +127,7 @@ for (const kind of browsersFromEnv()) {
       await expectShown('no warning on "ACME Corp" (the folder name)', () => aliasRow(page, 0), {
         org: 'ACME Corp', list: 'known-organizations', warning: '', describedBy: false, saveEnabled: true,
       });
-      await tabs.closeAll();
+      await suite.tabs.closeAll();
     });
 
     it('routes into the alias folder when the alias names the organization by its folder name', async () => {
@@ -162,7 +141,7 @@ for (const kind of browsersFromEnv()) {
         const { settings = {}, status = {} } = await storage(['settings', 'status']);
         return settings.aliases?.['ACME Corp'] === 'acme' && (status.time ?? 0) > before ? true : { error: JSON.stringify({ settings, status }) };
       }, { timeoutMs: 10_000 });
-      await tabs.closeAll();
+      await suite.tabs.closeAll();
       await download('gitlabsos.tar.gz', `zendesk/acme/${TICKET}/gitlabsos.tar.gz`);
     });
 
@@ -190,7 +169,7 @@ for (const kind of browsersFromEnv()) {
       await expectShown('the preview naming rule 1', () => preview(page), { path: `Downloads/zendesk/logs/${TICKET}/production_log.tar.gz`, rule: 'Rule 1 — Production logs' });
       await typeInto(page, '#sample-file', 'notes.txt');
       await expectShown('a file rule 1 does not match', () => preview(page), { path: `Downloads/zendesk/zd-${TICKET}/notes.txt`, rule: 'no rule: the template' });
-      await tabs.closeAll();
+      await suite.tabs.closeAll();
     });
   });
 }

@@ -27,6 +27,7 @@ import {
   DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
   attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
   pageSet, logRunEnd, until, restartExtensionWorker,
+  typeInto,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -114,17 +115,6 @@ async function restartBackground(env) {
     return null;
   }, { timeoutMs: 30_000, pollMs: 500 });
   await reopened.close().catch(() => {});
-}
-
-/** Replace an input's text like a user: focus, clear, type. */
-async function typeInto(page, selector, text) {
-  await page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    el.focus();
-    el.select?.();
-  }, selector);
-  await page.keyboard.press('Backspace');
-  await page.type(selector, text);
 }
 
 async function click(page, selector) {
