@@ -177,7 +177,9 @@ function rememberTab(instance, tab, url) {
 /**
  * The agent tab in front: the active tab of the focused window when it is an agent tab,
  * else the agent tab activated last (the popup may be a tab of its own, or another window).
- * Only tabs the content script reported count: no `tabs` permission is needed.
+ * Only tabs the content script reported count: no `tabs` permission is needed. An agent tab
+ * reports again when it comes to the front (content.js), so no `tabs.onActivated` listener
+ * wakes the service worker at every tab switch in the browser.
  */
 async function frontAgentTab() {
   const [active] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
@@ -194,28 +196,6 @@ async function frontTicket(router) {
   const page = front && router.recognize(front.url);
   return page?.kind === 'ticketPage' ? { instance: page.instance, ticketId: page.ticketId, tabId: front.tabId } : null;
 }
-
-function markActivated(tabId) {
-  for (const tabs of agentTabs.values()) {
-    const tab = tabs.get(tabId);
-    if (tab) {
-      tab.activated = Date.now();
-      persistTabs();
-    }
-  }
-}
-
-api.tabs.onActivated.addListener(async ({ tabId }) => {
-  await ready;
-  markActivated(tabId);
-});
-
-api.windows?.onFocusChanged.addListener(async (windowId) => {
-  if (windowId === api.windows.WINDOW_ID_NONE) return;
-  await ready;
-  const [active] = await api.tabs.query({ active: true, windowId }).catch(() => []);
-  if (active) markActivated(active.id);
-});
 
 // The agent tabs are kept in storage.session too: a restarted worker must still be able to
 // ask them for a ticket, and a tab reports again only when it navigates.

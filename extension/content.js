@@ -209,6 +209,11 @@
     attributeFilter: ['hidden', 'class', 'style', 'aria-selected'],
   });
   addEventListener('popstate', soon);
+  // The tab came to the front: report the page again, so the popup follows the agent tab
+  // in front. (Only agent tabs wake the background for this, not every tab switch.)
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') send({ type: 'page', url: location.href });
+  });
   // pushState is invisible to content scripts; a cheap URL check catches navigations
   // that do not touch the DOM.
   setInterval(() => location.href !== shownUrl && soon(), 1000);

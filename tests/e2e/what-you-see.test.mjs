@@ -113,7 +113,7 @@ for (const kind of browsersFromEnv()) {
 
     // ---- helpers ------------------------------------------------------------------------
 
-    /** Brings an agent tab to the front (tabs.onActivated) and lets the background note it. */
+    /** Brings an agent tab to the front (its content script reports it) and lets the background note it. */
     async function toFront(page) {
       await page.bringToFront();
       await sleep(300);
