@@ -572,22 +572,28 @@ fn load_records_skips_a_malformed_record_and_reports_it() {
     assert_eq!(Array::from(&js_keys(&get(&writes, "set"))).length(), 0);
     assert!(strings(&get(&writes, "remove")).is_empty());
 
+    assert_only_record_due(&router, "0-1", "zendesk/A/4711/a.log");
+
+    // With `replace`, storage is the truth: what it no longer holds is forgotten.
+    router.load_records(js("{}"), true).expect("reloads");
+    assert_eq!(Array::from(&router.history().expect("history")).length(), 0);
+}
+
+/// The router holds one record, `key` at `path`: the only history entry, and due for deletion
+/// two days later under "delete 1 day after download".
+fn assert_only_record_due(router: &Router, key: &str, path: &str) {
     let history = Array::from(&router.history().expect("history"));
     assert_eq!(history.length(), 1);
-    assert_eq!(text(&history.get(0), "key"), "0-1");
-    assert_eq!(text(&history.get(0), "path"), "zendesk/A/4711/a.log");
+    assert_eq!(text(&history.get(0), "key"), key);
+    assert_eq!(text(&history.get(0), "path"), path);
     let reviews = Array::from(
         &router
             .review_retention(js("[]"), 2.0 * DAY_MS)
             .expect("review"),
     );
     assert_eq!(reviews.length(), 1);
-    assert_eq!(text(&reviews.get(0), "key"), "0-1");
+    assert_eq!(text(&reviews.get(0), "key"), key);
     assert_eq!(text(&reviews.get(0), "verdict"), "delete");
-
-    // With `replace`, storage is the truth: what it no longer holds is forgotten.
-    router.load_records(js("{}"), true).expect("reloads");
-    assert_eq!(Array::from(&router.history().expect("history")).length(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -620,16 +626,7 @@ fn load_records_skips_a_record_stored_under_another_key() {
         !router.has_download(2.0),
         "the mismatched record is not loaded"
     );
-    let history = Array::from(&router.history().expect("history"));
-    assert_eq!(history.length(), 1);
-    assert_eq!(text(&history.get(0), "path"), "zendesk/A/4711/a.log");
-    let reviews = Array::from(
-        &router
-            .review_retention(js("[]"), 2.0 * DAY_MS)
-            .expect("review"),
-    );
-    assert_eq!(reviews.length(), 1);
-    assert_eq!(text(&reviews.get(0), "key"), "0-1");
+    assert_only_record_due(&router, "0-1", "zendesk/A/4711/a.log");
     assert_eq!(
         Array::from(
             &router

@@ -24,13 +24,13 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 
 import {
   DIST, startEnvironment, browsersFromEnv, pageSet, clickLink, waitForPath, waitForSelector, waitForFile, partialFiles,
   pathsNamed, attachment, expectedBytes, apiCallsFor, fixtures, sleep, until, logRunEnd,
   waitForRouterReady,
+  missingExtension,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -89,10 +89,7 @@ function oneReloadOf(ids) {
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router API budget of an unknown token (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });
     const lines = [];

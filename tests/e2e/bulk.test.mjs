@@ -31,6 +31,7 @@ import {
   DIST, REPO_ROOT, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
   fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress,
+  missingExtension,
 } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -112,10 +113,7 @@ for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
 
   describe(`zd-dl-router download all and clean-up (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     /** Tabs at any URL (extension pages too: Firefox's BiDi never reports those loaded). */
     const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });

@@ -22,6 +22,7 @@ import {
   DIST, startEnvironment, browsersFromEnv, openPage, waitForFile, waitForSelector, listTree, formatTree, partialFiles,
   attachment, expectedBytes, attachmentFetches, attachmentSelector, agentTicketUrl, fixtures, sleep,
   pathsNamed as harnessPathsNamed, waitForRouterReady,
+  missingExtension,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -52,10 +53,7 @@ const pathsNamed = (downloadDir, fileName) => harnessPathsNamed(downloadDir, fil
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router download paths (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     let page;
     const expected = [];

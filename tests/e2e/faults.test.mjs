@@ -24,6 +24,7 @@ import {
   partialFiles, attachment, attachmentsOf, expectedBytes, apiCallsFor, attachmentFetches, attachmentSelector,
   agentTicketUrl, chromiumExtensionId, fixtures, tempDir, sleep, until, pageSet, logRunEnd, pathsNamed as harnessPathsNamed,
   stopExtensionWorker,
+  missingExtension,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -147,10 +148,7 @@ after(() => {
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router faults (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
 
     let env;
     const stats = { faults: [], attempted: 0, completed: 0, routed: 0, fellBack: 0, untouched: 0, failedAtSource: 0, lost: 0, lostWhat: [] };

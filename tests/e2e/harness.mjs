@@ -22,6 +22,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
 import puppeteer from 'puppeteer-core';
 
 import { startMock, expectedBytes, expectedToolBytes, attachment, attachmentsOf, apiCallsFor, attachmentFetches, fixtures } from '../mock-zendesk/server.mjs';
@@ -773,4 +774,15 @@ export function extensionPagesSuite(kind, extDir, name, { before: beforeHook, af
     await suite.env?.close();
   });
   return suite;
+}
+
+/**
+ * Inside a `describe`: when `extDir` holds no built extension, registers one failing test that
+ * says so and returns true (the caller returns: nothing else can run).
+ */
+export function missingExtension(kind, extDir) {
+  const manifest = extDir && path.join(extDir, 'manifest.json');
+  if (manifest && fs.existsSync(manifest)) return false;
+  it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh build)`));
+  return true;
 }

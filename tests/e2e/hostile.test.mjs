@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import {
   DIST, REPO_ROOT, startEnvironment, browsersFromEnv, openPage, clickLink, waitForSelector, listTree, formatTree,
   partialFiles, expectedBytes, attachmentsOf, agentTicketUrl, extensionWorker, chromiumExtensionId, sleep, fixtures,
+  missingExtension,
 } from './harness.mjs';
 import { addHostileTickets } from '../mock-zendesk/fixtures.mjs';
 
@@ -162,10 +163,7 @@ const show = (s) => JSON.stringify(s);
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router hostile names (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (./build.sh build)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     let expected;
     const results = [];

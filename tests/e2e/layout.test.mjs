@@ -10,13 +10,12 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 
 import {
   DIST, browsersFromEnv, waitForSelector, clickLink,
   waitForFile, attachmentSelector, fixtures,
   extensionPagesSuite,
+  missingExtension,
 } from './harness.mjs';
 
 const TICKET = 4850; // organization 10, "Globex"
@@ -55,10 +54,7 @@ const inside = (a, b) => a.top >= b.top - 0.5 && a.left >= b.left - 0.5 && a.bot
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router layout (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     const suite = extensionPagesSuite(kind, extDir, 'layout', { before, after });
 
     it('keeps every focused control of the options page in view and clear of the Save bar', async () => {

@@ -16,7 +16,6 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -24,6 +23,7 @@ import {
   waitForFile, attachment, expectedBytes, attachmentSelector, until, sleep,
   typeInto,
   extensionPagesSuite,
+  missingExtension,
 } from './harness.mjs';
 
 const TICKET = 4711; // organization "ACME Corp." (folder "ACME Corp")
@@ -73,10 +73,7 @@ async function expectShown(what, read, want) {
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
   describe(`zd-dl-router options page: aliases and rules (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     const suite = extensionPagesSuite(kind, extDir, 'options-ui', { before, after });
 
     async function openOptions() {

@@ -10,12 +10,12 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 
 import {
   DIST, clickLink, waitForFile, waitForSelector, attachment, attachmentSelector, expectedBytes, until,
   startWithExtensionPages, pageSet, logRunEnd, saveOptions, restartExtensionWorker,
+  missingExtension,
 } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -24,10 +24,7 @@ const kind = 'chromium';
 const extDir = DIST[kind];
 
 describe(`zd-dl-router retention keeps every routed file (${kind})`, () => {
-  if (!fs.existsSync(path.join(extDir, 'manifest.json'))) {
-    it('has a built extension to test', () => assert.fail(`no built extension at ${extDir} (run ./build.sh)`));
-    return;
-  }
+  if (missingExtension(kind, extDir)) return;
   let env;
   const tabs = pageSet(() => env.browser, { label: kind });
 

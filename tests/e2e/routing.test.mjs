@@ -18,6 +18,7 @@ import {
   DIST, OTHER_EXTENSION_DIR, startEnvironment, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector,
   waitForPath, listTree, partialFiles, attachment, expectedBytes, expectedToolBytes, attachmentFetches, apiCallsFor,
   attachmentSelector, extensionWorker, chromiumExtensionId, sleep, until, pageSet, logRunEnd,
+  missingExtension,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -44,12 +45,7 @@ for (const kind of browsersFromEnv()) {
   }
 
   describe(`zd-dl-router routing (${kind})`, () => {
-    if (!fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => {
-        assert.fail(`${kind}: ${path.join(extDir, 'manifest.json')} does not exist — build the extension first (e.g. ./build.sh build); the routing scenarios cannot run`);
-      });
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
 
     let env;
     const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });

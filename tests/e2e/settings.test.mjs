@@ -28,6 +28,7 @@ import {
   attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
   pageSet, logRunEnd, until, restartExtensionWorker,
   typeInto,
+  missingExtension,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
@@ -147,10 +148,7 @@ for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
 
   describe(`zd-dl-router options and popup (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     before(async () => {
       env = await start(kind, extDir);
@@ -301,10 +299,7 @@ for (const kind of browsersFromEnv()) {
   // Where settings live: storage.local; storage.sync only by the user's choice, and without
   // what names customers unless the user ticks that too. One browser, the steps in order.
   describe(`zd-dl-router settings storage (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     before(async () => {
       env = await start(kind, extDir);
@@ -420,10 +415,7 @@ for (const kind of browsersFromEnv()) {
   });
 
   describe(`zd-dl-router team policy (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     let unavailable = null;
     const cleanup = [];

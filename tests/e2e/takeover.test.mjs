@@ -21,6 +21,7 @@ import path from 'node:path';
 import {
   DIST, browsersFromEnv, clickLink, waitForFile, listTree, partialFiles, pathsNamed, attachment, expectedBytes,
   attachmentFetches, fixtures, sleep, until, startWithExtensionPages, pageSet, logRunEnd,
+  missingExtension,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -52,10 +53,7 @@ for (const kind of browsersFromEnv('firefox')) {
       it('take-over', { skip: 'Firefox only: Chromium names a download before it starts (onDeterminingFilename)' }, () => {});
       return;
     }
-    if (!fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no extension at ${extDir} — run ./build.sh first`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     const pages = pageSet(() => env.browser, { label: kind, debug: DEBUG });
 

@@ -34,6 +34,7 @@ import {
   DIST, browsersFromEnv, chromiumExtensionId, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, attachmentFetches, attachmentSelector, sleep, until,
   fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, stopExtensionWorker,
+  missingExtension,
 } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -74,10 +75,7 @@ for (const kind of browsersFromEnv('chromium')) {
       it('sends messages from a content script world', { skip: FIREFOX_NO_CONTENT_WORLD }, () => {});
       return;
     }
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     const extensionId = chromiumExtensionId(extDir);
     const origin = `chrome-extension://${extensionId}`;
 

@@ -59,6 +59,7 @@ import path from 'node:path';
 import {
   DIST, browsersFromEnv, clickLink, waitForFile, waitForSelector, listTree, attachment, expectedBytes,
   attachmentSelector, sleep, until, fixtures, startWithExtensionPages, pageSet, logRunEnd, bulkProgress,
+  missingExtension,
 } from './harness.mjs';
 
 const DEBUG = !!process.env.E2E_DEBUG;
@@ -90,10 +91,7 @@ for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
 
   describe(`zd-dl-router what the user sees (${kind})`, () => {
-    if (!extDir || !fs.existsSync(path.join(extDir, 'manifest.json'))) {
-      it('has a built extension to test', () => assert.fail(`${kind}: no built extension at ${extDir} (run ./build.sh)`));
-      return;
-    }
+    if (missingExtension(kind, extDir)) return;
     let env;
     const tabs = pageSet(() => env.browser, { label: kind, debug: DEBUG });
     /** Customer files placed since the browser started, as the badge should count them. */
