@@ -66,18 +66,23 @@ build() {
   log "dist/chrome and dist/firefox ready — WASM $raw bytes, $gz gzipped (budget $WASM_GZIP_BUDGET)"
 }
 
-# dist/<browser>: the shared files, the browser's platform files, and the manifest
-# patched with the browser's keys. No file differs between browsers but these.
+# dist/<browser>, flat: the files of extension/{worker,pages,content,shared}, the browser's
+# extension/platform/<browser> files, the icons, and the manifest patched with the browser's
+# keys. No file differs between browsers but these. Flat, so a file imports './name.js'
+# whichever source folder it comes from; two source files must not share a name.
 assemble() {
   local browser=$1 out=dist/$1
   rm -rf "$out"; mkdir -p "$out"
-  cp -r extension/. "$out/"
-  rm -rf "$out/platform"
-  find "extension/platform/$browser" -maxdepth 1 -type f ! -name manifest.json -exec cp {} "$out/" \;
+  cp -r extension/icons "$out/"
+  local dupes; dupes=$(find extension/worker extension/pages extension/content extension/shared \
+    "extension/platform/$browser" -maxdepth 1 -type f ! -name manifest.json -printf '%f\n' | sort | uniq -d)
+  [ -z "$dupes" ] || { echo "two source files would share a name in dist/: $dupes" >&2; return 1; }
+  find extension/worker extension/pages extension/content extension/shared "extension/platform/$browser" \
+    -maxdepth 1 -type f ! -name manifest.json -exec cp {} "$out/" \;
   cp "$GEN/zd_dl_router.js" "$GEN/zd_dl_router_bg.wasm" "$out/"
   node -e '
     const fs = require("fs");
-    const [base, patch, out] = process.argv.slice(1).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    const [base, patch] = process.argv.slice(1, 3).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
     fs.writeFileSync(process.argv[3], JSON.stringify({ ...base, ...patch }, null, 2) + "\n");
   ' extension/manifest.json "extension/platform/$browser/manifest.json" "$out/manifest.json"
 }
