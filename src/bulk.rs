@@ -7,14 +7,15 @@
 //! Zendesk's malware scan (or never scanned) are never downloaded without the user
 //! confirming each one.
 
-use crate::records::Records;
+use crate::records::{AttachmentKey, Located, Records};
 use crate::router::{preview, Decision};
 use crate::sanitize::SafePath;
 use crate::settings::{ConflictAction, Sidecar, ValidSettings};
-use crate::tickets::{AttachmentFacts, Ticket};
+use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
 use crate::zendesk::{ApiAttachment, CommentsResponse, Token};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::fmt;
 
 /// What to do with one attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +53,8 @@ pub struct Item {
     /// attachment's own name in Downloads itself (Firefox would name a download started
     /// without one after its URL: `download`).
     pub filename: SafePath,
+    /// What the browser does when a file of that name exists.
+    pub conflict_action: ConflictAction,
     /// What to do.
     #[serde(flatten)]
     pub status: Status,
@@ -77,10 +80,7 @@ pub fn plan(
     now_ms: f64,
 ) -> Vec<Item> {
     let mut seen = HashSet::new();
-    pages
-        .iter()
-        .flat_map(|p| &p.comments)
-        .flat_map(|c| &c.attachments)
+    attachments(pages)
         .filter(|a| seen.insert(a.id))
         .map(|a| {
             let facts = AttachmentFacts::of(a);
@@ -96,10 +96,97 @@ pub fn plan(
                 size: a.size,
                 decision,
                 filename,
+                conflict_action: settings.settings().conflict_action,
                 status: status(settings, a, saved, options),
             }
         })
         .collect()
+}
+
+/// One Download all run: which ticket, its comment pages as read just now, and what the
+/// browser found for [`Records::saved_candidates_of_ticket`] (which of the files saved
+/// before are still there).
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// The ticket.
+    pub ticket: &'a TicketRef,
+    /// All its comment pages.
+    pub pages: &'a [CommentsResponse],
+    /// The browser's answers about the ticket's saved files.
+    pub found: &'a [Located],
+    /// What the user asked for.
+    pub options: Options,
+}
+
+/// The plan of one Download all run: every attachment, and the ticket-link file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Each attachment once, in comment order.
+    pub items: Vec<Item>,
+    /// The ticket-link file to write beside them, unless switched off.
+    pub sidecar: Option<SidecarFile>,
+}
+
+/// Why Download all cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    /// The ticket's details are not known (not loaded yet, expired, or they failed to
+    /// load): without them no attachment has its folder.
+    NotLoaded(TicketRef),
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::NotLoaded(ticket) => write!(
+                f,
+                "ticket {} is not loaded yet: its details are needed to know its folder",
+                ticket.id
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// Plans a Download all run of a ticket whose details are known: the items (attachments
+/// saved before and still there are [`Status::AlreadySaved`]) and the sidecar file.
+pub fn plan_run(
+    settings: &ValidSettings,
+    knowledge: &Knowledge,
+    records: &Records,
+    run: Run<'_>,
+    now_ms: f64,
+) -> Result<Plan, PlanError> {
+    let ticket = knowledge
+        .ticket(run.ticket, now_ms)
+        .ok_or_else(|| PlanError::NotLoaded(run.ticket.clone()))?;
+    let attachments: Vec<AttachmentKey> = attachments(run.pages)
+        .filter_map(ApiAttachment::token)
+        .map(|token| AttachmentKey {
+            instance: run.ticket.instance.clone(),
+            token,
+        })
+        .collect();
+    let existing = records.existing(run.found);
+    let saved: Vec<Token> = records
+        .saved(&attachments, &existing)
+        .into_iter()
+        .map(|(a, _)| a.token)
+        .collect();
+    Ok(Plan {
+        items: plan(settings, ticket, run.pages, &saved, run.options, now_ms),
+        sidecar: sidecar(settings, ticket, records, now_ms),
+    })
+}
+
+/// Every attachment of every comment, in order (an attachment may appear twice).
+fn attachments(pages: &[CommentsResponse]) -> impl Iterator<Item = &ApiAttachment> {
+    pages
+        .iter()
+        .flat_map(|p| &p.comments)
+        .flat_map(|c| &c.attachments)
 }
 
 fn status(
@@ -206,6 +293,8 @@ pub fn ticket_link(ticket: &Ticket) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::{BrowserState, Observed, Started};
+    use crate::router::DownloadEvent;
     use crate::tickets::Organization;
     use crate::zendesk::{Instance, TicketId};
     use serde_json::json;
@@ -343,5 +432,114 @@ mod tests {
             ticket_link(&t),
             "https://support.example.com/agent/tickets/4711"
         );
+    }
+
+    fn key() -> TicketRef {
+        TicketRef {
+            instance: Instance::new("acme"),
+            id: TicketId(4711),
+        }
+    }
+
+    fn knowing_ticket() -> Knowledge {
+        let mut k = Knowledge::default();
+        k.observe_ticket(ticket(), 0.0);
+        k
+    }
+
+    fn run<'a>(
+        ticket: &'a TicketRef,
+        pages: &'a [CommentsResponse],
+        found: &'a [Located],
+        force: bool,
+    ) -> Run<'a> {
+        Run {
+            ticket,
+            pages,
+            found,
+            options: Options { force },
+        }
+    }
+
+    #[test]
+    fn a_ticket_whose_details_are_unknown_cannot_be_planned() {
+        let err = plan_run(
+            &ValidSettings::defaults(),
+            &Knowledge::default(),
+            &Records::default(),
+            run(&key(), &pages(), &[], false),
+            0.0,
+        )
+        .expect_err("not loaded");
+        assert_eq!(err, PlanError::NotLoaded(key()));
+        assert!(
+            err.to_string().starts_with("ticket 4711 is not loaded yet"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_item_started_as_planned_is_already_saved_in_the_next_run() {
+        let s = ValidSettings::from_value(json!({"conflictAction": "overwrite"})).expect("valid");
+        let knowledge = knowing_ticket();
+        let k = key();
+        let mut records = Records::default();
+        let pages = pages();
+        let first =
+            plan_run(&s, &knowledge, &records, run(&k, &pages, &[], false), 0.0).expect("plan");
+        assert_eq!(first.items.len(), 4);
+        assert_eq!(first.items[0].conflict_action, ConflictAction::Overwrite);
+        let sidecar = first.sidecar.expect("ticket.html by default");
+        assert_eq!(sidecar.path.as_str(), "zendesk/ACME Corp/4711/ticket.html");
+
+        // The shell starts item 0 exactly as planned and records it with its decision.
+        let item = &first.items[0];
+        let event = DownloadEvent {
+            url: item.url.clone(),
+            ..Default::default()
+        };
+        let decision = Started::from(&item.decision);
+        records.download_started(21, &event, &decision, &[], 0.0);
+        let on_disk = "/home/u/Downloads/zendesk/ACME Corp/4711/a.log";
+        records.observe(
+            21,
+            &Observed {
+                start_ms: None,
+                state: BrowserState::Complete {
+                    filename: on_disk.into(),
+                    bytes: Some(10),
+                },
+            },
+        );
+        let candidates = records.saved_candidates_of_ticket(&key());
+        assert_eq!(candidates.len(), 1);
+        let found = [Located {
+            key: candidates[0].key,
+            id: 21,
+            filename: on_disk.into(),
+            exists: true,
+            state: "complete".into(),
+        }];
+
+        let next = plan_run(
+            &s,
+            &knowledge,
+            &records,
+            run(&k, &pages, &found, false),
+            0.0,
+        )
+        .expect("plan");
+        assert_eq!(next.items[0].status, Status::AlreadySaved);
+        assert_eq!(next.items[1].status, Status::Inline, "the others as before");
+        let forced =
+            plan_run(&s, &knowledge, &records, run(&k, &pages, &found, true), 0.0).expect("plan");
+        assert_eq!(forced.items[0].status, Status::Download);
+        let gone = [Located {
+            exists: false,
+            ..found[0].clone()
+        }];
+        let after =
+            plan_run(&s, &knowledge, &records, run(&k, &pages, &gone, false), 0.0).expect("plan");
+        assert_eq!(after.items[0].status, Status::Download, "deleted since");
     }
 }

@@ -19,9 +19,12 @@
 //! ## Modules
 //!
 //! - [`zendesk`]: recognise agent ticket pages and attachment URLs; the API's JSON shapes.
+//! - [`patterns`]: the content scripts' `zendesk-patterns.js`, generated from [`zendesk`].
 //! - [`tickets`]: ticket records and the attachment-token → ticket index (bounded, expiring).
 //! - [`settings`]: schema, defaults, validation with field paths, migration, policy overlay.
+//! - [`field_error`]: a problem in the settings at a structured path (`["rules", 2, "fileName"]`).
 //! - [`template`]: path templates, parsed once, rendered per download.
+//! - [`calendar`]: UTC dates ⇄ milliseconds: `{date}` formats and Zendesk's timestamps.
 //! - [`sanitize`]: any string → a path component every OS and both browsers accept;
 //!   [`sanitize::SafePath`] can only be built here.
 //! - [`rules`]: user rules (first match wins) → a template or "leave alone".
@@ -63,7 +66,11 @@
 )]
 
 pub mod bulk;
+pub mod calendar;
+pub mod cleanup;
+pub mod field_error;
 pub mod lookup;
+pub mod patterns;
 pub mod records;
 pub mod retention;
 pub mod router;

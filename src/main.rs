@@ -5,6 +5,11 @@
 //! zd-dl-router explain [--settings FILE]   the same input, a human-readable account of each decision
 //! zd-dl-router check-settings FILE         exit 1 and list every field error when invalid;
 //!                                          name the incomplete rules (kept, not applied)
+//! zd-dl-router patterns --js               the content scripts' Zendesk URL module
+//!                                          (zdPatterns, generated from the core; build.sh)
+//! zd-dl-router records [--settings FILE] [--history]
+//!                                          JSON lines in (records events), the storage
+//!                                          writes of each out (and the popup's history)
 //! ```
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
@@ -13,11 +18,25 @@
 //! requester?, status?}]`) and `attachments` (`[{token, ticketId, instance?}]`). Knowledge
 //! accumulates over the lines, as it does in the extension. The code path is the
 //! extension's: `router::decide`.
+//!
+//! `records` drives the records of downloads (`records::Records`) through the same calls
+//! the extension's worker makes, one event per line, tagged by `event`:
+//! `{"event": "load", "snapshot": {<storage.local>}, "replace"?: bool}`,
+//! `{"event": "started", "downloadId", "download": <download event>, "decision": <as
+//! route prints it>, "timeMs"?}`, `{"event": "sidecar", "downloadId", "path", "ticket":
+//! {instance, id}, "timeMs"?}`, `{"event": "observed", "downloadId", "state": {"state":
+//! "complete", "filename", "bytes"?, "startMs"?} | {"state": "interrupted", "reason"} |
+//! {"state": "inProgress"} | {"state": "unknown"}}`, `{"event": "keptUnrouted",
+//! "original", "routed", "reason"}`, `{"event": "forget", "keys": ["<time>-<id>"]}`. Each
+//! prints `{"writes": {"set": {"file:<key>": record}, "remove": [key]}}` — what the worker
+//! writes to `storage.local` — (`load` also `loaded` and `skipped`), plus `history` with
+//! `--history`.
 
 use serde::Deserialize;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
+use zd_dl_router::records::{self, JsonValues, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
@@ -25,7 +44,9 @@ use zd_dl_router::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
 
 const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
        zd-dl-router explain [--settings FILE]
-       zd-dl-router check-settings FILE";
+       zd-dl-router check-settings FILE
+       zd-dl-router patterns --js
+       zd-dl-router records [--settings FILE] [--history]";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,7 +88,16 @@ fn main() -> ExitCode {
     {
         ["route", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, false)),
         ["explain", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, true)),
+        ["records", rest @ ..] => {
+            let history = rest.contains(&"--history");
+            let rest: Vec<&str> = rest.iter().copied().filter(|a| *a != "--history").collect();
+            settings_arg(&rest).and_then(|s| run_records(&s, history))
+        }
         ["check-settings", file] => return check_settings(file),
+        ["patterns", "--js"] => {
+            print!("{}", zd_dl_router::patterns::js());
+            return ExitCode::SUCCESS;
+        }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -122,6 +152,24 @@ fn check_settings(file: &str) -> ExitCode {
 
 fn run(settings: &ValidSettings, explain: bool) -> Result<(), String> {
     let mut knowledge = Knowledge::default();
+    each_line(|mut input: Line| {
+        if input.event.time_ms == 0.0 {
+            input.event.time_ms = now_ms();
+        }
+        learn(&mut knowledge, &input);
+        let decision = decide(&input.event, &knowledge, settings);
+        if explain {
+            Ok(format!("{}\n{}\n", input.event.url, decision.explain()))
+        } else {
+            serde_json::to_string(&decision).map_err(|e| e.to_string())
+        }
+    })
+}
+
+/// Reads stdin as JSON lines of `T` (blank lines skipped) and prints `answer`'s text for each.
+fn each_line<T: serde::de::DeserializeOwned>(
+    mut answer: impl FnMut(T) -> Result<String, String>,
+) -> Result<(), String> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     for (n, line) in io::stdin().lock().lines().enumerate() {
@@ -129,19 +177,8 @@ fn run(settings: &ValidSettings, explain: bool) -> Result<(), String> {
         if line.trim().is_empty() {
             continue;
         }
-        let mut input: Line =
-            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
-        if input.event.time_ms == 0.0 {
-            input.event.time_ms = now_ms();
-        }
-        learn(&mut knowledge, &input);
-        let decision = decide(&input.event, &knowledge, settings);
-        let text = if explain {
-            format!("{}\n{}\n", input.event.url, decision.explain())
-        } else {
-            serde_json::to_string(&decision).map_err(|e| e.to_string())?
-        };
-        writeln!(out, "{text}").map_err(|e| e.to_string())?;
+        let input = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        writeln!(out, "{}", answer(input)?).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -182,6 +219,94 @@ fn learn(knowledge: &mut Knowledge, input: &Line) {
         };
         knowledge.observe_tokens(&key, Token::parse(&a.token), Evidence::Comments, e.time_ms);
     }
+}
+
+/// One line of `records`: what the worker tells the records.
+#[derive(Deserialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+enum RecordsEvent {
+    /// `Router.loadRecords`: a `storage.local` snapshot.
+    Load {
+        snapshot: serde_json::Map<String, serde_json::Value>,
+        #[serde(default)]
+        replace: bool,
+    },
+    /// `Router.recordStarted`: a download started with a decision.
+    #[serde(rename_all = "camelCase")]
+    Started {
+        download_id: u64,
+        download: Box<DownloadEvent>,
+        decision: Started,
+        time_ms: Option<f64>,
+    },
+    /// `Router.recordSidecar`: Download all's ticket-link file started.
+    #[serde(rename_all = "camelCase")]
+    Sidecar {
+        download_id: u64,
+        path: String,
+        ticket: TicketRef,
+        time_ms: Option<f64>,
+    },
+    /// `Router.observeDownload`: what the browser says about a download.
+    #[serde(rename_all = "camelCase")]
+    Observed { download_id: u64, state: Observed },
+    /// `Router.recordKeptUnrouted`: Firefox's take-over kept the browser's copy.
+    KeptUnrouted {
+        original: u64,
+        routed: u64,
+        reason: String,
+    },
+    /// `Router.forgetRecords`.
+    Forget { keys: Vec<RecordKey> },
+}
+
+fn run_records(settings: &ValidSettings, history: bool) -> Result<(), String> {
+    let host_mapped = &settings.settings().host_mapped_domains;
+    let mut records = Records::default();
+    each_line(|event: RecordsEvent| {
+        let time = |t: Option<f64>| t.unwrap_or_else(now_ms);
+        let mut answer = serde_json::Map::new();
+        let writes = match event {
+            RecordsEvent::Load { snapshot, replace } => {
+                let loaded = records.load(snapshot, &JsonValues, replace);
+                answer.insert("loaded".into(), loaded.loaded.into());
+                answer.insert("skipped".into(), loaded.skipped.into());
+                loaded.writes
+            }
+            RecordsEvent::Started {
+                download_id,
+                download,
+                decision,
+                time_ms,
+            } => records.download_started(
+                download_id,
+                &download,
+                &decision,
+                host_mapped,
+                time(time_ms),
+            ),
+            RecordsEvent::Sidecar {
+                download_id,
+                path,
+                ticket,
+                time_ms,
+            } => records.sidecar_started(download_id, path, ticket, time(time_ms)),
+            RecordsEvent::Observed { download_id, state } => records.observe(download_id, &state),
+            RecordsEvent::KeptUnrouted {
+                original,
+                routed,
+                reason,
+            } => records.kept_unrouted(original, routed, reason),
+            RecordsEvent::Forget { keys } => records.forget(&keys),
+        };
+        let writes = serde_json::to_value(writes).map_err(|e| e.to_string())?;
+        answer.insert("writes".into(), writes);
+        if history {
+            let entries = serde_json::to_value(records.history(records::HISTORY_LEN));
+            answer.insert("history".into(), entries.map_err(|e| e.to_string())?);
+        }
+        serde_json::to_string(&answer).map_err(|e| e.to_string())
+    })
 }
 
 fn now_ms() -> f64 {

@@ -19,9 +19,10 @@
 //! records there are). The shell loads the stored keys once per worker start with
 //! [`Records::load`], which skips (and reports) any malformed record instead of failing.
 
-use crate::router::{Decision, PassReason, Source};
+use crate::router::{self, Decision, DownloadEvent, PassReason, Source};
 use crate::tickets::TicketRef;
-use crate::zendesk::{Instance, Token};
+use crate::zendesk::{recognize, Instance, Token, ZendeskUrl};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The storage key prefix of file records: `file:<time ms>-<download id>` ([`RecordKey`]).
@@ -49,6 +50,19 @@ pub struct AttachmentKey {
     pub instance: Instance,
     /// The attachment token of its `/attachments/token/<token>/` URL.
     pub token: Token,
+}
+
+impl AttachmentKey {
+    /// The attachment a link on an agent page points to (`…/attachments/token/<token>/`),
+    /// if it is one.
+    pub fn of_link(href: &str, host_mapped: &[String]) -> Option<AttachmentKey> {
+        match recognize(href, host_mapped)? {
+            ZendeskUrl::Attachment {
+                instance, token, ..
+            } => Some(AttachmentKey { instance, token }),
+            _ => None,
+        }
+    }
 }
 
 /// What the extension did with the download.
@@ -231,6 +245,18 @@ impl FileRecord {
         }
     }
 
+    /// The folder of [`FileRecord::path`], relative to Downloads and ending in `/` (empty
+    /// for Downloads itself).
+    pub fn folder(&self) -> Option<&str> {
+        self.path().map(|p| split_path(p).0)
+    }
+
+    /// The file name of [`FileRecord::path`] (`production_log (1).tar.gz` when the browser
+    /// renamed it).
+    pub fn file_name(&self) -> Option<&str> {
+        self.path().map(|p| split_path(p).1)
+    }
+
     /// True when the file is on disk (as far as the records know) and retention owns it:
     /// routed files, sidecars and kept originals — not downloads a rule left alone.
     pub fn retained(&self) -> bool {
@@ -252,6 +278,11 @@ impl FileRecord {
             download_id: self.download_id,
         }
     }
+}
+
+/// `zendesk/A/1/a.log` → (`zendesk/A/1/`, `a.log`).
+fn split_path(path: &str) -> (&str, &str) {
+    path.split_at(path.rfind('/').map_or(0, |i| i + 1))
 }
 
 /// A [`FileRecord`] as stored: one flat object, every variant's fields optional.
@@ -616,6 +647,18 @@ pub struct OnDisk {
     pub gone: bool,
 }
 
+/// An attachment link whose file is saved: its ✓ mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedLink {
+    /// The link, as given.
+    pub href: String,
+    /// The browser's download id of the file now.
+    pub download_id: u64,
+    /// The file's folder, relative to Downloads, ending in `/`.
+    pub folder: String,
+}
+
 /// A history entry, as the popup shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -631,6 +674,10 @@ pub struct HistoryEntry {
     /// The real path once complete, else the requested one; the file name alone when the
     /// browser named it.
     pub path: Option<String>,
+    /// The folder of `path` (ending in `/`; empty for Downloads itself).
+    pub folder: Option<String>,
+    /// The file name of `path`.
+    pub file_name: Option<String>,
     /// `tokenIndex`, `referrer`, `fallback`, `sidecar`, `leftAlone`, `keptUnrouted`.
     pub source: &'static str,
     /// What to tell the user beside the path (fallback reason, "kept unrouted: …", failure).
@@ -655,7 +702,7 @@ pub struct Records {
 /// An entry of the routed-files list of versions before one key per file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LegacyRoutedFile {
+struct LegacyRoutedFile {
     download_id: u64,
     path: String,
     time_ms: f64,
@@ -663,14 +710,66 @@ pub struct LegacyRoutedFile {
     ticket: Option<TicketRef>,
 }
 
-/// What [`Records::load`] found.
+impl LegacyRoutedFile {
+    /// The entry as a record: a complete file, routed into its ticket's folder.
+    fn into_record(self) -> FileRecord {
+        FileRecord {
+            download_id: self.download_id,
+            time_ms: self.time_ms,
+            ticket: self.ticket,
+            organization: None,
+            attachment: None,
+            url: None,
+            route: Route::Routed {
+                requested: self.path.clone(),
+                source: Source::TokenIndex,
+                note: None,
+            },
+            state: State::Complete {
+                path: self.path,
+                absolute: None,
+                bytes: None,
+            },
+        }
+    }
+}
+
+/// What [`Records::load`] did: how many records it read, what it skipped and why, and the
+/// storage writes of converting what earlier versions stored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LoadReport {
-    /// Records read.
+pub struct Loaded {
+    /// Records read (file records and converted entries of the routed-files list).
     pub loaded: usize,
     /// Keys that did not hold a readable record: skipped, each with the reason.
     pub skipped: Vec<String>,
+    /// The converted records to store, and the keys of earlier versions to remove.
+    pub writes: Writes,
+}
+
+/// Reads the values of a storage snapshot: JS values at the boundary, JSON values in the
+/// CLI and the tests. A reader only converts; what each key means is [`Records::load`]'s.
+pub trait ReadValue<V> {
+    /// `value` as a `T`, or why it is not one.
+    fn read<T: DeserializeOwned>(&self, value: V) -> Result<T, String>;
+    /// The elements of `value`, or why it is not a list.
+    fn elements(&self, value: V) -> Result<Vec<V>, String>;
+}
+
+/// Reads JSON values (a snapshot in the CLI, the tests).
+pub struct JsonValues;
+
+impl ReadValue<serde_json::Value> for JsonValues {
+    fn read<T: DeserializeOwned>(&self, value: serde_json::Value) -> Result<T, String> {
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    fn elements(&self, value: serde_json::Value) -> Result<Vec<serde_json::Value>, String> {
+        match value {
+            serde_json::Value::Array(list) => Ok(list),
+            other => Err(format!("not a list: {other}")),
+        }
+    }
 }
 
 /// How far a browser download's start may be from its record's time and still be the
@@ -678,77 +777,87 @@ pub struct LoadReport {
 const SAME_START_MS: f64 = 10.0 * 60_000.0;
 
 impl Records {
-    /// Adds the records of a storage snapshot: every `(key, value)` stored (keys other
-    /// than `file:…` are ignored), each value read with `read`. A record already in
-    /// memory wins: it is newer than the snapshot. A malformed record is skipped and
-    /// reported, never fatal.
-    pub fn load<'a, V>(
+    /// Adds the records of a storage snapshot: every `(key, value)` stored, each value read
+    /// with `reader`. `file:…` keys hold one record each; the routed-files list of earlier
+    /// versions is converted into records (written back, see [`Loaded::writes`]), and the
+    /// keys of earlier versions are removed; other keys are ignored. A malformed record or
+    /// list entry is skipped and reported, never fatal.
+    ///
+    /// A record already held wins over the snapshot's (it is newer), unless `replace`:
+    /// then the snapshot replaces what is held (storage is the truth: the clean-up reloads
+    /// before it reviews, once the pending writes are done).
+    pub fn load<V>(
         &mut self,
-        stored: impl IntoIterator<Item = (&'a str, V)>,
-        read: impl Fn(V) -> Result<FileRecord, String>,
-    ) -> LoadReport {
-        let mut report = LoadReport::default();
-        for (k, v) in stored {
-            let Some(key) = k.strip_prefix(KEY_PREFIX) else {
+        snapshot: impl IntoIterator<Item = (String, V)>,
+        reader: &impl ReadValue<V>,
+        replace: bool,
+    ) -> Loaded {
+        if replace {
+            self.files.clear();
+        }
+        let mut out = Loaded::default();
+        let mut legacy = None;
+        for (key, value) in snapshot {
+            if LEGACY_KEYS.contains(&key.as_str()) {
+                out.writes.remove.push(key.clone());
+            }
+            if key == LEGACY_ROUTED_FILES {
+                legacy = Some(value);
+                continue;
+            }
+            let Some(name) = key.strip_prefix(KEY_PREFIX) else {
                 continue;
             };
-            match read(v) {
-                Ok(r) if key == r.key().to_string() => {
-                    report.loaded += 1;
-                    if self.get(&r.key()).is_none() {
-                        self.put(r);
-                    }
+            match reader.read::<FileRecord>(value) {
+                Ok(r) if name == r.key().to_string() => {
+                    out.loaded += 1;
+                    self.add(r);
                 }
-                Ok(r) => report
+                Ok(r) => out
                     .skipped
-                    .push(format!("{k}: holds the record {}", r.key())),
-                Err(e) => report.skipped.push(format!("{k}: {e}")),
+                    .push(format!("{key}: holds the record {}", r.key())),
+                Err(e) => out.skipped.push(format!("{key}: {e}")),
             }
         }
-        report
+        // After the file records: a file record of the same download wins over its entry
+        // in the old list.
+        if let Some(list) = legacy {
+            self.convert_legacy(list, reader, &mut out);
+        }
+        out
     }
 
-    /// The entries of the routed-files list kept by versions before one key per file
-    /// (`[{downloadId, path, timeMs, ticket}]`, each read with `read`), as complete routed
-    /// files: retention keeps tracking them. Malformed entries are skipped and reported.
-    pub fn migrate_legacy<V>(
-        &mut self,
-        routed_files: impl IntoIterator<Item = V>,
-        read: impl Fn(V) -> Result<LegacyRoutedFile, String>,
-    ) -> (Writes, LoadReport) {
-        let mut writes = Writes::default();
-        let mut report = LoadReport::default();
-        for (i, v) in routed_files.into_iter().enumerate() {
-            match read(v) {
+    /// Converts the routed-files list kept by versions before one key per file
+    /// (`[{downloadId, path, timeMs, ticket}]`) into complete routed files, so retention
+    /// keeps tracking them.
+    fn convert_legacy<V>(&mut self, list: V, reader: &impl ReadValue<V>, out: &mut Loaded) {
+        let entries = match reader.elements(list) {
+            Ok(entries) => entries,
+            Err(e) => return out.skipped.push(format!("{LEGACY_ROUTED_FILES}: {e}")),
+        };
+        for (i, v) in entries.into_iter().enumerate() {
+            match reader.read::<LegacyRoutedFile>(v) {
                 Ok(l) => {
-                    let record = FileRecord {
-                        download_id: l.download_id,
-                        time_ms: l.time_ms,
-                        ticket: l.ticket,
-                        organization: None,
-                        attachment: None,
-                        url: None,
-                        route: Route::Routed {
-                            requested: l.path.clone(),
-                            source: Source::TokenIndex,
-                            note: None,
-                        },
-                        state: State::Complete {
-                            path: l.path,
-                            absolute: None,
-                            bytes: None,
-                        },
-                    };
-                    writes.set.push(record.clone());
-                    self.put(record);
-                    report.loaded += 1;
+                    out.loaded += 1;
+                    let record = l.into_record();
+                    if self.add(record.clone()) {
+                        out.writes.set.push(record);
+                    }
                 }
-                Err(e) => report
-                    .skipped
-                    .push(format!("{LEGACY_ROUTED_FILES}[{i}]: {e}")),
+                Err(e) => out.skipped.push(format!("{LEGACY_ROUTED_FILES}[{i}]: {e}")),
             }
         }
-        (writes, report)
+    }
+
+    /// Adds `record` unless a record with its key is held already; true when added.
+    fn add(&mut self, record: FileRecord) -> bool {
+        match self.position(&record.key()) {
+            Ok(_) => false,
+            Err(i) => {
+                self.files.insert(i, record);
+                true
+            }
+        }
     }
 
     fn position(&self, key: &RecordKey) -> Result<usize, usize> {
@@ -768,6 +877,49 @@ impl Records {
         let writes = Writes::set(&record);
         self.put(record);
         writes
+    }
+
+    /// The browser started download `download_id` (its `event`) as the router's
+    /// `decision` said: its record, with the attachment it is (by the instance of its URL,
+    /// or of the decided ticket for a signed URL that names none). Nothing is recorded
+    /// for a download the extension does not touch (not Zendesk, switched off, a lookup).
+    pub fn download_started(
+        &mut self,
+        download_id: u64,
+        event: &DownloadEvent,
+        decision: &Started,
+        host_mapped: &[String],
+        time_ms: f64,
+    ) -> Writes {
+        let decided = decision.ticket.as_ref().map(|t| &t.instance);
+        let attachment = router::attachment_key(event, decided, host_mapped);
+        let url = Some(event.url.clone());
+        match FileRecord::started(download_id, decision, attachment, url, time_ms) {
+            Some(record) => self.started(record),
+            None => Writes::default(),
+        }
+    }
+
+    /// Download all's sidecar (the ticket-link file) started as download `download_id`
+    /// for the file at `path`: recorded like the attachments, since it names the customer
+    /// and retention removes it with them.
+    pub fn sidecar_started(
+        &mut self,
+        download_id: u64,
+        path: String,
+        ticket: TicketRef,
+        time_ms: f64,
+    ) -> Writes {
+        self.started(FileRecord {
+            download_id,
+            time_ms,
+            ticket: Some(ticket),
+            organization: None,
+            attachment: None,
+            url: None,
+            route: Route::Sidecar { requested: path },
+            state: State::InProgress,
+        })
     }
 
     /// The newest record of the download the browser now calls `id`.
@@ -915,6 +1067,20 @@ impl Records {
         }))
     }
 
+    /// [`Records::saved_candidates`] of the attachments these links on an agent page point
+    /// to (other links are ignored): where to look before [`Records::saved_links`].
+    pub fn saved_candidates_of_links(
+        &self,
+        links: &[String],
+        host_mapped: &[String],
+    ) -> Vec<Locate> {
+        let attachments: Vec<AttachmentKey> = links
+            .iter()
+            .filter_map(|href| AttachmentKey::of_link(href, host_mapped))
+            .collect();
+        self.saved_candidates(&attachments)
+    }
+
     /// The saved-attachment candidates of one ticket (for Download all).
     pub fn saved_candidates_of_ticket(&self, ticket: &TicketRef) -> Vec<Locate> {
         self.locate(
@@ -929,10 +1095,22 @@ impl Records {
     pub fn existing(&self, found: &[Located]) -> Vec<RecordKey> {
         found
             .iter()
-            .filter(|b| b.exists && b.state == "complete")
-            .filter(|b| self.get(&b.key).is_some_and(|r| same_file(r, &b.filename)))
+            .filter(|b| self.is_there(b))
             .map(|b| b.key)
             .collect()
+    }
+
+    /// Whether `found` is a complete download whose file is there and is its record's.
+    fn is_there(&self, found: &Located) -> bool {
+        found.exists && found.state == "complete" && self.is_recorded_file(found)
+    }
+
+    /// Whether what the browser found for a record (by its download id or its path) is
+    /// the file the record describes: deleting through a reused download id would delete
+    /// another file.
+    pub fn is_recorded_file(&self, found: &Located) -> bool {
+        self.get(&found.key)
+            .is_some_and(|r| same_file(r, &found.filename))
     }
 
     /// Whether the files of the history entries `keys` are still where they were saved,
@@ -965,11 +1143,46 @@ impl Records {
     ) -> Vec<(AttachmentKey, &FileRecord)> {
         attachments
             .iter()
-            .filter_map(|a| {
-                let newest = self.files.iter().rev().find(|r| {
-                    r.saved() && r.attachment.as_ref() == Some(a) && existing.contains(&r.key())
-                })?;
-                Some((a.clone(), newest))
+            .filter_map(|a| Some((a.clone(), self.newest_saved(a, existing)?)))
+            .collect()
+    }
+
+    /// The newest record of `attachment` saved into its ticket's folder whose file is
+    /// among the `existing`.
+    fn newest_saved(
+        &self,
+        attachment: &AttachmentKey,
+        existing: &[RecordKey],
+    ) -> Option<&FileRecord> {
+        self.files.iter().rev().find(|r| {
+            r.saved() && r.attachment.as_ref() == Some(attachment) && existing.contains(&r.key())
+        })
+    }
+
+    /// The ✓ marks: the links among `links` (on an agent page) whose attachment is saved
+    /// into its ticket's folder and still there, given what the browser `found` for
+    /// [`Records::saved_candidates_of_links`]. Each with the browser's download id of the
+    /// file now (a ✓ click shows it) and the file's folder.
+    pub fn saved_links(
+        &self,
+        links: &[String],
+        found: &[Located],
+        host_mapped: &[String],
+    ) -> Vec<SavedLink> {
+        let existing = self.existing(found);
+        links
+            .iter()
+            .filter_map(|href| {
+                let attachment = AttachmentKey::of_link(href, host_mapped)?;
+                let record = self.newest_saved(&attachment, &existing)?;
+                let now = found
+                    .iter()
+                    .find(|b| b.key == record.key() && self.is_there(b))?;
+                Some(SavedLink {
+                    href: href.clone(),
+                    download_id: now.id,
+                    folder: record.folder()?.to_owned(),
+                })
             })
             .collect()
     }
@@ -985,6 +1198,18 @@ impl Records {
         names.sort_unstable();
         names.dedup();
         names
+    }
+
+    /// The folders that held the `deleted` files (paths relative to Downloads) and hold no
+    /// file the records still track, deepest first (`zendesk/ACME Corp/4711/`, then
+    /// `zendesk/ACME Corp/`). The browser cannot delete folders: the clean-up lists them so
+    /// the user can. Only folders below the first component (the base folder) are listed.
+    pub fn emptied_folders<'a>(
+        &'a self,
+        deleted: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let remaining = self.files.iter().filter(|r| r.retained());
+        folders_left_empty(deleted, remaining.filter_map(FileRecord::path))
     }
 
     /// The newest records as the popup's history.
@@ -1048,6 +1273,8 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
         url: r.url.clone(),
         time: r.time_ms,
         path: r.path().map(str::to_owned),
+        folder: r.folder().map(str::to_owned),
+        file_name: r.file_name().map(str::to_owned),
         source,
         note,
         ticket: r.ticket.clone(),
@@ -1056,11 +1283,9 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
     }
 }
 
-/// The folders that held the deleted `paths` and hold no file the records still track,
-/// deepest first (`zendesk/ACME Corp/4711/`, then `zendesk/ACME Corp/`). The browser
-/// cannot delete folders: the clean-up lists them so the user can. Only folders below
-/// the first component (the base folder) are listed.
-pub fn emptied_folders<'a>(
+/// The folders of the `deleted` paths that none of the `remaining` paths is in, deepest
+/// first; only folders below the first component (the base folder).
+fn folders_left_empty<'a>(
     deleted: impl IntoIterator<Item = &'a str>,
     remaining: impl IntoIterator<Item = &'a str>,
 ) -> Vec<String> {
@@ -1153,11 +1378,10 @@ mod tests {
         }
     }
 
-    fn load_json(r: &mut Records, stored: &serde_json::Value) -> LoadReport {
-        let map = stored.as_object().expect("object");
-        r.load(map.iter().map(|(k, v)| (k.as_str(), v)), |v| {
-            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
-        })
+    /// Loads a snapshot written as a JSON object, as the shell hands it over.
+    fn load_json(r: &mut Records, stored: &serde_json::Value, replace: bool) -> Loaded {
+        let map = stored.as_object().expect("object").clone();
+        r.load(map, &JsonValues, replace)
     }
 
     #[test]
@@ -1223,6 +1447,39 @@ mod tests {
         let rec = r.get(&key(1)).expect("record");
         assert!(matches!(rec.state, State::Failed { .. }), "{rec:?}");
         assert!(r.retained().is_empty());
+        assert_eq!(
+            rec.path(),
+            Some("zendesk/A/1/a.log"),
+            "not the other file's"
+        );
+
+        // Within ten minutes of the record: the recorded download.
+        r.started(routed(2, "zendesk/A/1/b.log", "T2"));
+        let close = Observed {
+            start_ms: Some(2.0 + SAME_START_MS - 1.0),
+            ..complete("/d/zendesk/A/1/b.log")
+        };
+        assert_eq!(set_keys(&r.observe(2, &close)), ["file:2-2"]);
+        assert_eq!(r.retained().len(), 1);
+    }
+
+    #[test]
+    fn a_failed_record_stays_failed_whatever_the_browser_says_later() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        let failed = Observed {
+            start_ms: None,
+            state: BrowserState::Interrupted {
+                reason: "NETWORK_FAILED".into(),
+            },
+        };
+        assert_eq!(set_keys(&r.observe(1, &failed)), ["file:1-1"]);
+        assert_eq!(
+            r.observe(1, &complete("/d/zendesk/A/1/a.log")),
+            Writes::default()
+        );
+        assert!(r.retained().is_empty());
+        assert!(r.in_progress().is_empty());
     }
 
     #[test]
@@ -1294,7 +1551,7 @@ mod tests {
             "settings": {"enabled": true},
         });
         let mut r = Records::default();
-        let report = load_json(&mut r, &stored);
+        let report = load_json(&mut r, &stored, false);
         assert_eq!(report.loaded, 1);
         assert_eq!(report.skipped.len(), 3, "{:?}", report.skipped);
         assert!(
@@ -1317,7 +1574,7 @@ mod tests {
         let w = r.observe(1, &complete("/d/zendesk/A/1/a.log"));
         let stored = serde_json::to_value(&w).expect("json");
         let mut back = Records::default();
-        let report = load_json(&mut back, &stored["set"]);
+        let report = load_json(&mut back, &stored["set"], false);
         assert_eq!(report.loaded, 1);
         assert_eq!(back.get(&key(1)), r.get(&key(1)));
     }
@@ -1422,30 +1679,283 @@ mod tests {
     }
 
     #[test]
-    fn legacy_routed_files_become_records() {
+    fn legacy_routed_files_become_records_and_the_old_keys_go() {
         let mut r = Records::default();
-        let legacy = json!([
-            {"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3.0, "ticket": null},
-            {"downloadId": "x"}
-        ]);
-        let (w, report) = r.migrate_legacy(legacy.as_array().expect("array"), |v| {
-            serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+        let stored = json!({
+            "routedFiles": [
+                {"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3.0, "ticket": null},
+                {"downloadId": "x"}
+            ],
+            "savedAttachments": {"T1": 5},
+            "settings": {"enabled": true},
         });
-        assert_eq!((report.loaded, report.skipped.len()), (1, 1));
-        assert_eq!(set_keys(&w), ["file:3-5"]);
-        assert_eq!(r.retained()[0].path(), Some("zendesk/A/1/a.log"));
+        let loaded = load_json(&mut r, &stored, false);
+        assert_eq!((loaded.loaded, loaded.skipped.len()), (1, 1));
+        assert!(
+            loaded.skipped[0].starts_with("routedFiles[1]: "),
+            "{:?}",
+            loaded.skipped
+        );
+        assert_eq!(set_keys(&loaded.writes), ["file:3-5"]);
+        let mut removed = loaded.writes.remove.clone();
+        removed.sort();
+        assert_eq!(removed, ["routedFiles", "savedAttachments"]);
+        let rec = r.get(&RecordKey {
+            time_ms: 3,
+            download_id: 5,
+        });
+        assert_eq!(rec.and_then(FileRecord::path), Some("zendesk/A/1/a.log"));
+        assert_eq!(r.retained().len(), 1, "retention tracks it");
+    }
+
+    #[test]
+    fn a_file_record_wins_over_its_entry_in_the_legacy_list() {
+        let mut record = routed(5, "zendesk/A/1/renamed.log", "T1");
+        record.time_ms = 3.0;
+        let stored = json!({
+            "routedFiles": [{"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3}],
+            "file:3-5": serde_json::to_value(&record).expect("json"),
+        });
+        let mut r = Records::default();
+        let loaded = load_json(&mut r, &stored, false);
+        assert!(loaded.writes.set.is_empty(), "{:?}", loaded.writes);
+        assert_eq!(loaded.writes.remove, ["routedFiles"]);
+        let paths: Vec<_> = r.history(5).into_iter().filter_map(|h| h.path).collect();
+        assert_eq!(paths, ["zendesk/A/1/renamed.log"]);
+    }
+
+    #[test]
+    fn a_legacy_list_that_is_no_list_is_reported_and_removed() {
+        let mut r = Records::default();
+        let loaded = load_json(&mut r, &json!({"routedFiles": {"a": 1}}), false);
+        assert_eq!(loaded.loaded, 0);
+        assert_eq!(loaded.skipped.len(), 1);
+        assert!(loaded.skipped[0].starts_with("routedFiles: not a list"));
+        assert_eq!(loaded.writes.remove, ["routedFiles"]);
+    }
+
+    #[test]
+    fn a_record_held_wins_over_the_snapshot_unless_it_replaces() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/A/1/a.log"));
+        let stale = routed(1, "zendesk/A/1/a.log", "T1");
+        let other = routed(2, "zendesk/A/1/b.log", "T2");
+        let stored = json!({
+            "file:1-1": serde_json::to_value(&stale).expect("json"),
+            "file:2-2": serde_json::to_value(&other).expect("json"),
+        });
+        let loaded = load_json(&mut r, &stored, false);
+        assert_eq!(loaded.loaded, 2);
+        assert_eq!(loaded.writes, Writes::default(), "nothing to convert");
+        let state = |r: &Records, id| r.get(&key(id)).map(|f| f.state.clone());
+        assert!(
+            matches!(state(&r, 1), Some(State::Complete { .. })),
+            "the newer record in memory stays"
+        );
+        assert_eq!(state(&r, 2), Some(State::InProgress));
+
+        load_json(
+            &mut r,
+            &json!({"file:2-2": serde_json::to_value(&other).expect("json")}),
+            true,
+        );
+        assert_eq!(state(&r, 1), None, "storage no longer holds it");
+        assert_eq!(state(&r, 2), Some(State::InProgress));
+    }
+
+    /// The decision the router gives a download of ticket 4711 (`source`).
+    fn route_decision(path: &str, source: &str) -> Started {
+        serde_json::from_value(json!({
+            "action": "route", "path": path, "source": source, "conflictAction": "uniquify",
+            "ticket": {"instance": "acme", "id": 4711}, "organization": "ACME Corp."
+        }))
+        .expect("a decision as the router serializes it")
+    }
+
+    fn event(url: &str) -> DownloadEvent {
+        DownloadEvent {
+            url: url.into(),
+            ..DownloadEvent::default()
+        }
+    }
+
+    #[test]
+    fn a_started_download_is_recorded_with_the_attachment_its_url_names() {
+        let mut r = Records::default();
+        let url = "https://acme.zendesk.com/attachments/token/T1/?name=a.log";
+        let w = r.download_started(
+            7,
+            &event(url),
+            &route_decision("zendesk/ACME Corp/4711/a.log", "tokenIndex"),
+            &[],
+            1_000.0,
+        );
+        assert_eq!(set_keys(&w), ["file:1000-7"]);
+        let rec = &w.set[0];
+        assert_eq!(rec.attachment, Some(att("T1")));
+        assert_eq!(rec.url.as_deref(), Some(url));
+        assert_eq!(rec.organization.as_deref(), Some("ACME Corp."));
+        assert_eq!(rec.requested(), Some("zendesk/ACME Corp/4711/a.log"));
+        assert_eq!(rec.state, State::InProgress);
+    }
+
+    #[test]
+    fn a_signed_url_takes_the_instance_of_the_decided_ticket() {
+        let mut r = Records::default();
+        let signed = "https://p3.zdusercontent.com/attachment/1/T1?token=eyJ";
+        let decision = route_decision("zendesk/ACME Corp/4711/a.log", "referrer");
+        let w = r.download_started(7, &event(signed), &decision, &[], 1.0);
+        assert_eq!(w.set[0].attachment, Some(att("T1")));
+
+        let no_ticket = Started {
+            ticket: None,
+            ..decision
+        };
+        let w = r.download_started(8, &event(signed), &no_ticket, &[], 1.0);
+        assert_eq!(w.set[0].attachment, None, "a token alone names no instance");
+    }
+
+    #[test]
+    fn only_routed_and_left_alone_downloads_are_recorded() {
+        let mut r = Records::default();
+        let url = "https://acme.zendesk.com/attachments/token/T1/?name=a.har";
+        let pass = |reason: &str| -> Started {
+            serde_json::from_value(json!({"action": "pass", "reason": reason, "rule": 0}))
+                .expect("a pass decision")
+        };
+        for decision in [pass("disabled"), pass("notZendesk")] {
+            assert_eq!(
+                r.download_started(1, &event(url), &decision, &[], 1.0),
+                Writes::default(),
+                "{decision:?}"
+            );
+        }
+        let need: Started =
+            serde_json::from_value(json!({"action": "needTicket", "instance": "acme"}))
+                .expect("decision");
+        assert_eq!(
+            r.download_started(1, &event(url), &need, &[], 1.0),
+            Writes::default()
+        );
+        let w = r.download_started(2, &event(url), &pass("rule"), &[], 1.0);
+        assert_eq!(w.set[0].route, Route::LeftAlone { rule: Some(0) });
+        assert!(!r.has_download(1));
+    }
+
+    #[test]
+    fn the_sidecar_is_recorded_for_retention_but_is_no_saved_attachment() {
+        let mut r = Records::default();
+        let ticket = TicketRef {
+            instance: Instance::new("acme"),
+            id: TicketId(4711),
+        };
+        let p = "zendesk/ACME Corp/4711/ticket.html";
+        let w = r.sidecar_started(9, p.into(), ticket.clone(), 5.0);
+        assert_eq!(set_keys(&w), ["file:5-9"]);
+        r.observe(9, &complete("/d/zendesk/ACME Corp/4711/ticket.html"));
+        assert_eq!(r.retained().len(), 1);
+        assert!(r.saved_candidates_of_ticket(&ticket).is_empty());
+        assert!(r.sidecar_may_replace(p));
+        assert_eq!(r.history(1)[0].source, "sidecar");
+    }
+
+    #[test]
+    fn saved_links_are_the_attachment_links_whose_file_is_there() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/ACME/4711/a.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/ACME/4711/a (1).log"));
+        let links = [
+            "https://acme.zendesk.com/attachments/token/T1/?name=a.log".to_owned(),
+            "https://acme.zendesk.com/attachments/token/T2/?name=b.log".to_owned(),
+            "https://acme.zendesk.com/agent/tickets/4711".to_owned(),
+            "https://globex.zendesk.com/attachments/token/T1/?name=a.log".to_owned(),
+        ];
+        let candidates = r.saved_candidates_of_links(&links, &[]);
+        assert_eq!(candidates.len(), 1, "{candidates:?}");
+        assert_eq!(candidates[0].key, key(1));
+
+        // After a browser restart the file is download 4.
+        let renumbered = Located {
+            id: 4,
+            ..found(1, "/d/zendesk/ACME/4711/a (1).log")
+        };
+        let saved = r.saved_links(&links, &[renumbered], &[]);
+        assert_eq!(
+            saved,
+            [SavedLink {
+                href: links[0].clone(),
+                download_id: 4,
+                folder: "zendesk/ACME/4711/".into(),
+            }]
+        );
+        let reused = found(1, "/d/other.pdf");
+        assert!(r.saved_links(&links, &[reused], &[]).is_empty());
+        let deleted = Located {
+            exists: false,
+            ..found(1, "/d/zendesk/ACME/4711/a (1).log")
+        };
+        assert!(r.saved_links(&links, &[deleted], &[]).is_empty());
+    }
+
+    #[test]
+    fn host_mapped_links_are_attachments_too() {
+        let host_mapped = ["support.example.com".to_owned()];
+        let link = "https://support.example.com/attachments/token/T1/?name=a.log";
+        let key = AttachmentKey::of_link(link, &host_mapped).expect("an attachment");
+        assert_eq!(key.instance, Instance::new("support.example.com"));
+        assert_eq!(key.token.as_str(), "T1");
+        assert_eq!(AttachmentKey::of_link(link, &[]), None);
+    }
+
+    #[test]
+    fn a_recorded_file_is_the_one_at_its_path() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/A/1/a.log"));
+        assert!(r.is_recorded_file(&found(1, "/d/zendesk/A/1/a.log")));
+        assert!(!r.is_recorded_file(&found(1, "/d/other.pdf")));
+        assert!(
+            !r.is_recorded_file(&found(2, "/d/zendesk/A/1/a.log")),
+            "no such record"
+        );
+    }
+
+    #[test]
+    fn the_history_names_the_folder_and_the_file_apart() {
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/A/1/a.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/A/1/a (1).log"));
+        let mut left = routed(2, "", "T2");
+        left.route = Route::LeftAlone { rule: None };
+        r.started(left);
+        r.observe(2, &complete("/d/b.har"));
+        let h = r.history(2);
+        let parts: Vec<_> = h
+            .iter()
+            .map(|e| (e.folder.as_deref(), e.file_name.as_deref()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (Some(""), Some("b.har")),
+                (Some("zendesk/A/1/"), Some("a (1).log"))
+            ]
+        );
     }
 
     #[test]
     fn emptied_folders_are_those_no_tracked_file_remains_in() {
-        let got = emptied_folders(
-            [
-                "zendesk/ACME/4711/a.log",
-                "zendesk/ACME/4712/b.log",
-                "zendesk/Globex/9/c.log",
-            ],
-            ["zendesk/ACME/4712/d.log"],
-        );
+        let mut r = Records::default();
+        r.started(routed(1, "zendesk/ACME/4712/d.log", "T1"));
+        r.observe(1, &complete("/d/zendesk/ACME/4712/d.log"));
+        // Not on disk: does not keep its folder.
+        r.started(routed(2, "zendesk/Globex/9/e.log", "T2"));
+        let got = r.emptied_folders([
+            "zendesk/ACME/4711/a.log",
+            "zendesk/ACME/4712/b.log",
+            "zendesk/Globex/9/c.log",
+        ]);
         assert_eq!(
             got,
             ["zendesk/ACME/4711/", "zendesk/Globex/9/", "zendesk/Globex/"]

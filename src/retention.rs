@@ -13,11 +13,13 @@
 //! Only files this extension's records hold are ever considered ([`crate::records`]), and
 //! every one of them until it is deleted, found gone, or removed from the list by the user.
 
+use crate::calendar;
 use crate::records::{FileRecord, RecordKey};
 use crate::tickets::TicketRef;
 use crate::zendesk::TicketResponse;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::fmt;
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -42,21 +44,63 @@ pub struct TicketStatus {
 
 impl TicketStatus {
     /// From `/api/v2/tickets/{id}.json`.
-    pub fn from_api(response: &TicketResponse) -> Option<TicketStatus> {
-        Some(TicketStatus {
-            status: response.ticket.status.clone()?,
+    pub fn from_api(response: &TicketResponse) -> Result<TicketStatus, StatusError> {
+        Ok(TicketStatus {
+            status: response
+                .ticket
+                .status
+                .clone()
+                .ok_or(StatusError::NoStatus)?,
             updated_ms: response
                 .ticket
                 .updated_at
                 .as_deref()
-                .and_then(parse_rfc3339_utc),
+                .and_then(calendar::parse_rfc3339),
         })
+    }
+
+    /// What the browser side's attempt to read a ticket gave: the tickets API's answer,
+    /// or the error it met instead.
+    pub fn from_answer(
+        response: Option<&TicketResponse>,
+        error: Option<String>,
+    ) -> Result<TicketStatus, StatusError> {
+        match (response, error) {
+            (Some(response), _) => TicketStatus::from_api(response),
+            (None, Some(reason)) => Err(StatusError::Unreadable(reason)),
+            (None, None) => Err(StatusError::NoAnswer),
+        }
     }
 
     fn solved(&self) -> bool {
         matches!(self.status.as_str(), "solved" | "closed")
     }
 }
+
+/// Why a ticket's status is not known to the clean-up (the ticket's files are then kept,
+/// and the reason shown: "status of ticket 4711 could not be read: HTTP 500").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusError {
+    /// Reading the ticket failed; what the browser side met (HTTP status, signed out, no
+    /// agent tab open).
+    Unreadable(String),
+    /// The tickets API answered without a `status`.
+    NoStatus,
+    /// Neither an answer nor an error came back for the ticket.
+    NoAnswer,
+}
+
+impl fmt::Display for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusError::Unreadable(reason) => f.write_str(reason),
+            StatusError::NoStatus => f.write_str("Zendesk's answer has no status"),
+            StatusError::NoAnswer => f.write_str("neither an answer nor an error came back"),
+        }
+    }
+}
+
+impl std::error::Error for StatusError {}
 
 /// What the clean-up does with one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,11 +154,11 @@ pub fn tickets_to_check(files: &[&FileRecord], policy: Policy) -> Vec<TicketRef>
     tickets
 }
 
-/// Reviews every file. `statuses` holds what reading each ticket gave (an error text when
-/// it failed); tickets missing from it count as unreadable.
+/// Reviews every file. `statuses` holds what reading each ticket gave; tickets missing
+/// from it count as unreadable.
 pub fn review(
     files: &[&FileRecord],
-    statuses: &HashMap<TicketRef, Result<TicketStatus, String>>,
+    statuses: &HashMap<TicketRef, Result<TicketStatus, StatusError>>,
     policy: Policy,
     now_ms: f64,
 ) -> Vec<Review> {
@@ -138,7 +182,7 @@ pub fn review(
 fn verdict(
     file: &FileRecord,
     age_ms: f64,
-    statuses: &HashMap<TicketRef, Result<TicketStatus, String>>,
+    statuses: &HashMap<TicketRef, Result<TicketStatus, StatusError>>,
     policy: Policy,
     now_ms: f64,
 ) -> Verdict {
@@ -192,56 +236,37 @@ fn days_text(n: u32) -> String {
     }
 }
 
-/// Parses `2026-11-23T08:01:44Z` (Zendesk's timestamps; fractions and offsets accepted).
-pub fn parse_rfc3339_utc(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = s.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset_min = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let (oh, om) = (
-                rest.get(1..3)?.parse::<i64>().ok()?,
-                rest.get(4..6)?.parse::<i64>().ok()?,
-            );
-            sign * (oh * 60 + om)
-        }
-    };
-    let days = days_from_civil(y, mo as u32, d as u32);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-    Some(secs as f64 * 1000.0)
+/// What the browser side got when it read one ticket for the clean-up
+/// (`{ticket, response?, error?}`): the tickets API's answer, or the error it met instead.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusAnswer {
+    /// The ticket read.
+    pub ticket: TicketRef,
+    /// `/api/v2/tickets/{id}.json`, when it answered.
+    #[serde(default)]
+    pub response: Option<TicketResponse>,
+    /// What went wrong, when it did not (`HTTP 500`, signed out, no agent tab open).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
-/// Howard Hinnant's `days_from_civil`: (year, month, day) → days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Reviews every file given the `answers` of reading their tickets (those of
+/// [`tickets_to_check`]); a ticket without an answer counts as unreadable.
+pub fn review_answers(
+    files: &[&FileRecord],
+    answers: Vec<StatusAnswer>,
+    policy: Policy,
+    now_ms: f64,
+) -> Vec<Review> {
+    let statuses = answers
+        .into_iter()
+        .map(|a| {
+            let status = TicketStatus::from_answer(a.response.as_ref(), a.error);
+            (a.ticket, status)
+        })
+        .collect();
+    review(files, &statuses, policy, now_ms)
 }
 
 #[cfg(test)]
@@ -286,7 +311,7 @@ mod tests {
         files.iter().collect()
     }
 
-    fn status(s: &str, days_ago: f64) -> Result<TicketStatus, String> {
+    fn status(s: &str, days_ago: f64) -> Result<TicketStatus, StatusError> {
         Ok(TicketStatus {
             status: s.into(),
             updated_ms: Some(NOW - days_ago * DAY_MS),
@@ -349,7 +374,7 @@ mod tests {
             (key(1), status("solved", 8.0)),
             (key(2), status("closed", 6.0)),
             (key(3), status("open", 60.0)),
-            (key(4), Err("HTTP 500".to_string())),
+            (key(4), Err(StatusError::Unreadable("HTTP 500".into()))),
         ]);
         let r = review(&refs(&files), &statuses, policy, NOW);
         assert_eq!(
@@ -402,19 +427,89 @@ mod tests {
     }
 
     #[test]
-    fn parses_zendesk_timestamps() {
-        let cases = [
-            ("1970-01-01T00:00:00Z", Some(0.0)),
-            ("2026-11-23T18:01:46Z", Some(1_795_456_906_000.0)),
-            ("2026-11-23T18:01:46.123Z", Some(1_795_456_906_000.0)),
-            ("2026-11-23T20:01:46+02:00", Some(1_795_456_906_000.0)),
-            ("2000-02-29T00:00:00Z", Some(951_782_400_000.0)),
-            ("2026-13-01T00:00:00Z", None),
-            ("yesterday", None),
-            ("2026-11-23T18:01:46", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_rfc3339_utc(text), want, "{text}");
-        }
+    fn a_ticket_whose_status_is_not_known_is_kept_saying_why() {
+        let policy = Policy {
+            after_solved_days: Some(7),
+            ..Policy::default()
+        };
+        let answer = |json: &str| -> TicketResponse { serde_json::from_str(json).expect("json") };
+        let solved =
+            answer(r#"{"ticket":{"id":1,"status":"solved","updated_at":"2026-01-01T00:00:00Z"}}"#);
+        let no_status = answer(r#"{"ticket":{"id":2}}"#);
+        let statuses = HashMap::from([
+            (key(1), TicketStatus::from_answer(Some(&solved), None)),
+            (key(2), TicketStatus::from_answer(Some(&no_status), None)),
+            (
+                key(3),
+                TicketStatus::from_answer(None, Some("HTTP 401".into())),
+            ),
+            (key(4), TicketStatus::from_answer(None, None)),
+        ]);
+        assert_eq!(
+            statuses[&key(1)],
+            Ok(TicketStatus {
+                status: "solved".into(),
+                updated_ms: Some(1_767_225_600_000.0),
+            })
+        );
+        let files = [1, 2, 3, 4, 5].map(|id| file(id, 50.0, Some(id)));
+        let reasons: Vec<String> = review(&refs(&files), &statuses, policy, NOW)
+            .into_iter()
+            .skip(1)
+            .map(|r| match r.verdict {
+                Verdict::KeepUnknown { reason } => reason,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "status of ticket 2 could not be read: Zendesk's answer has no status",
+                "status of ticket 3 could not be read: HTTP 401",
+                "status of ticket 4 could not be read: neither an answer nor an error came back",
+                "status of ticket 5 was not read",
+            ]
+        );
+    }
+
+    #[test]
+    fn answers_of_the_browser_side_decide_each_files_verdict() {
+        let files: Vec<FileRecord> = (1..=5).map(|t| file(t, 100.0, Some(t))).collect();
+        let answers: Vec<StatusAnswer> = serde_json::from_value(serde_json::json!([
+            {"ticket": {"instance": "acme", "id": 1},
+             "response": {"ticket": {"id": 1, "status": "solved", "updated_at": "1970-01-02T00:00:00Z"}}},
+            {"ticket": {"instance": "acme", "id": 2}, "error": "HTTP 500"},
+            {"ticket": {"instance": "acme", "id": 3}, "response": {"ticket": {"id": 3}}},
+            {"ticket": {"instance": "acme", "id": 4}}
+        ]))
+        .expect("answers as the clean-up sends them");
+        let policy = Policy {
+            after_solved_days: Some(7),
+            ..Policy::default()
+        };
+        let now = 30.0 * DAY_MS;
+        let reviews = review_answers(&files.iter().collect::<Vec<_>>(), answers, policy, now);
+        let verdicts: Vec<String> = reviews
+            .iter()
+            .map(|r| match &r.verdict {
+                Verdict::Delete { .. } => "delete".to_owned(),
+                Verdict::Keep => "keep".to_owned(),
+                Verdict::KeepUnknown { reason } => format!("unknown: {reason}"),
+            })
+            .collect();
+        assert_eq!(verdicts[0], "delete");
+        assert!(verdicts[1].contains("HTTP 500"), "{verdicts:?}");
+        assert!(
+            verdicts[2].starts_with("unknown: "),
+            "no status: {verdicts:?}"
+        );
+        assert!(
+            verdicts[3].starts_with("unknown: "),
+            "no answer: {verdicts:?}"
+        );
+        assert!(
+            verdicts[4].contains("was not read"),
+            "not asked: {verdicts:?}"
+        );
     }
 }

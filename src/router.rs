@@ -15,11 +15,12 @@
 //! `lookup_done` set, which never returns `NeedTicket`. So every download ends in a
 //! `Route` or a `Pass` after at most two calls — the shim cannot loop.
 
+use crate::calendar;
 use crate::records::AttachmentKey;
 use crate::rules::{Captures, Facts, RuleAction};
 use crate::sanitize::{self, SafePath};
-use crate::settings::{ConflictAction, ValidSettings};
-use crate::template::{format_date, split_extension, Field, Template};
+use crate::settings::{ConflictAction, SettingsErrors, ValidSettings};
+use crate::template::{split_extension, Field, Template};
 use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
 use crate::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
 use serde::{Deserialize, Serialize};
@@ -405,7 +406,7 @@ impl<'a> Values<'a> {
             Field::Filename => file_name.clone(),
             Field::Stem => split_extension(file_name).0.to_owned(),
             Field::Ext => split_extension(file_name).1.to_owned(),
-            Field::Date(format) => format_date(self.event.time_ms, format),
+            Field::Date(format) => calendar::format(self.event.time_ms, format),
             Field::CaptureIndex(_) | Field::CaptureName(_) => self.captures.get(field),
         }
     }
@@ -483,6 +484,60 @@ pub fn preview(
     route(&event, settings, &attachment, ticket, Source::TokenIndex)
 }
 
+/// The options page's sample download: an attachment `filename` of `ticket` at `time_ms`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sample {
+    /// The sample ticket.
+    pub ticket: Ticket,
+    /// The sample file name.
+    pub filename: String,
+    /// When it is downloaded (for `{date}`).
+    pub time_ms: f64,
+}
+
+/// The options page's live preview of settings being edited: the decision for the
+/// sample, or why the settings are invalid (then nothing is applied).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Preview {
+    /// What a download of the sample gets under the settings.
+    Decision(Decision),
+    /// The settings are invalid: every problem, with its field.
+    Invalid(SettingsErrors),
+}
+
+/// Serialized as the decision (`{action: "route", path, …}`), or as `{action: "invalid",
+/// errors}`.
+impl Serialize for Preview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match self {
+            Preview::Decision(decision) => decision.serialize(serializer),
+            Preview::Invalid(errors) => {
+                let mut out = serializer.serialize_struct("Preview", 2)?;
+                out.serialize_field("action", "invalid")?;
+                out.serialize_field("errors", errors)?;
+                out.end()
+            }
+        }
+    }
+}
+
+/// The preview of `sample` under the settings document `settings` (validated first, as
+/// saving would).
+pub fn preview_sample(settings: serde_json::Value, sample: &Sample) -> Preview {
+    match ValidSettings::from_value(settings) {
+        Ok(valid) => Preview::Decision(preview(
+            &valid,
+            &sample.ticket,
+            &sample.filename,
+            &AttachmentFacts::default(),
+            sample.time_ms,
+        )),
+        Err(errors) => Preview::Invalid(errors),
+    }
+}
+
 impl Decision {
     /// A human-readable account of the decision, for `zd-dl-router explain` and logs.
     pub fn explain(&self) -> String {
@@ -531,5 +586,66 @@ impl Decision {
                 ),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Sample {
+        serde_json::from_value(json!({
+            "ticket": {"instance": "acme", "id": 4711, "organization": {"id": 9, "name": "ACME Corp."}},
+            "filename": "a.log",
+            "timeMs": 0
+        }))
+        .expect("a sample as the options page sends it")
+    }
+
+    #[test]
+    fn the_preview_is_the_decision_for_the_sample() {
+        let p = preview_sample(json!({"template": "zd-{ticket_id}/{filename}"}), &sample());
+        match p {
+            Preview::Decision(Decision::Route { path, rule, .. }) => {
+                assert_eq!(path.as_str(), "zendesk/zd-4711/a.log");
+                assert_eq!(rule, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        let rules = json!({"rules": [{"extensions": ["log"], "leaveAlone": true}]});
+        assert!(matches!(
+            preview_sample(rules, &sample()),
+            Preview::Decision(Decision::Pass {
+                reason: PassReason::Rule,
+                rule: Some(0)
+            })
+        ));
+    }
+
+    #[test]
+    fn invalid_settings_preview_as_invalid_with_every_error() {
+        let p = preview_sample(json!({"template": "{x}", "watchdogMs": 1}), &sample());
+        let Preview::Invalid(errors) = &p else {
+            panic!("{p:?}")
+        };
+        assert_eq!(errors.0.len(), 2, "{errors}");
+        let shown = serde_json::to_value(&p).expect("json");
+        assert_eq!(shown["action"], "invalid");
+        assert_eq!(shown["errors"].as_array().map(Vec::len), Some(2), "{shown}");
+        let routed = serde_json::to_value(preview_sample(json!({}), &sample())).expect("json");
+        assert_eq!(routed["action"], "route");
+        assert_eq!(routed["path"], "zendesk/ACME Corp/4711/a.log");
+    }
+
+    #[test]
+    fn an_alias_key_matches_an_organization_by_name_or_by_folder_name() {
+        let seen = ["ACME Corp.".to_owned(), "Globex".to_owned()];
+        let keys = ["acme corp.", "ACME Corp", " globex ", "Initech"];
+        assert_eq!(unmatched_aliases(keys, &seen), ["Initech"]);
+        assert!(
+            unmatched_aliases(["Initech"], &[]).is_empty(),
+            "no organization seen yet: no warning"
+        );
     }
 }

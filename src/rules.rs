@@ -17,7 +17,7 @@
 //! start. Captures of the file-name pattern are available to the rule's template as `{1}`
 //! or `{name}`.
 
-use crate::settings::FieldError;
+use crate::field_error::{FieldError, FieldPath};
 use crate::template::{Field, Template};
 use regex_lite::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -147,7 +147,7 @@ impl Rule {
     /// Validates and compiles rule number `index` (0-based) of the settings; every problem
     /// is reported with its field path (`rules[2].fileName`).
     pub fn compile(spec: &RuleSpec, index: usize) -> Result<Rule, Vec<FieldError>> {
-        let at = |field: &str| format!("rules[{index}].{field}");
+        let at = |field: &str| FieldPath::from("rules").index(index).field(field);
         let mut errors = Vec::new();
         let regex = |pattern: &Option<String>, field: &str, errors: &mut Vec<FieldError>| {
             let pattern = given(pattern)?;

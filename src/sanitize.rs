@@ -155,12 +155,8 @@ fn is_illegal_anywhere(c: char) -> bool {
         // The common case, decided without the Unicode tables.
         return ILLEGAL_ASCII.contains(&c) || c.is_ascii_control();
     }
-    c.is_control()
-        || c.is_control()
-        || is_format(c)
-        || is_noncharacter(c)
-        || c == '\u{2028}'
-        || c == '\u{2029}'
+    // Beyond ASCII: C1 controls (Cc), Cf, noncharacters, and the line/paragraph separators.
+    c.is_control() || is_format(c) || is_noncharacter(c) || c == '\u{2028}' || c == '\u{2029}'
 }
 
 /// Space separators (Zs) other than U+0020 and U+3000, which Firefox rewrites to U+0020.

@@ -7,6 +7,7 @@
 //! settings that cannot fail at download time, or **every** problem with its field path
 //! (`template`, `rules[2].fileName`) — never a half-applied mix.
 
+use crate::field_error::{FieldError, FieldPath};
 use crate::rules::{Rule, RuleSpec};
 use crate::sanitize::{self, MAX_DEPTH};
 use crate::template::{Template, DEFAULT_TEMPLATE};
@@ -133,35 +134,6 @@ impl Default for Settings {
 /// the browser's own timeout never fires first.
 pub const WATCHDOG_RANGE_MS: (u32, u32) = (200, 10_000);
 
-/// One problem with the settings, at a field path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// `template`, `rules[2].fileName`, `aliases["ACME"]`, or `""` for the whole document.
-    pub field: String,
-    /// What is wrong, for a human.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A problem at `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.field, self.message)
-        }
-    }
-}
-
 /// All problems found in a settings document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -195,7 +167,7 @@ impl ValidSettings {
     /// Parses, migrates and validates a JSON document.
     pub fn from_json(json: &str) -> Result<ValidSettings, SettingsErrors> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
-            SettingsErrors(vec![FieldError::new("", format!("not valid JSON: {e}"))])
+            SettingsErrors(vec![FieldError::document(format!("not valid JSON: {e}"))])
         })?;
         ValidSettings::from_value(value)
     }
@@ -268,7 +240,7 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
     let mut s = Settings::default();
     let mut errors = Vec::new();
     let Value::Object(map) = value else {
-        errors.push(FieldError::new("", "settings must be a JSON object"));
+        errors.push(FieldError::document("settings must be a JSON object"));
         return (s, errors);
     };
     for (key, v) in map {
@@ -301,7 +273,10 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
                         .filter_map(|(i, item)| {
                             serde_json::from_value(item)
                                 .map_err(|err| {
-                                    e.push(FieldError::new(format!("rules[{i}]"), err.to_string()))
+                                    e.push(FieldError::new(
+                                        FieldPath::from("rules").index(i),
+                                        err.to_string(),
+                                    ))
                                 })
                                 .ok()
                         })
@@ -309,7 +284,7 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
                 }
                 _ => e.push(FieldError::new("rules", "must be a list of rules")),
             },
-            _ => e.push(FieldError::new(key.clone(), "unknown setting")),
+            _ => e.push(FieldError::new(key.as_str(), "unknown setting")),
         }
     }
     (s, errors)
@@ -325,7 +300,7 @@ fn read<T: DeserializeOwned>(slot: &mut T, key: &str, v: Value, errors: &mut Vec
 fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
     let mut errors = Vec::new();
     s.base_folder = s.base_folder.trim().trim_matches('/').to_owned();
-    check_folder_path(&s.base_folder, "baseFolder", &mut errors);
+    check_folder_path(&s.base_folder, &"baseFolder".into(), &mut errors);
     let base_depth = s.base_folder.split('/').filter(|d| !d.is_empty()).count();
     let parse = |field: &str, source: &str, errors: &mut Vec<FieldError>| {
         let t = Template::parse(source)
@@ -344,7 +319,7 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
     if s.no_org_folder.trim().is_empty() {
         errors.push(FieldError::new("noOrgFolder", "must not be empty"));
     } else {
-        check_folder_name(&s.no_org_folder, "noOrgFolder", &mut errors);
+        check_folder_name(&s.no_org_folder, &"noOrgFolder".into(), &mut errors);
     }
     let (lo, hi) = WATCHDOG_RANGE_MS;
     if !(lo..=hi).contains(&s.watchdog_ms) {
@@ -386,18 +361,18 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
         *domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
         if !is_host_name(domain) {
             errors.push(FieldError::new(
-                format!("hostMappedDomains[{i}]"),
+                FieldPath::from("hostMappedDomains").index(i),
                 format!("'{domain}' is not a host name like support.example.com"),
             ));
         } else if domain.ends_with(".zendesk.com") {
             errors.push(FieldError::new(
-                format!("hostMappedDomains[{i}]"),
+                FieldPath::from("hostMappedDomains").index(i),
                 "zendesk.com subdomains are recognised without listing them",
             ));
         }
     }
     for (org, folder) in &s.aliases {
-        let field = format!("aliases[{org:?}]");
+        let field = FieldPath::from("aliases").key(org.as_str());
         if org.trim().is_empty() {
             errors.push(FieldError::new(field, "the organization name is empty"));
         } else if folder.trim().is_empty() {
@@ -427,20 +402,20 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
     }
 }
 
-fn check_folder_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
+fn check_folder_name(name: &str, field: &FieldPath, errors: &mut Vec<FieldError>) {
     let safe = sanitize::component(name, false);
     if safe != name {
         errors.push(FieldError::new(
-            field,
+            field.clone(),
             format!("'{name}' is not a portable folder name (it would have to become '{safe}')"),
         ));
     }
 }
 
-fn check_folder_path(path: &str, field: &str, errors: &mut Vec<FieldError>) {
+fn check_folder_path(path: &str, field: &FieldPath, errors: &mut Vec<FieldError>) {
     if path.contains('\\') || path.contains('{') || path.contains('}') {
         errors.push(FieldError::new(
-            field,
+            field.clone(),
             "use a plain folder path with '/' separators, no placeholders",
         ));
         return;
@@ -478,7 +453,7 @@ fn is_host_name(s: &str) -> bool {
 ///   name only the fields they set.
 pub fn migrate(value: Value) -> Result<Value, FieldError> {
     let Value::Object(mut map) = value else {
-        return Err(FieldError::new("", "settings must be a JSON object"));
+        return Err(FieldError::document("settings must be a JSON object"));
     };
     let version = match map.get("version") {
         None => u64::from(CURRENT_VERSION),
@@ -530,27 +505,6 @@ fn migrate_v1(mut map: Map<String, Value>) -> Map<String, Value> {
     }
     map.insert("version".into(), Value::from(CURRENT_VERSION));
     map
-}
-
-/// Overlays an administrator's policy (`storage.managed`) on the user's settings.
-/// Returns the merged document and the locked field names (shown as locked in the
-/// options page). Both documents are migrated first; the policy's `version` is ignored.
-pub fn apply_policy(user: Value, policy: Value) -> Result<(Value, Vec<String>), FieldError> {
-    let Value::Object(mut merged) = migrate(user)? else {
-        return Err(FieldError::new("", "settings must be a JSON object"));
-    };
-    let Value::Object(policy) = policy else {
-        return Err(FieldError::new("", "the policy must be a JSON object"));
-    };
-    let mut locked = Vec::new();
-    for (key, v) in policy {
-        if key == "version" {
-            continue;
-        }
-        locked.push(key.clone());
-        merged.insert(key, v);
-    }
-    Ok((Value::Object(merged), locked))
 }
 
 // ---- where the settings live ------------------------------------------------------------
@@ -649,6 +603,77 @@ pub fn storage_migration(local: Option<&Value>, sync: Option<&Value>) -> Storage
     }
 }
 
+// ---- what the options page is told ------------------------------------------------------
+
+/// The settings under an administrator's policy: `{settings, locked}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policied {
+    /// The merged document (validated where it is used).
+    pub settings: Value,
+    /// The fields the policy sets: the options page shows them locked.
+    pub locked: Vec<String>,
+}
+
+impl Policied {
+    /// Overlays an administrator's `policy` (`storage.managed`) on the `user`'s settings.
+    /// Both documents are migrated first; the policy's `version` is ignored.
+    pub fn apply(user: Value, policy: Value) -> Result<Policied, FieldError> {
+        let Value::Object(mut merged) = migrate(user)? else {
+            return Err(FieldError::document("settings must be a JSON object"));
+        };
+        let Value::Object(policy) = policy else {
+            return Err(FieldError::document("the policy must be a JSON object"));
+        };
+        let mut locked = Vec::new();
+        for (key, v) in policy {
+            if key == "version" {
+                continue;
+            }
+            locked.push(key.clone());
+            merged.insert(key, v);
+        }
+        Ok(Policied {
+            settings: Value::Object(merged),
+            locked,
+        })
+    }
+}
+
+/// The options page's check of settings being edited, which applies nothing:
+/// `{ok, errors, settings, incompleteRules}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    /// Whether the settings may be saved.
+    pub ok: bool,
+    /// Every problem, with its field (empty when ok).
+    pub errors: Vec<FieldError>,
+    /// The settings normalised, defaults filled in (when ok).
+    pub settings: Option<Settings>,
+    /// The rules (0-based) without a condition: saved, shown as incomplete, not applied.
+    pub incomplete_rules: Vec<usize>,
+}
+
+impl Validation {
+    /// Validates a settings document as loading it would (migrated first).
+    pub fn of(document: Value) -> Validation {
+        match ValidSettings::from_value(document) {
+            Ok(valid) => Validation {
+                ok: true,
+                errors: Vec::new(),
+                incomplete_rules: valid.incomplete_rules(),
+                settings: Some(valid.settings),
+            },
+            Err(SettingsErrors(errors)) => Validation {
+                ok: false,
+                errors,
+                settings: None,
+                incomplete_rules: Vec::new(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,6 +747,41 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_error_names_the_organization_exactly_as_written() {
+        // A control character, a quote, a backslash, DEL and a bidi override: each is
+        // escaped differently by Rust's `{:?}`, JSON and JavaScript, so the path must carry
+        // the name itself.
+        let org = "ACME \"EMEA\"\u{1}\\\u{7f}\u{202e}";
+        let errors = ValidSettings::from_value(json!({"aliases": {org: "a/b"}}))
+            .expect_err("'a/b' is no folder name")
+            .0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let error = serde_json::to_value(&errors[0]).expect("json");
+        assert_eq!(error["path"], json!(["aliases", org]));
+        assert_eq!(
+            error["field"], r#"aliases["ACME \"EMEA\"\u{1}\\\u{7f}\u{202e}"]"#,
+            "for humans, escaped"
+        );
+    }
+
+    #[test]
+    fn rule_errors_name_the_rule_by_index_and_then_its_field() {
+        let errors = ValidSettings::from_value(json!({
+            "rules": [{"extensions": ["har"], "leaveAlone": true}, {"fileName": "(", "leaveAlone": true}, {"bogus": 1}]
+        }))
+        .expect_err("invalid rules")
+        .0;
+        let paths: Vec<Value> = errors
+            .iter()
+            .map(|e| serde_json::to_value(&e.path).expect("json"))
+            .collect();
+        assert_eq!(
+            paths,
+            [json!(["rules", 2]), json!(["rules", 1, "fileName"])]
+        );
+    }
+
+    #[test]
     fn captures_are_not_placeholders_of_the_main_template() {
         let errs = errors_of(json!({"template": "{host}/{filename}"}));
         assert!(errs[0].contains("unknown placeholder {host}"), "{errs:?}");
@@ -780,7 +840,10 @@ mod tests {
 
     #[test]
     fn a_policy_overrides_the_user_and_locks_its_fields() {
-        let (merged, locked) = apply_policy(
+        let Policied {
+            settings: merged,
+            locked,
+        } = Policied::apply(
             json!({"template": "zd-{ticket_id}/{filename}", "enabled": false}),
             json!({"enabled": true, "baseFolder": "customers", "version": 7}),
         )
@@ -790,6 +853,10 @@ mod tests {
         assert!(s.settings().enabled);
         assert_eq!(s.template().source(), "zd-{ticket_id}/{filename}");
         assert_eq!(s.settings().base_folder, "customers");
+        assert!(
+            Policied::apply(json!({}), json!([])).is_err(),
+            "a policy is an object"
+        );
     }
 
     // ---- sync ---------------------------------------------------------------------------
@@ -934,5 +1001,23 @@ mod tests {
             for_sync(&on),
             Some(json!({"syncSettings": true, "rules": [har_rule()]}))
         );
+    }
+
+    #[test]
+    fn a_validation_lists_every_error_and_applies_nothing() {
+        let v = Validation::of(json!({"template": "{nope}", "watchdogMs": 1}));
+        assert!(!v.ok);
+        assert_eq!(v.errors.len(), 2, "{:?}", v.errors);
+        assert_eq!(v.settings, None);
+
+        let rules =
+            json!({"rules": [{"extensions": ["har"], "leaveAlone": true}, {"leaveAlone": true}]});
+        let v = Validation::of(rules);
+        assert!(v.ok, "{:?}", v.errors);
+        assert_eq!(v.incomplete_rules, [1]);
+        assert_eq!(v.settings.map(|s| s.rules.len()), Some(2));
+        let shown = serde_json::to_value(Validation::of(json!({}))).expect("json");
+        assert_eq!(shown["incompleteRules"], json!([]));
+        assert_eq!(shown["settings"]["baseFolder"], "zendesk");
     }
 }

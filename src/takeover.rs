@@ -77,7 +77,7 @@ pub enum Step {
     /// Keep the browser's copy where it is; the take-over ends.
     #[serde(rename_all = "camelCase")]
     KeepOriginal {
-        /// For the history: "kept unrouted: <reason>".
+        /// For the history: `kept unrouted: <reason>`.
         reason: String,
     },
 }

@@ -26,6 +26,7 @@
 //! `_unsorted/support_bundle.zip` when nothing is. In the *file name* a missing value renders
 //! as nothing (the file name always has `{filename}`, `{stem}` or `{ext}`).
 
+use crate::calendar;
 use crate::sanitize::{SafePath, MAX_DEPTH};
 use std::fmt;
 
@@ -103,8 +104,6 @@ pub const PRESETS: &[(&str, &str)] = &[
         "{date:%Y-%m}/{org}/{ticket_id}/{filename}",
     ),
 ];
-
-const DATE_FORMAT_CODES: &str = "YmdHMS%";
 
 impl Template {
     /// Parses a template with the standard placeholders only.
@@ -288,7 +287,7 @@ fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, S
         "date" => Field::Date("%Y-%m-%d".into()),
         _ => {
             if let Some(format) = name.strip_prefix("date:") {
-                check_date_format(format)?;
+                calendar::check_format(format)?;
                 Field::Date(format.into())
             } else if is_capture(name) {
                 match name.parse() {
@@ -303,67 +302,6 @@ fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, S
         }
     };
     Ok(field)
-}
-
-fn check_date_format(format: &str) -> Result<(), String> {
-    if format.is_empty() {
-        return Err("empty date format in {date:}".into());
-    }
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c == '%' {
-            match chars.next() {
-                Some(code) if DATE_FORMAT_CODES.contains(code) => {}
-                Some(code) => {
-                    return Err(format!(
-                        "unsupported date code %{code}; use %Y %m %d %H %M %S or %%"
-                    ))
-                }
-                None => return Err("date format ends with a lone '%'".into()),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Formats `ms` (milliseconds since the Unix epoch, UTC) with the supported `strftime`
-/// subset. Validated formats only (see [`Template::parse`]).
-pub fn format_date(ms: f64, format: &str) -> String {
-    let secs = (ms / 1000.0).floor() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let mut out = String::new();
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('Y') => out.push_str(&format!("{y:04}")),
-            Some('m') => out.push_str(&format!("{m:02}")),
-            Some('d') => out.push_str(&format!("{d:02}")),
-            Some('H') => out.push_str(&format!("{:02}", rem / 3600)),
-            Some('M') => out.push_str(&format!("{:02}", rem / 60 % 60)),
-            Some('S') => out.push_str(&format!("{:02}", rem % 60)),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year, month, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Splits a file name into stem and extension. Compound archive extensions such as
@@ -402,7 +340,7 @@ mod tests {
             Field::Filename => "production_log.tar.gz".into(),
             Field::Stem => "production_log".into(),
             Field::Ext => "tar.gz".into(),
-            Field::Date(fmt) => format_date(1_763_900_000_000.0, fmt),
+            Field::Date(fmt) => calendar::format(1_763_900_000_000.0, fmt),
             Field::Subject => "a/b\\c".into(),
             _ => String::new(),
         }
@@ -510,18 +448,6 @@ mod tests {
     fn too_deep_templates_are_rejected() {
         let deep = format!("{}{{filename}}", "a/".repeat(MAX_DEPTH + 1));
         assert!(Template::parse(&deep).is_err());
-    }
-
-    #[test]
-    fn formats_dates_in_utc() {
-        // 2026-11-23T18:01:46Z
-        let ms = 1_795_456_906_000.0;
-        assert_eq!(
-            format_date(ms, "%Y-%m-%d %H:%M:%S %%"),
-            "2026-11-23 18:01:46 %"
-        );
-        assert_eq!(format_date(0.0, "%Y-%m-%d"), "1970-01-01");
-        assert_eq!(format_date(951_782_400_000.0, "%Y-%m-%d"), "2000-02-29");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 use crate::zendesk::{ApiAttachment, CommentsResponse, Instance, TicketId, TicketResponse, Token};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::fmt;
 
 /// A ticket's organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +51,10 @@ impl Ticket {
     /// A ticket whose `organization_id` is set but whose organization is missing from the
     /// sideload is an error rather than "no organization": filing it under
     /// `_no-organization` would be silently wrong.
-    pub fn from_api(instance: Instance, response: &TicketResponse) -> Result<Ticket, String> {
+    pub fn from_api(
+        instance: Instance,
+        response: &TicketResponse,
+    ) -> Result<Ticket, MissingOrganization> {
         let t = &response.ticket;
         let organization = match t.organization_id {
             None => None,
@@ -59,11 +63,9 @@ impl Ticket {
                     .organizations
                     .iter()
                     .find(|o| o.id == org_id)
-                    .ok_or_else(|| {
-                        format!(
-                            "ticket {}: organization {org_id} is missing from the API's sideload",
-                            t.id
-                        )
+                    .ok_or(MissingOrganization {
+                        ticket: t.id,
+                        organization: org_id,
                     })?;
                 Some(Organization {
                     id: org.id,
@@ -85,6 +87,29 @@ impl Ticket {
         })
     }
 }
+
+/// A tickets-API answer that names an organization without including it
+/// (`?include=organizations` sideloads it): the ticket's folder cannot be known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingOrganization {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its `organization_id`, absent from the answer's `organizations`.
+    pub organization: u64,
+}
+
+impl fmt::Display for MissingOrganization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ticket {}: organization {} is missing from the API's sideload \
+             (`organizations` of `?include=organizations`), so its folder cannot be known",
+            self.ticket, self.organization
+        )
+    }
+}
+
+impl std::error::Error for MissingOrganization {}
 
 /// A ticket's identity across instances.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -368,7 +393,53 @@ impl Knowledge {
             self.tokens.retain(|_, s| s.seen_ms > cutoff);
         }
     }
+
+    /// Records a tickets API answer (`/api/v2/tickets/{id}.json?include=organizations,users`)
+    /// of `instance`, and returns the ticket as recorded.
+    pub fn observe_response(
+        &mut self,
+        instance: Instance,
+        response: &TicketResponse,
+        now_ms: f64,
+    ) -> Result<Ticket, MissingOrganization> {
+        let ticket = Ticket::from_api(instance, response)?;
+        self.observe_ticket(ticket.clone(), now_ms);
+        Ok(ticket)
+    }
+
+    /// Records the attachment tokens of the links seen on `ticket`'s agent page (weaker
+    /// evidence than the comments API, which they never override). A text that is no
+    /// token is ignored: a page is no authority on tokens.
+    pub fn observe_page_tokens(&mut self, ticket: &TicketRef, tokens: &[String], now_ms: f64) {
+        let tokens = tokens.iter().filter_map(|t| Token::parse(t));
+        self.observe_tokens(ticket, tokens, Evidence::Page, now_ms);
+    }
+
+    /// The knowledge as JSON: the browser side keeps it across service-worker restarts.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+
+    /// Knowledge kept by [`Knowledge::to_json`], under the default [`Limits`]: what
+    /// expired meanwhile is dropped.
+    pub fn from_json(json: &str, now_ms: f64) -> Result<Knowledge, UnreadableKnowledge> {
+        let mut knowledge: Knowledge = serde_json::from_str(json).map_err(UnreadableKnowledge)?;
+        knowledge.set_limits(Limits::default(), now_ms);
+        Ok(knowledge)
+    }
 }
+
+/// Stored ticket knowledge that cannot be read back (the shell drops it and starts empty).
+#[derive(Debug)]
+pub struct UnreadableKnowledge(serde_json::Error);
+
+impl fmt::Display for UnreadableKnowledge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stored ticket knowledge is unreadable: {}", self.0)
+    }
+}
+
+impl std::error::Error for UnreadableKnowledge {}
 
 #[cfg(test)]
 mod tests {
@@ -430,7 +501,18 @@ mod tests {
                 .expect("fixture");
         response.organizations.clear();
         let err = Ticket::from_api(Instance::new("acme"), &response).unwrap_err();
-        assert!(err.contains("organization 9 is missing"), "{err}");
+        assert_eq!(
+            err,
+            MissingOrganization {
+                ticket: TicketId(4711),
+                organization: 9
+            }
+        );
+        assert!(
+            err.to_string()
+                .starts_with("ticket 4711: organization 9 is missing from the API's sideload"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -505,5 +587,68 @@ mod tests {
         back.set_limits(Limits::default(), 6.0);
         assert_eq!(back.ticket_of_token(&tok("Z"), 6.0), Some(&key(7)));
         assert!(back.ticket(&key(7), 6.0).is_some());
+    }
+
+    const HOUR_MS: f64 = 3_600_000.0;
+
+    #[test]
+    fn an_api_answer_is_recorded_and_returned() {
+        let response: TicketResponse =
+            serde_json::from_str(include_str!("../tests/fixtures/api/ticket_with_org.json"))
+                .expect("fixture");
+        let mut k = Knowledge::default();
+        let ticket = k
+            .observe_response(Instance::new("acme"), &response, 0.0)
+            .expect("organization sideloaded");
+        assert_eq!(ticket.id, TicketId(4711));
+        assert_eq!(k.ticket(&key(4711), 1.0), Some(&ticket));
+
+        let mut broken = response;
+        broken.organizations.clear();
+        let err = Knowledge::default()
+            .observe_response(Instance::new("acme"), &broken, 0.0)
+            .expect_err("organization missing");
+        assert_eq!(err.ticket, TicketId(4711));
+    }
+
+    #[test]
+    fn page_tokens_never_override_the_comments_api_and_junk_is_ignored() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key(1), [tok("T1")], Evidence::Comments, 0.0);
+        let page = ["T1".to_owned(), "T2".to_owned(), "not a/token".to_owned()];
+        k.observe_page_tokens(&key(2), &page, 1.0);
+        assert_eq!(k.ticket_of_token(&tok("T1"), 2.0), Some(&key(1)));
+        assert_eq!(k.ticket_of_token(&tok("T2"), 2.0), Some(&key(2)));
+        assert_eq!(k.len().1, 2, "the junk text is no token");
+    }
+
+    #[test]
+    fn knowledge_comes_back_from_json_without_what_expired() {
+        let mut k = Knowledge::default();
+        k.observe_ticket(
+            Ticket {
+                instance: Instance::new("acme"),
+                id: TicketId(7),
+                organization: None,
+                subject: None,
+                requester: None,
+                status: None,
+            },
+            0.0,
+        );
+        k.observe_tokens(&key(7), [tok("T7")], Evidence::Comments, 0.0);
+        let json = k.to_json().expect("serializes");
+        let back = Knowledge::from_json(&json, HOUR_MS).expect("reads back");
+        assert!(back.ticket(&key(7), HOUR_MS).is_some());
+        assert_eq!(back.ticket_of_token(&tok("T7"), HOUR_MS), Some(&key(7)));
+        let later = Knowledge::from_json(&json, 13.0 * HOUR_MS).expect("reads back");
+        assert_eq!(later.len().0, 0, "a ticket record is trusted 12 hours");
+
+        let err = Knowledge::from_json("not json", 0.0).expect_err("unreadable");
+        assert!(
+            err.to_string()
+                .starts_with("stored ticket knowledge is unreadable: "),
+            "{err}"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! What the user sees of the router at a glance: the popup's view of the ticket in front,
-//! and the toolbar badge.
+//! the toolbar badge, and the organizations the options page offers for aliases.
 //!
 //! The popup follows the *front agent tab* (the shell finds it: the active tab of the
 //! focused window when it is an agent tab, else the agent tab activated last) and shows
@@ -16,6 +16,7 @@
 //!   routing off .................. "Routing is off" (badge "off")       Download all off
 //! ```
 
+use crate::records::Records;
 use crate::router::{preview, Decision};
 use crate::settings::ValidSettings;
 use crate::tickets::{Knowledge, Ticket, TicketRef};
@@ -123,6 +124,17 @@ fn folder_of(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option<S
         Decision::Route { path, .. } => Some(format!("{}/", path.dir())),
         _ => None,
     }
+}
+
+/// The organization names seen, in the records of downloads and in what is known of
+/// tickets, sorted, each once: the alias editor offers them, and warns about an alias that
+/// matches none.
+pub fn organizations(records: &Records, knowledge: &Knowledge) -> Vec<String> {
+    let mut names = records.organizations();
+    names.extend(knowledge.organizations());
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The toolbar badge.
@@ -304,5 +316,48 @@ mod tests {
         let off = badge(false, 3, 1);
         assert_eq!((off.text.as_str(), off.color), ("off", OFF_COLOR));
         assert!(off.title.contains("routing is off"));
+    }
+
+    #[test]
+    fn organizations_are_those_of_records_and_tickets_each_once() {
+        use crate::records::{FileRecord, Route, State};
+        use crate::router::Source;
+        let mut records = Records::default();
+        for (id, org) in [(1, "Globex"), (2, "ACME Corp.")] {
+            records.started(FileRecord {
+                download_id: id,
+                time_ms: 0.0,
+                ticket: Some(key(id)),
+                organization: Some(org.into()),
+                attachment: None,
+                url: None,
+                route: Route::Routed {
+                    requested: "zendesk/x/a.log".into(),
+                    source: Source::TokenIndex,
+                    note: None,
+                },
+                state: State::InProgress,
+            });
+        }
+        let mut knowledge = knowing(4711, "ACME Corp.");
+        knowledge.observe_ticket(
+            Ticket {
+                instance: Instance::new("acme"),
+                id: TicketId(9),
+                organization: Some(Organization {
+                    id: 3,
+                    name: "Initech".into(),
+                }),
+                subject: None,
+                requester: None,
+                status: None,
+            },
+            NOW,
+        );
+        assert_eq!(
+            organizations(&records, &knowledge),
+            ["ACME Corp.", "Globex", "Initech"]
+        );
+        assert!(organizations(&Records::default(), &Knowledge::default()).is_empty());
     }
 }

@@ -1,17 +1,22 @@
-//! The JavaScript boundary: a `Router` object over the core. It converts JS values to
-//! core types and back (serde-wasm-bindgen) and turns errors into JS `Error`s with
-//! readable messages. No decision is made here.
+//! The JavaScript boundary: a `Router` object over the core, for the extension's worker
+//! and pages.
+//!
+//! Each method converts its JS arguments to core types (serde-wasm-bindgen; ids and
+//! ticket numbers checked on the way in), makes one call into the core — a function the
+//! CLI or a native test calls too — and converts the answer back; errors become JS
+//! `Error`s with the core's message. No decision is made here, so nothing here needs a
+//! browser to be tested: `tests/wasm.rs` checks only the conversions.
 
 use crate::lookup::{AgentTab, Reloads};
-use crate::records::{
-    self, AttachmentKey, FileRecord, Located, Observed, RecordKey, Records, Route, Started,
-};
+use crate::records::{Located, Observed, ReadValue, RecordKey, Records, Started};
 use crate::router::{self, DownloadEvent, Lookup};
-use crate::settings::{self, FieldError, SettingsErrors, ValidSettings};
-use crate::tickets::{Evidence, Knowledge, Limits, Ticket, TicketRef};
-use crate::zendesk::{self, CommentsResponse, Instance, TicketId, TicketResponse, Token};
-use crate::{bulk, retention, takeover, view};
+use crate::settings::{self, ValidSettings};
+use crate::tickets::{Knowledge, TicketRef};
+use crate::zendesk::{self, CommentsResponse, Instance, TicketId};
+use crate::{bulk, cleanup, retention, takeover, view};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::fmt::Display;
 use wasm_bindgen::prelude::*;
 
 /// The router with its settings, what it knows about tickets, and the records of the
@@ -30,23 +35,17 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("cannot convert the result for JavaScript: {e}")))
 }
 
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
 
-fn settings_from_js(value: JsValue) -> Result<ValidSettings, SettingsErrors> {
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| SettingsErrors(vec![FieldError::new("", e.to_string())]))?;
-    ValidSettings::from_value(json)
+/// A core error as a JS `Error` with the core's message.
+fn js_error(e: impl Display) -> JsError {
+    JsError::new(&e.to_string())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Validation<'a> {
-    ok: bool,
-    errors: &'a [FieldError],
-    settings: Option<&'a settings::Settings>,
-    incomplete_rules: Vec<usize>,
+fn settings_from_js(value: JsValue) -> Result<ValidSettings, JsError> {
+    ValidSettings::from_value(from_js(value, "settings")?).map_err(js_error)
 }
 
 #[wasm_bindgen]
@@ -58,8 +57,8 @@ impl Router {
         #[cfg(feature = "debug-panics")]
         console_error_panic_hook::set_once();
         Ok(Router {
-            settings: settings_from_js(settings).map_err(|e| JsError::new(&e.to_string()))?,
-            knowledge: Knowledge::with_limits(Limits::default()),
+            settings: settings_from_js(settings)?,
+            knowledge: Knowledge::default(),
             records: Records::default(),
             reloads: Reloads::default(),
         })
@@ -68,7 +67,7 @@ impl Router {
     /// Replaces the settings; on error the old ones stay in force.
     #[wasm_bindgen(js_name = setSettings)]
     pub fn set_settings(&mut self, settings: JsValue) -> Result<(), JsError> {
-        self.settings = settings_from_js(settings).map_err(|e| JsError::new(&e.to_string()))?;
+        self.settings = settings_from_js(settings)?;
         Ok(())
     }
 
@@ -90,10 +89,7 @@ impl Router {
     /// `{kind: "attachment", instance, token, name}`, `{kind: "signedAttachment", …}`),
     /// or `undefined`. The shim never parses Zendesk URLs itself.
     pub fn recognize(&self, url: &str) -> Result<JsValue, JsError> {
-        match zendesk::recognize(url, &self.settings.settings().host_mapped_domains) {
-            Some(u) => to_js(&u),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        optional(zendesk::recognize(url, self.host_mapped()))
     }
 
     /// Records a `/api/v2/tickets/{id}.json?include=organizations,users` response and
@@ -105,12 +101,11 @@ impl Router {
         response: JsValue,
         now_ms: f64,
     ) -> Result<JsValue, JsError> {
-        let response: TicketResponse = from_js(response, "ticket response")?;
-        let ticket =
-            Ticket::from_api(Instance::new(instance), &response).map_err(|e| JsError::new(&e))?;
-        let out = to_js(&ticket);
-        self.knowledge.observe_ticket(ticket, now_ms);
-        out
+        let response = from_js(response, "ticket response")?;
+        let ticket = self
+            .knowledge
+            .observe_response(Instance::new(instance), &response, now_ms);
+        to_js(&ticket.map_err(js_error)?)
     }
 
     /// Records one page of `/api/v2/tickets/{id}/comments.json`.
@@ -139,9 +134,7 @@ impl Router {
         now_ms: f64,
     ) -> Result<(), JsError> {
         let key = ticket_ref(instance, ticket_id)?;
-        let tokens: Vec<Token> = tokens.iter().filter_map(|t| Token::parse(t)).collect();
-        self.knowledge
-            .observe_tokens(&key, tokens, Evidence::Page, now_ms);
+        self.knowledge.observe_page_tokens(&key, &tokens, now_ms);
         Ok(())
     }
 
@@ -168,22 +161,15 @@ impl Router {
         } else {
             Some(ticket_ref(instance, ticket_id)?)
         };
-        to_js(&view::view(
-            &self.settings,
-            &self.knowledge,
-            front.as_ref(),
-            now_ms,
-        ))
+        let view = view::view(&self.settings, &self.knowledge, front.as_ref(), now_ms);
+        to_js(&view)
     }
 
     /// The toolbar badge `{text, color, title}` for the files placed since the browser
     /// started.
     pub fn badge(&self, routed: u32, fell_back: u32) -> Result<JsValue, JsError> {
-        to_js(&view::badge(
-            self.settings.settings().enabled,
-            routed,
-            fell_back,
-        ))
+        let routing = self.settings.settings().enabled;
+        to_js(&view::badge(routing, routed, fell_back))
     }
 
     /// Which history entries' files are still on disk, given what the browser found for
@@ -196,11 +182,7 @@ impl Router {
 
     /// The organization names seen (in the records and the ticket knowledge), sorted.
     pub fn organizations(&self) -> Vec<String> {
-        let mut names = self.records.organizations();
-        names.extend(self.knowledge.organizations());
-        names.sort_unstable();
-        names.dedup();
-        names
+        view::organizations(&self.records, &self.knowledge)
     }
 
     /// The alias keys that match none of `organizations` (the options page warns).
@@ -212,17 +194,15 @@ impl Router {
     /// The known ticket record, or `undefined`.
     pub fn ticket(&self, instance: &str, ticket_id: f64, now_ms: f64) -> Result<JsValue, JsError> {
         let key = ticket_ref(instance, ticket_id)?;
-        match self.knowledge.ticket(&key, now_ms) {
-            Some(t) => to_js(t),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        optional(self.knowledge.ticket(&key, now_ms))
     }
 
     /// "Download all": the plan for every attachment in `pages` (the comments API pages)
     /// of a known ticket, skipping what is saved (per the records and `found`, the
     /// browser's answers for [`Router::saved_candidates_of_ticket`]) unless `force`:
-    /// `{items: [{attachmentId, url, fileName, size, decision, status, scanResult?}],
-    /// sidecar: {path, text, mime, conflictAction} | null}`.
+    /// `{items: [{attachmentId, url, fileName, size, decision, filename, conflictAction,
+    /// status, scanResult?}], sidecar: {path, text, mime, conflictAction} | null}`. Throws
+    /// when the ticket's details are not known.
     #[wasm_bindgen(js_name = planDownloadAll)]
     pub fn plan_download_all(
         &self,
@@ -233,40 +213,14 @@ impl Router {
         force: bool,
         now_ms: f64,
     ) -> Result<JsValue, JsError> {
-        let key = ticket_ref(instance, ticket_id)?;
-        let ticket = self
-            .knowledge
-            .ticket(&key, now_ms)
-            .ok_or_else(|| JsError::new(&format!("ticket {} is not loaded yet", key.id)))?;
-        let pages: Vec<CommentsResponse> = from_js(pages, "comments pages")?;
-        let found: Vec<Located> = from_js(found, "downloads")?;
-        let attachments: Vec<AttachmentKey> = pages
-            .iter()
-            .flat_map(|p| &p.comments)
-            .flat_map(|c| &c.attachments)
-            .filter_map(|a| a.token())
-            .map(|token| AttachmentKey {
-                instance: key.instance.clone(),
-                token,
-            })
-            .collect();
-        let existing = self.records.existing(&found);
-        let saved: Vec<Token> = self
-            .records
-            .saved(&attachments, &existing)
-            .into_iter()
-            .map(|(a, _)| a.token)
-            .collect();
-        let items = bulk::plan(
-            &self.settings,
-            ticket,
-            &pages,
-            &saved,
-            bulk::Options { force },
-            now_ms,
-        );
-        let sidecar = bulk::sidecar(&self.settings, ticket, &self.records, now_ms);
-        to_js(&serde_json::json!({ "items": items, "sidecar": sidecar }))
+        let run = bulk::Run {
+            ticket: &ticket_ref(instance, ticket_id)?,
+            pages: &from_js::<Vec<CommentsResponse>>(pages, "comments pages")?,
+            found: &from_js::<Vec<Located>>(found, "downloads")?,
+            options: bulk::Options { force },
+        };
+        let plan = bulk::plan_run(&self.settings, &self.knowledge, &self.records, run, now_ms);
+        to_js(&plan.map_err(js_error)?)
     }
 
     /// Where to look for the saved files of a ticket before planning its Download all:
@@ -284,50 +238,20 @@ impl Router {
     // ---- records ------------------------------------------------------------------------
 
     /// Adds the records of a `storage.local` snapshot (every key; others are ignored) and
-    /// converts the routed-files list of earlier versions: `{loaded, skipped: [reason],
-    /// writes}`. A malformed record is skipped and reported, never fatal.
-    ///
-    /// With `replace`, the snapshot replaces what is in memory (storage is the truth:
-    /// the clean-up reloads before it reviews, once the pending writes are done).
+    /// converts what earlier versions stored: `{loaded, skipped: [reason], writes}`. A
+    /// malformed record is skipped and reported, never fatal. With `replace`, the snapshot
+    /// replaces what is in memory.
     #[wasm_bindgen(js_name = loadRecords)]
     pub fn load_records(&mut self, stored: JsValue, replace: bool) -> Result<JsValue, JsError> {
-        let entries: Vec<(String, JsValue)> = js_sys::Object::entries(&stored.into())
-            .iter()
-            .map(|pair| {
-                let pair: js_sys::Array = pair.into();
-                (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-            })
-            .collect();
-        if replace {
-            self.records = Records::default();
+        if !stored.is_object() {
+            return Err(JsError::new("the storage snapshot is not an object"));
         }
-        let stored = entries.iter().map(|(k, v)| (k.as_str(), v.clone()));
-        let mut report = self.records.load(stored, read_js);
-        let mut writes = records::Writes::default();
-        let legacy = entries
-            .iter()
-            .find(|(k, _)| k == records::LEGACY_ROUTED_FILES);
-        if let Some((_, list)) = legacy {
-            let list = js_sys::Array::from(list).to_vec();
-            let (w, r) = self.records.migrate_legacy(list, read_js);
-            writes = w;
-            report.loaded += r.loaded;
-            report.skipped.extend(r.skipped);
-        }
-        let present = |k: &&&str| entries.iter().any(|(key, _)| key == **k);
-        let legacy_keys = records::LEGACY_KEYS.iter().filter(present);
-        writes.remove.extend(legacy_keys.map(|k| (*k).to_owned()));
-        #[derive(Serialize)]
-        struct Loaded {
-            loaded: usize,
-            skipped: Vec<String>,
-            writes: records::Writes,
-        }
-        to_js(&Loaded {
-            loaded: report.loaded,
-            skipped: report.skipped,
-            writes,
-        })
+        let entries = js_sys::Object::entries(&stored.into());
+        let entries = entries.iter().map(|pair| {
+            let pair: js_sys::Array = pair.into();
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+        });
+        to_js(&self.records.load(entries, &JsValues, replace))
     }
 
     /// A download started with `decision` (as the router returned it): its record.
@@ -343,18 +267,15 @@ impl Router {
     ) -> Result<JsValue, JsError> {
         let id = download_id_of(download_id)?;
         let event: DownloadEvent = from_js(event, "download event")?;
-        let started: Started = from_js(decision, "decision")?;
-        let decided = started.ticket.as_ref().map(|t| &t.instance);
+        let decision: Started = from_js(decision, "decision")?;
         let host_mapped = &self.settings.settings().host_mapped_domains;
-        let attachment = router::attachment_key(&event, decided, host_mapped);
-        let url = Some(event.url.clone());
-        match FileRecord::started(id, &started, attachment, url, now_ms) {
-            Some(record) => to_js(&self.records.started(record)),
-            None => to_js(&records::Writes::default()),
-        }
+        let writes = self
+            .records
+            .download_started(id, &event, &decision, host_mapped, now_ms);
+        to_js(&writes)
     }
 
-    /// The sidecar of Download all started as download `download_id`.
+    /// The sidecar of Download all started as download `download_id`: the writes.
     #[wasm_bindgen(js_name = recordSidecar)]
     pub fn record_sidecar(
         &mut self,
@@ -364,17 +285,11 @@ impl Router {
         ticket_id: f64,
         now_ms: f64,
     ) -> Result<JsValue, JsError> {
-        let record = FileRecord {
-            download_id: download_id_of(download_id)?,
-            time_ms: now_ms,
-            ticket: Some(ticket_ref(instance, ticket_id)?),
-            organization: None,
-            attachment: None,
-            url: None,
-            route: Route::Sidecar { requested: path },
-            state: records::State::InProgress,
-        };
-        to_js(&self.records.started(record))
+        let (id, ticket) = (
+            download_id_of(download_id)?,
+            ticket_ref(instance, ticket_id)?,
+        );
+        to_js(&self.records.sidecar_started(id, path, ticket, now_ms))
     }
 
     /// What the browser says about download `download_id` (`{state: "complete",
@@ -386,12 +301,9 @@ impl Router {
         download_id: f64,
         state: JsValue,
     ) -> Result<JsValue, JsError> {
+        let id = download_id_of(download_id)?;
         let observed: Observed = from_js(state, "download state")?;
-        to_js(
-            &self
-                .records
-                .observe(download_id_of(download_id)?, &observed),
-        )
+        to_js(&self.records.observe(id, &observed))
     }
 
     /// Firefox's take-over kept the browser's own copy (download `original`) because the
@@ -422,7 +334,8 @@ impl Router {
     /// The recorded downloads still in progress (to ask the browser about on start-up).
     #[wasm_bindgen(js_name = downloadsInProgress)]
     pub fn downloads_in_progress(&self) -> Vec<f64> {
-        ids_to_js(self.records.in_progress())
+        let ids = self.records.in_progress();
+        ids.into_iter().map(|id| id as f64).collect()
     }
 
     /// True when some record was made for download `download_id`.
@@ -431,16 +344,20 @@ impl Router {
         download_id_of(download_id).is_ok_and(|id| self.records.has_download(id))
     }
 
-    /// The popup's history: the newest records, real paths, what happened.
+    /// The popup's history: the newest records, real paths (and their folder and file
+    /// name apart), what happened.
     pub fn history(&self) -> Result<JsValue, JsError> {
-        to_js(&self.records.history(records::HISTORY_LEN))
+        to_js(&self.records.history(crate::records::HISTORY_LEN))
     }
 
     /// Where to look before [`Router::saved_links`]: `[{key, downloadId, absolute}]`.
     #[wasm_bindgen(js_name = savedCandidates)]
     pub fn saved_candidates(&self, links: Vec<String>) -> Result<JsValue, JsError> {
-        let keys: Vec<_> = links.iter().filter_map(|l| self.attachment_of(l)).collect();
-        to_js(&self.records.saved_candidates(&keys))
+        to_js(
+            &self
+                .records
+                .saved_candidates_of_links(&links, self.host_mapped()),
+        )
     }
 
     /// Which attachment links are saved into their ticket's folder and still on disk
@@ -450,70 +367,30 @@ impl Router {
     #[wasm_bindgen(js_name = savedLinks)]
     pub fn saved_links(&self, links: Vec<String>, found: JsValue) -> Result<JsValue, JsError> {
         let found: Vec<Located> = from_js(found, "downloads")?;
-        let existing = self.records.existing(&found);
-        let keyed: Vec<(String, AttachmentKey)> = links
-            .into_iter()
-            .filter_map(|l| Some((self.attachment_of(&l)?, l)))
-            .map(|(k, l)| (l, k))
-            .collect();
-        let keys: Vec<_> = keyed.iter().map(|(_, k)| k.clone()).collect();
-        let saved = self.records.saved(&keys, &existing);
-        let out: Vec<serde_json::Value> = keyed
-            .iter()
-            .filter_map(|(href, k)| {
-                let (_, r) = saved.iter().find(|(a, _)| a == k)?;
-                let now = found.iter().find(|f| f.key == r.key())?;
-                let path = r.path().unwrap_or_default();
-                let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-                Some(serde_json::json!({"href": href, "downloadId": now.id, "folder": folder}))
-            })
-            .collect();
-        to_js(&out)
-    }
-
-    fn attachment_of(&self, url: &str) -> Option<AttachmentKey> {
-        let host_mapped = &self.settings.settings().host_mapped_domains;
-        match zendesk::recognize(url, host_mapped)? {
-            zendesk::ZendeskUrl::Attachment {
-                instance, token, ..
-            } => Some(AttachmentKey { instance, token }),
-            _ => None,
-        }
+        to_js(&self.records.saved_links(&links, &found, self.host_mapped()))
     }
 
     /// Retention: the tickets whose status the clean-up must read.
     #[wasm_bindgen(js_name = ticketsToCheck)]
     pub fn tickets_to_check(&self) -> Result<JsValue, JsError> {
+        let retained = self.records.retained();
         to_js(&retention::tickets_to_check(
-            &self.records.retained(),
+            &retained,
             self.settings.retention(),
         ))
     }
 
     /// Retention: reviews every retained file given what reading each ticket gave
     /// (`[{ticket, response?, error?}]`, `response` being the tickets API JSON):
-    /// `[{downloadId, path, timeMs, ticket, ageDays, verdict: "delete"|"keep"|"keepUnknown",
-    /// reason?}]`.
+    /// `[{key, downloadId, path, timeMs, ticket, ageDays, verdict:
+    /// "delete"|"keep"|"keepUnknown", reason?}]`.
     #[wasm_bindgen(js_name = reviewRetention)]
     pub fn review_retention(&self, answers: JsValue, now_ms: f64) -> Result<JsValue, JsError> {
-        let answers: Vec<StatusAnswer> = from_js(answers, "ticket statuses")?;
-        let statuses = answers
-            .into_iter()
-            .map(|a| {
-                let status = match (a.response, a.error) {
-                    (Some(r), _) => retention::TicketStatus::from_api(&r)
-                        .ok_or_else(|| "no status in the answer".to_owned()),
-                    (None, Some(e)) => Err(e),
-                    (None, None) => Err("no answer".to_owned()),
-                };
-                (a.ticket, status)
-            })
-            .collect();
-        to_js(&retention::review(
-            &self.records.retained(),
-            &statuses,
-            self.settings.retention(),
-            now_ms,
+        let answers = from_js(answers, "ticket statuses")?;
+        let retained = self.records.retained();
+        let policy = self.settings.retention();
+        to_js(&retention::review_answers(
+            &retained, answers, policy, now_ms,
         ))
     }
 
@@ -522,22 +399,26 @@ impl Router {
     /// would delete another file.
     #[wasm_bindgen(js_name = isRecordedFile)]
     pub fn is_recorded_file(&self, found: JsValue) -> Result<bool, JsError> {
-        let found: Located = from_js(found, "download")?;
-        Ok(self
-            .records
-            .get(&found.key)
-            .is_some_and(|r| records::same_file(r, &found.filename)))
+        Ok(self.records.is_recorded_file(&from_js(found, "download")?))
+    }
+
+    /// What asking the browser to delete a file came to (`{due, listed, exists,
+    /// removeError?}`): `{outcome: "deleted"|"alreadyGone"|"notDue"|"notListed"|"failed",
+    /// error?, removed}`.
+    #[wasm_bindgen(js_name = deletionOutcome)]
+    pub fn deletion_outcome(attempt: JsValue) -> Result<JsValue, JsError> {
+        to_js(&cleanup::Deletion::of(&from_js(
+            attempt,
+            "deletion attempt",
+        )?))
     }
 
     /// The folders the deleted `paths` leave without any file the records track (the
     /// browser cannot delete folders; the clean-up report lists them).
     #[wasm_bindgen(js_name = emptiedFolders)]
     pub fn emptied_folders(&self, paths: Vec<String>) -> Vec<String> {
-        let retained = self.records.retained();
-        records::emptied_folders(
-            paths.iter().map(String::as_str),
-            retained.iter().filter_map(|r| r.path()),
-        )
+        self.records
+            .emptied_folders(paths.iter().map(String::as_str))
     }
 
     /// Which agent tab loads which ticket for a `needTicket` decision's `lookup`, given
@@ -552,26 +433,20 @@ impl Router {
     ) -> Result<JsValue, JsError> {
         let lookup: Lookup = from_js(lookup, "lookup")?;
         let tabs: Vec<AgentTab> = from_js(tabs, "agent tabs")?;
-        to_js(
-            &self
-                .reloads
-                .plan(&Instance::new(instance), &lookup, &tabs, now_ms),
-        )
+        let instance = Instance::new(instance);
+        to_js(&self.reloads.plan(&instance, &lookup, &tabs, now_ms))
     }
 
     /// The knowledge as JSON, for `storage.session` across worker restarts.
     #[wasm_bindgen(js_name = exportKnowledge)]
     pub fn export_knowledge(&self) -> Result<String, JsError> {
-        serde_json::to_string(&self.knowledge).map_err(|e| JsError::new(&e.to_string()))
+        self.knowledge.to_json().map_err(js_error)
     }
 
     /// Restores knowledge saved by `exportKnowledge`; expired entries are dropped.
     #[wasm_bindgen(js_name = importKnowledge)]
     pub fn import_knowledge(&mut self, json: &str, now_ms: f64) -> Result<(), JsError> {
-        let mut k: Knowledge = serde_json::from_str(json)
-            .map_err(|e| JsError::new(&format!("stored ticket knowledge is unreadable: {e}")))?;
-        k.set_limits(Limits::default(), now_ms);
-        self.knowledge = k;
+        self.knowledge = Knowledge::from_json(json, now_ms).map_err(js_error)?;
         Ok(())
     }
 
@@ -580,20 +455,7 @@ impl Router {
     /// rules without a condition, which are kept but not applied).
     #[wasm_bindgen(js_name = validateSettings)]
     pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
-        match settings_from_js(settings) {
-            Ok(v) => to_js(&Validation {
-                ok: true,
-                errors: &[],
-                settings: Some(v.settings()),
-                incomplete_rules: v.incomplete_rules(),
-            }),
-            Err(e) => to_js(&Validation {
-                ok: false,
-                errors: &e.0,
-                settings: None,
-                incomplete_rules: Vec::new(),
-            }),
-        }
+        to_js(&settings::Validation::of(from_js(settings, "settings")?))
     }
 
     /// Firefox's take-over: the next step (`{step: "wait"|"removeOriginal"|"cancelOriginal"|
@@ -635,58 +497,47 @@ impl Router {
     /// Overlays an administrator policy on user settings: `{settings, locked}`.
     #[wasm_bindgen(js_name = applyPolicy)]
     pub fn apply_policy(user: JsValue, policy: JsValue) -> Result<JsValue, JsError> {
-        let user: serde_json::Value = from_js(user, "user settings")?;
-        let policy: serde_json::Value = from_js(policy, "policy")?;
-        let (settings, locked) =
-            settings::apply_policy(user, policy).map_err(|e| JsError::new(&e.to_string()))?;
-        to_js(&serde_json::json!({ "settings": settings, "locked": locked }))
+        let user = from_js(user, "user settings")?;
+        let policy = from_js(policy, "policy")?;
+        to_js(&settings::Policied::apply(user, policy).map_err(js_error)?)
     }
 
     /// The decision for a sample `{ticket, filename, timeMs}` under `settings`, or
     /// `{action: "invalid", errors}` — the options page's live preview.
     #[wasm_bindgen(js_name = renderPreview)]
     pub fn render_preview(settings: JsValue, sample: JsValue) -> Result<JsValue, JsError> {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Sample {
-            ticket: Ticket,
-            filename: String,
-            time_ms: f64,
-        }
-        let sample: Sample = from_js(sample, "preview sample")?;
-        match settings_from_js(settings) {
-            Ok(v) => to_js(&router::preview(
-                &v,
-                &sample.ticket,
-                &sample.filename,
-                &Default::default(),
-                sample.time_ms,
-            )),
-            Err(e) => to_js(&serde_json::json!({ "action": "invalid", "errors": e.0 })),
+        let settings = from_js(settings, "settings")?;
+        let sample: router::Sample = from_js(sample, "preview sample")?;
+        to_js(&router::preview_sample(settings, &sample))
+    }
+}
+
+impl Router {
+    /// The host-mapped domains of the settings in force (Zendesk on a customer's domain).
+    fn host_mapped(&self) -> &[String] {
+        &self.settings.settings().host_mapped_domains
+    }
+}
+
+/// Reads the values of a `storage.local` snapshot for [`Records::load`].
+struct JsValues;
+
+impl ReadValue<JsValue> for JsValues {
+    fn read<T: DeserializeOwned>(&self, value: JsValue) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+
+    fn elements(&self, value: JsValue) -> Result<Vec<JsValue>, String> {
+        if js_sys::Array::is_array(&value) {
+            Ok(js_sys::Array::from(&value).to_vec())
+        } else {
+            Err("not a list".to_owned())
         }
     }
 }
 
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusAnswer {
-    ticket: TicketRef,
-    #[serde(default)]
-    response: Option<TicketResponse>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
 fn optional<T: Serialize>(value: Option<T>) -> Result<JsValue, JsError> {
     value.map_or(Ok(JsValue::UNDEFINED), |v| to_js(&v))
-}
-
-fn ids_to_js(ids: Vec<u64>) -> Vec<f64> {
-    ids.into_iter().map(|id| id as f64).collect()
-}
-
-fn read_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
 fn record_keys(keys: &[String]) -> Result<Vec<RecordKey>, JsError> {

@@ -16,10 +16,52 @@
 //! The parser is deliberately small (no `url` crate: every kilobyte of WASM is loaded on
 //! each service-worker start) and strict: anything it does not positively recognise is
 //! "not Zendesk", and the router leaves such downloads alone.
+//!
+//! The host names, paths and character sets below are the only place these URL shapes are
+//! written down. The content scripts, which must decide on a click without loading the
+//! WASM core, get them through a module generated from these constants at build time
+//! ([`crate::patterns`]), and so do the API paths they load.
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
+
+/// The only scheme recognised: Zendesk serves nothing else.
+pub const SCHEME: &str = "https";
+/// The host of an account that is not host-mapped is `<subdomain>` + this.
+pub const ACCOUNT_HOST_SUFFIX: &str = ".zendesk.com";
+/// The subdomain of zendesk.com that is no account (`www.zendesk.com`, Zendesk's own site).
+pub const NOT_AN_ACCOUNT: &str = "www";
+/// The host of a signed attachment URL is `p<pod number>` + this.
+pub const SIGNED_HOST_SUFFIX: &str = ".zdusercontent.com";
+/// An agent ticket page: this, then the ticket id (and maybe `/events`, a query, a fragment).
+pub const TICKET_PAGE_PATH: &str = "/agent/tickets/";
+/// An attachment link: this, then the token and an optional `/`.
+pub const ATTACHMENT_PATH: &str = "/attachments/token/";
+/// A signed attachment URL: this, then `<account id>/<token>`.
+pub const SIGNED_ATTACHMENT_PATH: &str = "/attachment/";
+/// The longest attachment token accepted, in bytes.
+pub const MAX_TOKEN_LEN: usize = 256;
+
+/// The ticket with what [`TicketResponse`] reads sideloaded (organization, requester): a
+/// path on the account's own host, `{id}` the ticket id.
+pub const TICKET_API: &str = "/api/v2/tickets/{id}.json?include=organizations,users";
+/// The ticket alone: its `status` and `updated_at` for the clean-up (`{id}` the ticket id).
+pub const TICKET_STATUS_API: &str = "/api/v2/tickets/{id}.json";
+/// The first page of a ticket's comments ([`CommentsResponse`]); the next pages are its
+/// `next_page` URLs (`{id}` the ticket id).
+pub const COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json";
+
+/// Whether `b` may appear in an attachment token: ASCII letters, digits, `-` and `_`.
+pub fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Whether `b` may appear in the subdomain of a zendesk.com account (hosts are compared in
+/// lower case): lower-case ASCII letters, digits and `-`.
+pub fn is_subdomain_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+}
 
 /// A Zendesk account as seen in URLs: the subdomain of `<sub>.zendesk.com` (`acme`), or
 /// the full host of a host-mapped account (`support.example.com`). Always lower case.
@@ -65,10 +107,7 @@ pub struct Token(String);
 impl Token {
     /// A token, if `s` looks like one (non-empty, ASCII letters, digits, `-` and `_`).
     pub fn parse(s: &str) -> Option<Token> {
-        let ok = !s.is_empty()
-            && s.len() <= 256
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok = !s.is_empty() && s.len() <= MAX_TOKEN_LEN && s.bytes().all(is_token_byte);
         ok.then(|| Token(s.to_owned()))
     }
 
@@ -128,10 +167,10 @@ pub enum ZendeskUrl {
 /// ```
 pub fn recognize(url: &str, host_mapped: &[String]) -> Option<ZendeskUrl> {
     let parts = UrlParts::parse(url)?;
-    if !parts.scheme.eq_ignore_ascii_case("https") {
+    if !parts.scheme.eq_ignore_ascii_case(SCHEME) {
         return None;
     }
-    if let Some(account_host) = parts.host.strip_suffix(".zdusercontent.com") {
+    if let Some(account_host) = parts.host.strip_suffix(SIGNED_HOST_SUFFIX) {
         return signed_attachment(account_host, parts.path);
     }
     let instance = zendesk_instance(&parts.host, host_mapped)?;
@@ -141,7 +180,7 @@ pub fn recognize(url: &str, host_mapped: &[String]) -> Option<ZendeskUrl> {
             ticket_id: id,
         });
     }
-    let rest = parts.path.strip_prefix("/attachments/token/")?;
+    let rest = parts.path.strip_prefix(ATTACHMENT_PATH)?;
     let token = Token::parse(rest.strip_suffix('/').unwrap_or(rest))?;
     let name = query_param(parts.query, "name").filter(|n| !n.is_empty());
     Some(ZendeskUrl::Attachment {
@@ -152,12 +191,9 @@ pub fn recognize(url: &str, host_mapped: &[String]) -> Option<ZendeskUrl> {
 }
 
 fn zendesk_instance(host: &str, host_mapped: &[String]) -> Option<Instance> {
-    if let Some(sub) = host.strip_suffix(".zendesk.com") {
-        let is_label = !sub.is_empty()
-            && sub != "www"
-            && sub
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if let Some(sub) = host.strip_suffix(ACCOUNT_HOST_SUFFIX) {
+        let is_label =
+            !sub.is_empty() && sub != NOT_AN_ACCOUNT && sub.bytes().all(is_subdomain_byte);
         return is_label.then(|| Instance::new(sub));
     }
     host_mapped
@@ -167,7 +203,7 @@ fn zendesk_instance(host: &str, host_mapped: &[String]) -> Option<Instance> {
 }
 
 fn ticket_page_id(path: &str) -> Option<TicketId> {
-    let rest = path.strip_prefix("/agent/tickets/")?;
+    let rest = path.strip_prefix(TICKET_PAGE_PATH)?;
     let digits = rest.split('/').next().unwrap_or_default();
     parse_id(digits)
 }
@@ -178,7 +214,7 @@ fn signed_attachment(account_host: &str, path: &str) -> Option<ZendeskUrl> {
     if pod.is_empty() || !pod.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let mut segments = path.strip_prefix("/attachment/")?.split('/');
+    let mut segments = path.strip_prefix(SIGNED_ATTACHMENT_PATH)?.split('/');
     let account = segments.next()?.parse().ok()?;
     let token = Token::parse(segments.next()?)?;
     segments
@@ -195,8 +231,10 @@ pub(crate) fn parse_id(s: &str) -> Option<TicketId> {
     s.parse().ok().filter(|&n| n > 0).map(TicketId)
 }
 
-/// The pieces of an absolute URL that recognition needs. Host is lower case, without
-/// port, credentials or a trailing dot.
+/// The pieces of an absolute URL that recognition needs. Host is lower case (ASCII only),
+/// without port, credentials or trailing dots. The URL is trimmed of white space as
+/// [`char::is_whitespace`] defines it. (`crate::patterns` ports this parser to JavaScript:
+/// change both together.)
 struct UrlParts<'a> {
     scheme: &'a str,
     host: Cow<'a, str>,
@@ -270,7 +308,7 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `GET /api/v2/tickets/{id}.json?include=organizations,users`.
+/// `GET` [`TICKET_API`] (and [`TICKET_STATUS_API`], without the sideloads).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct TicketResponse {
     /// The ticket.
@@ -324,7 +362,7 @@ pub struct ApiUser {
     pub name: Option<String>,
 }
 
-/// `GET /api/v2/tickets/{id}/comments.json` (one page).
+/// `GET` [`COMMENTS_API`] (one page).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CommentsResponse {
     /// The comments of this page.
@@ -376,7 +414,7 @@ impl ApiAttachment {
                 // Host-mapped accounts: the path shape is enough here, the URL came from
                 // the account's own API.
                 let path = UrlParts::parse(&self.content_url)?.path;
-                let rest = path.strip_prefix("/attachments/token/")?;
+                let rest = path.strip_prefix(ATTACHMENT_PATH)?;
                 Token::parse(rest.trim_end_matches('/'))
             }
         }

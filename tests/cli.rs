@@ -127,3 +127,123 @@ fn bad_input_lines_are_reported_with_their_number() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
 }
+
+/// The JSON lines `records` printed.
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+#[test]
+fn records_prints_the_storage_writes_of_each_event() {
+    // The decision exactly as `route` prints it is what the records take.
+    let decision = String::from_utf8_lossy(&cli(&["route"], EXAMPLE).stdout).into_owned();
+    let url = "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
+    let events = [
+        format!(
+            r#"{{"event":"started","downloadId":7,"download":{{"url":"{url}"}},"decision":{},"timeMs":1000}}"#,
+            decision.trim()
+        ),
+        r#"{"event":"observed","downloadId":7,"state":{"state":"complete","filename":"/home/u/Downloads/zendesk/ACME Corp/4711/production_log (1).tar.gz","bytes":5,"startMs":1500}}"#.to_owned(),
+        r#"{"event":"observed","downloadId":8,"state":{"state":"inProgress"}}"#.to_owned(),
+        r#"{"event":"forget","keys":["1000-7"]}"#.to_owned(),
+    ];
+    let lines = json_lines(&cli(&["records"], &events.join("\n")));
+    assert_eq!(lines.len(), 4);
+
+    let started = &lines[0]["writes"]["set"]["file:1000-7"];
+    assert_eq!(started["route"], "routed");
+    assert_eq!(
+        started["requested"],
+        "zendesk/ACME Corp/4711/production_log.tar.gz"
+    );
+    assert_eq!(started["source"], "referrer");
+    assert_eq!(started["state"], "inProgress");
+    assert_eq!(started["attachment"]["token"], "Tk1");
+    assert_eq!(started["attachment"]["instance"], "acme");
+    assert_eq!(started["organization"], "ACME Corp.");
+
+    let done = &lines[1]["writes"]["set"]["file:1000-7"];
+    assert_eq!(done["state"], "complete");
+    assert_eq!(
+        done["path"], "zendesk/ACME Corp/4711/production_log (1).tar.gz",
+        "the name the browser gave it"
+    );
+    assert_eq!(
+        lines[2]["writes"],
+        serde_json::json!({"set": {}, "remove": []}),
+        "a download the records do not hold"
+    );
+    assert_eq!(
+        lines[3]["writes"]["remove"],
+        serde_json::json!(["file:1000-7"])
+    );
+    assert!(lines[0].get("history").is_none(), "only on request");
+}
+
+#[test]
+fn records_loads_a_snapshot_and_shows_the_history_on_request() {
+    let events = [
+        r#"{"event":"load","snapshot":{"routedFiles":[{"downloadId":5,"path":"zendesk/A/1/b.log","timeMs":3},{"downloadId":"x"}],"file:9-9":"junk","settings":{}}}"#,
+        r#"{"event":"sidecar","downloadId":6,"path":"zendesk/A/1/ticket.html","ticket":{"instance":"acme","id":1},"timeMs":4}"#,
+        r#"{"event":"keptUnrouted","original":2,"routed":6,"reason":"NETWORK_FAILED"}"#,
+    ];
+    let lines = json_lines(&cli(&["records", "--history"], &events.join("\n")));
+    assert_eq!(lines[0]["loaded"], 1);
+    let skipped = lines[0]["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(
+        lines[0]["writes"]["set"]["file:3-5"]["path"],
+        "zendesk/A/1/b.log"
+    );
+    assert_eq!(
+        lines[0]["writes"]["remove"],
+        serde_json::json!(["routedFiles"])
+    );
+    assert_eq!(lines[0]["history"][0]["key"], "3-5");
+    assert_eq!(lines[0]["history"][0]["folder"], "zendesk/A/1/");
+
+    assert_eq!(lines[1]["writes"]["set"]["file:4-6"]["route"], "sidecar");
+    assert_eq!(lines[1]["history"][0]["source"], "sidecar");
+
+    let kept = &lines[2];
+    assert_eq!(kept["writes"]["remove"], serde_json::json!(["file:4-6"]));
+    assert_eq!(kept["writes"]["set"]["file:4-2"]["route"], "keptUnrouted");
+    assert_eq!(kept["history"][0]["note"], "kept unrouted: NETWORK_FAILED");
+}
+
+#[test]
+fn records_knows_host_mapped_attachments_from_the_settings() {
+    let dir = std::env::temp_dir().join(format!("zd-cli-records-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("settings.json");
+    std::fs::write(&file, r#"{"hostMappedDomains":["support.example.com"]}"#).expect("write");
+    let event = r#"{"event":"started","downloadId":1,"download":{"url":"https://support.example.com/attachments/token/Tk9/?name=a.log"},"decision":{"action":"route","path":"zendesk/X/1/a.log","source":"referrer","ticket":{"instance":"support.example.com","id":1}},"timeMs":1}"#;
+    let settings = file.to_str().expect("utf-8");
+    let mapped = json_lines(&cli(&["records", "--settings", settings], event));
+    let attachment = &mapped[0]["writes"]["set"]["file:1-1"]["attachment"];
+    assert_eq!(attachment["instance"], "support.example.com");
+    assert_eq!(attachment["token"], "Tk9");
+    let unmapped = json_lines(&cli(&["records"], event));
+    assert!(unmapped[0]["writes"]["set"]["file:1-1"]["attachment"].is_null());
+}
+
+#[test]
+fn records_reports_a_bad_event_with_its_line_number() {
+    let out = cli(
+        &["records"],
+        "{\"event\":\"forget\",\"keys\":[]}\n{\"event\":\"forget\",\"keys\":[\"7\"]}\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("not a record key"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

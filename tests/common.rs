@@ -1,53 +1,87 @@
 //! Shared by the property tests (`tests/fuzz.rs`) and the hostile-name tests
-//! (`tests/hostile.rs`): the invariants of a routed path, and the hostile-name corpus.
+//! (`tests/hostile.rs`): what a routed path must be, judged by the browsers' rules
+//! (`tests/oracle`), and the hostile-name corpus.
 
-use zd_dl_router::sanitize::{
-    component, is_portable_component, MAX_DEPTH, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
-};
+use crate::oracle;
+use zd_dl_router::sanitize::{MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES};
 
-/// The first invariant `path` breaks, if any: relative, no `\` or `:`, at most
-/// [`MAX_DEPTH`] folders, inside `base` (its components), no `.`/`..`/empty component,
-/// every component portable, within its length limit and unchanged by the sanitizer.
+/// Why `path` is not a routed path below `base` (its components), if it is not: it must
+/// lie inside the base folder, with a file name below it, and be saved unchanged by both
+/// browsers on every OS.
 pub fn violation(path: &str, base: &[&str]) -> Option<String> {
-    if path.is_empty() {
-        return Some("empty path".into());
-    }
-    if path.starts_with('/') || path.contains('\\') || path.contains(':') {
-        return Some(format!("not a plain relative path: {path:?}"));
-    }
     let parts: Vec<&str> = path.split('/').collect();
-    if parts.len() - 1 > MAX_DEPTH {
-        return Some(format!("too deep: {path:?}"));
-    }
     if parts.len() <= base.len() || parts[..base.len()] != *base {
         return Some(format!("not inside {base:?}: {path:?}"));
     }
-    for (i, part) in parts.iter().enumerate() {
-        let is_file = i == parts.len() - 1;
-        let limit = if is_file {
-            MAX_FILE_NAME_BYTES
-        } else {
-            MAX_DIR_NAME_BYTES
-        };
-        if *part == "." || *part == ".." || part.is_empty() {
-            return Some(format!("bad component {part:?} in {path:?}"));
-        }
-        if part.len() > limit {
+    let rejected = oracle::rejections(path);
+    (!rejected.is_empty()).then(|| {
+        format!(
+            "{path:?} would not be saved unchanged:\n  {}",
+            rejected.join("\n  ")
+        )
+    })
+}
+
+/// Why `path`, routed with the default template for ticket 4711 of organization `org`
+/// (`None`: none) and attachment `file`, is not where that template puts it, if it is not.
+/// Stated without the sanitizer: a path both browsers save unchanged is kept exactly when
+/// its names are within the product's documented limits (`MAX_DIR_NAME_BYTES`,
+/// `MAX_FILE_NAME_BYTES`); otherwise it is `zendesk/<folder>/4711/<name>`, the folder
+/// `_no-organization` for a missing or blank organization, and folder and name made only of
+/// the organization's and the file's own letters and digits, in order (a sanitizer drops
+/// and replaces characters and may rename a dangerous extension to `download`; it never
+/// invents text).
+pub fn default_layout_violation(path: &str, org: Option<&str>, file: &str) -> Option<String> {
+    const NO_ORGANIZATION: &str = "_no-organization";
+    let org = org.filter(|o| !o.trim().is_empty());
+    let org_folder = org.unwrap_or(NO_ORGANIZATION);
+    let asked = format!("zendesk/{org_folder}/4711/{file}");
+    let within_limits = org_folder.len() <= MAX_DIR_NAME_BYTES && file.len() <= MAX_FILE_NAME_BYTES;
+    if within_limits
+        && !org_folder.contains('/')
+        && !file.contains('/')
+        && oracle::rejections(&asked).is_empty()
+    {
+        return (path != asked)
+            .then(|| format!("{asked:?} is fine everywhere, yet routed to {path:?}"));
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let ["zendesk", folder, "4711", name] = parts[..] else {
+        return Some(format!(
+            "{path:?} is not zendesk/<organization>/4711/<file>"
+        ));
+    };
+    match org {
+        None if folder != NO_ORGANIZATION => {
             return Some(format!(
-                "{part:?} too long ({} bytes) in {path:?}",
-                part.len()
-            ));
+                "{path:?}: a ticket without organization belongs in {NO_ORGANIZATION:?}"
+            ))
         }
-        if !is_portable_component(part) {
-            return Some(format!("{part:?} not portable in {path:?}"));
-        }
-        if component(part, is_file) != *part {
+        Some(org) if !keeps_own_text(folder, org, "") => {
             return Some(format!(
-                "{part:?} not a fixed point of the sanitizer in {path:?}"
-            ));
+                "folder {folder:?} has text that is not in organization {org:?}"
+            ))
         }
+        _ => {}
+    }
+    if !keeps_own_text(name, file, "download") {
+        return Some(format!(
+            "file name {name:?} has text that is not in {file:?}"
+        ));
     }
     None
+}
+
+/// True when the letters and digits of `made` occur, in order, among those of `from`
+/// followed by `added`.
+fn keeps_own_text(made: &str, from: &str, added: &str) -> bool {
+    let mut source = from
+        .chars()
+        .chain(added.chars())
+        .filter(|c| c.is_alphanumeric());
+    made.chars()
+        .filter(|c| c.is_alphanumeric())
+        .all(|c| source.any(|s| s == c))
 }
 
 const CORPUS: &str = include_str!("fixtures/hostile-names");

@@ -3,5 +3,6 @@
 mod cli;
 mod common;
 mod hostile;
+mod oracle;
 mod routing;
 mod urls;

@@ -1,5 +1,10 @@
 //! The JavaScript boundary, run in Node by wasm-bindgen-test-runner:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test wasm`
+//!
+//! `Router` only converts: JS values in (camelCase fields, record keys as strings, ids as
+//! numbers, lists, `undefined`), core answers out, core errors thrown as `Error`s. These
+//! tests check those conversions end to end; what the core decides is tested natively, in
+//! its modules and in `tests/`.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Reflect, JSON};
@@ -249,15 +254,23 @@ const SOS_PATH: &str = "zendesk/ACME Corp/4711/gitlabsos.tar.gz";
 const SOS_ON_DISK: &str = "/dl/zendesk/ACME Corp/4711/gitlabsos.tar.gz";
 
 #[wasm_bindgen_test]
-fn plans_download_all_for_a_known_ticket() {
+fn plans_download_all_as_plain_objects_and_throws_for_an_unknown_ticket() {
     let pages = || JsValue::from(Array::of1(&js(COMMENTS)));
     let none = || JsValue::from(Array::new());
     let unknown = Router::new(js("{}")).expect("defaults");
-    assert!(unknown
+    let err = unknown
         .plan_download_all("acme", 4711.0, pages(), none(), false, NOW)
+        .expect_err("not loaded");
+    let message = text(&JsValue::from(err), "message");
+    assert!(
+        message.starts_with("ticket 4711 is not loaded yet"),
+        "{message}"
+    );
+    assert!(unknown
+        .plan_download_all("acme", 4711.0, js(r#"{"comments": 1}"#), none(), false, NOW)
         .is_err());
 
-    let mut router = router_knowing_4711("{}");
+    let mut router = router_knowing_4711(r#"{"conflictAction": "overwrite"}"#);
     let sos = download(&mut router, 7, SOS_URL, None, SOS_ON_DISK);
     let candidates = Array::from(
         &router
@@ -269,71 +282,43 @@ fn plans_download_all_for_a_known_ticket() {
     assert_eq!(text(&candidate, "key"), sos);
     assert_eq!(get(&candidate, "downloadId").as_f64(), Some(7.0));
     assert_eq!(text(&candidate, "absolute"), SOS_ON_DISK);
-    assert_eq!(
-        Array::from(
-            &router
-                .saved_candidates_of_ticket("acme", 2.0)
-                .expect("candidates")
-        )
-        .length(),
-        0,
-        "another ticket's files are not candidates"
-    );
-    let found = |id: u32, filename: &str, exists: bool| {
-        js(&format!("[{}]", found_item(&sos, id, filename, exists)))
-    };
-    let status_of_sos = |found: JsValue, force: bool| {
-        let plan = router
-            .plan_download_all("acme", 4711.0, pages(), found, force, NOW)
-            .expect("plan");
-        text(&Array::from(&get(&plan, "items")).get(1), "status")
-    };
 
+    // Firefox renumbered its downloads: the browser's answer under another id is read.
+    let found = js(&format!("[{}]", found_item(&sos, 2, SOS_ON_DISK, true)));
     let plan = router
-        .plan_download_all(
-            "acme",
-            4711.0,
-            pages(),
-            found(7, SOS_ON_DISK, true),
-            false,
-            NOW,
-        )
+        .plan_download_all("acme", 4711.0, pages(), found, false, NOW)
         .expect("plan");
     let items = Array::from(&get(&plan, "items"));
     assert_eq!(items.length(), 2);
+    let first = items.get(0);
     assert_eq!(
-        text(&get(&items.get(0), "decision"), "path"),
+        text(&get(&first, "decision"), "path"),
         "zendesk/ACME Corp/4711/production_log.tar.gz"
     );
-    assert_eq!(text(&items.get(0), "status"), "download");
+    assert_eq!(text(&get(&first, "decision"), "action"), "route");
+    assert_eq!(
+        text(&first, "filename"),
+        "zendesk/ACME Corp/4711/production_log.tar.gz"
+    );
+    assert_eq!(text(&first, "conflictAction"), "overwrite");
+    assert_eq!(text(&first, "status"), "download");
+    assert!(get(&first, "attachmentId").as_f64().is_some());
     assert_eq!(text(&get(&items.get(1), "decision"), "path"), SOS_PATH);
     assert_eq!(text(&items.get(1), "status"), "alreadySaved");
     let sidecar = get(&plan, "sidecar");
     assert_eq!(text(&sidecar, "path"), "zendesk/ACME Corp/4711/ticket.html");
     assert_eq!(text(&sidecar, "conflictAction"), "uniquify");
+    assert_eq!(text(&sidecar, "mime"), "text/html");
 
-    // Firefox renumbered its downloads after a restart: the file is found by its path
-    // under another id, and is still saved.
+    // An item's decision, handed back as is, records the download.
+    let event = js(&format!(r#"{{"url": {:?}}}"#, text(&first, "url")));
+    let writes = router
+        .record_started(8.0, event, get(&first, "decision"), NOW)
+        .expect("recorded");
     assert_eq!(
-        status_of_sos(found(2, SOS_ON_DISK, true), false),
-        "alreadySaved"
+        strings(&js_keys(&get(&writes, "set"))),
+        [format!("file:{}", key(8))]
     );
-
-    // Gone from disk, not what the browser reports under that id, or no answer at all:
-    // not saved. Forced: downloaded again.
-    let other_record = js(&format!(
-        "[{}]",
-        found_item(&format!("{}-7", NOW as u64 - 1), 7, SOS_ON_DISK, true)
-    ));
-    for (found, why) in [
-        (found(7, SOS_ON_DISK, false), "deleted outside the browser"),
-        (found(7, "/dl/other.pdf", true), "a reused download id"),
-        (other_record, "an answer for another record"),
-        (none(), "the browser no longer lists it"),
-    ] {
-        assert_eq!(status_of_sos(found, false), "download", "{why}");
-    }
-    assert_eq!(status_of_sos(found(7, SOS_ON_DISK, true), true), "download");
 
     let item = |key: &str, filename: &str| js(&found_item(key, 7, filename, true));
     assert_eq!(
@@ -344,11 +329,6 @@ fn plans_download_all_for_a_known_ticket() {
         router.is_recorded_file(item(&sos, "/dl/other.pdf")).ok(),
         Some(false)
     );
-    assert_eq!(
-        router.is_recorded_file(item("1-7", SOS_ON_DISK)).ok(),
-        Some(false),
-        "no such record"
-    );
     assert!(
         router.is_recorded_file(item("7", SOS_ON_DISK)).is_err(),
         "a key without its time is not a record key"
@@ -356,18 +336,43 @@ fn plans_download_all_for_a_known_ticket() {
 }
 
 #[wasm_bindgen_test]
-fn saved_links_follow_a_file_the_browser_renumbered() {
+fn the_sidecar_is_recorded_from_its_path_and_ticket() {
+    let mut router = router_knowing_4711("{}");
+    let writes = router
+        .record_sidecar(
+            9.0,
+            "zendesk/ACME Corp/4711/ticket.html".into(),
+            "acme",
+            4711.0,
+            NOW,
+        )
+        .expect("recorded");
+    let record = get(&get(&writes, "set"), &format!("file:{}", key(9)));
+    assert_eq!(text(&record, "route"), "sidecar");
+    assert_eq!(
+        text(&record, "requested"),
+        "zendesk/ACME Corp/4711/ticket.html"
+    );
+    assert_eq!(get(&get(&record, "ticket"), "id").as_f64(), Some(4711.0));
+    assert!(router
+        .record_sidecar(9.0, "x".into(), "acme", 0.5, NOW)
+        .is_err());
+    assert!(router
+        .record_sidecar(-1.0, "x".into(), "acme", 4711.0, NOW)
+        .is_err());
+}
+
+#[wasm_bindgen_test]
+fn saved_links_and_the_history_are_plain_objects() {
     let mut router = router_knowing_4711("{}");
     assert!(!router.has_download(7.0));
     let sos = download(&mut router, 7, SOS_URL, None, SOS_ON_DISK);
     assert!(router.has_download(7.0));
-    assert!(!router.has_download(8.0));
+    assert!(!router.has_download(0.5), "not a download id");
 
     let links = || {
         vec![
             SOS_URL.to_owned(),
-            "https://acme.zendesk.com/attachments/token/Tk4711a/?name=production_log.tar.gz"
-                .to_owned(),
             "https://acme.zendesk.com/agent/tickets/4711".to_owned(),
         ]
     };
@@ -375,28 +380,40 @@ fn saved_links_follow_a_file_the_browser_renumbered() {
     assert_eq!(candidates.length(), 1, "only the downloaded attachment");
     assert_eq!(text(&candidates.get(0), "key"), sos);
     assert_eq!(get(&candidates.get(0), "downloadId").as_f64(), Some(7.0));
-    assert_eq!(text(&candidates.get(0), "absolute"), SOS_ON_DISK);
 
-    // After a restart the file is download 2: the ✓ mark opens download 2.
     let found = js(&format!("[{}]", found_item(&sos, 2, SOS_ON_DISK, true)));
     let saved = Array::from(&router.saved_links(links(), found).expect("saved"));
     assert_eq!(saved.length(), 1);
     assert_eq!(text(&saved.get(0), "href"), SOS_URL);
     assert_eq!(get(&saved.get(0), "downloadId").as_f64(), Some(2.0));
     assert_eq!(text(&saved.get(0), "folder"), "zendesk/ACME Corp/4711/");
+    assert!(router.saved_links(links(), js("{}")).is_err());
 
-    // Download 7 is now another file: no mark.
-    let reused = js(&format!("[{}]", found_item(&sos, 7, "/dl/other.pdf", true)));
-    let saved = Array::from(&router.saved_links(links(), reused).expect("saved"));
-    assert_eq!(
-        saved.length(),
-        0,
-        "a reused download id is not the saved file"
+    let history = Array::from(&router.history().expect("history"));
+    let entry = history.get(0);
+    assert_eq!(text(&entry, "key"), sos);
+    assert_eq!(get(&entry, "downloadId").as_f64(), Some(7.0));
+    assert_eq!(text(&entry, "path"), SOS_PATH);
+    assert_eq!(text(&entry, "folder"), "zendesk/ACME Corp/4711/");
+    assert_eq!(text(&entry, "fileName"), "gitlabsos.tar.gz");
+    assert_eq!(text(&entry, "source"), "tokenIndex");
+    assert_eq!(text(&entry, "organization"), "ACME Corp.");
+
+    let shown = Array::from(
+        &router
+            .on_disk(
+                vec![sos.clone()],
+                js(&format!("[{}]", found_item(&sos, 2, SOS_ON_DISK, true))),
+            )
+            .expect("on disk"),
     );
+    assert_eq!(get(&shown.get(0), "downloadId").as_f64(), Some(2.0));
+    assert_eq!(get(&shown.get(0), "gone").as_bool(), Some(false));
+    assert_eq!(router.organizations(), ["ACME Corp."]);
 }
 
 #[wasm_bindgen_test]
-fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
+fn reviews_retention_from_ticket_answers_and_forgets_by_key() {
     let mut router = router_knowing_4711(r#"{"retentionAfterSolvedDays": 7}"#);
     router
         .observe_ticket(
@@ -405,12 +422,6 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
             NOW,
         )
         .expect("ticket 2");
-    assert_eq!(
-        Array::from(&router.tickets_to_check().expect("tickets")).length(),
-        0,
-        "nothing recorded yet"
-    );
-
     let sos = download(&mut router, 1, SOS_URL, None, SOS_ON_DISK);
     let b = download(
         &mut router,
@@ -419,7 +430,6 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
         Some("https://acme.zendesk.com/agent/tickets/2"),
         "/dl/zendesk/_no-organization/2/b.log",
     );
-    // Started but not complete: not on disk, so not the clean-up's yet.
     start(
         &mut router,
         3,
@@ -429,11 +439,16 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
     assert_eq!(router.downloads_in_progress(), [3.0]);
 
     let check = Array::from(&router.tickets_to_check().expect("tickets"));
-    let ids: Vec<f64> = check
+    let tickets: Vec<(String, f64)> = check
         .iter()
-        .filter_map(|t| get(&t, "id").as_f64())
+        .map(|t| {
+            (
+                text(&t, "instance"),
+                get(&t, "id").as_f64().unwrap_or_default(),
+            )
+        })
         .collect();
-    assert_eq!(ids, [2.0, 4711.0]);
+    assert_eq!(tickets, [("acme".into(), 2.0), ("acme".into(), 4711.0)]);
 
     let solved =
         r#"{"ticket": {"id": 4711, "status": "solved", "updated_at": "2026-11-01T00:00:00Z"}}"#;
@@ -446,7 +461,6 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
             .review_retention(answers, NOW + 30.0 * DAY_MS)
             .expect("review"),
     );
-    assert_eq!(reviews.length(), 2, "only files on disk are reviewed");
     let by_key = |key: &str| {
         reviews
             .iter()
@@ -457,13 +471,15 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
     assert_eq!(get(&sos_review, "downloadId").as_f64(), Some(1.0));
     assert_eq!(text(&sos_review, "verdict"), "delete");
     assert_eq!(text(&sos_review, "path"), SOS_PATH);
+    assert_eq!(get(&sos_review, "ageDays").as_f64(), Some(30.0));
     let other = by_key(&b);
     assert_eq!(text(&other, "verdict"), "keepUnknown");
     assert!(text(&other, "reason").contains("HTTP 500"));
+    assert!(router
+        .review_retention(js(r#"[{"error": "x"}]"#), NOW)
+        .is_err());
 
-    // Where the clean-up looks for the files it deletes.
     let locates = Array::from(&router.locate(vec![sos.clone()]).expect("locate"));
-    assert_eq!(locates.length(), 1);
     assert_eq!(text(&locates.get(0), "key"), sos);
     assert_eq!(get(&locates.get(0), "downloadId").as_f64(), Some(1.0));
     assert_eq!(text(&locates.get(0), "absolute"), SOS_ON_DISK);
@@ -472,73 +488,27 @@ fn reviews_retention_of_the_recorded_files_with_ticket_answers() {
     let forgotten = router.forget_records(vec![sos.clone()]).expect("forget");
     assert_eq!(strings(&get(&forgotten, "remove")), [format!("file:{sos}")]);
     assert_eq!(Array::from(&js_keys(&get(&forgotten, "set"))).length(), 0);
-    let check = Array::from(&router.tickets_to_check().expect("tickets"));
-    assert_eq!(check.length(), 1, "a deleted file is no longer checked");
+    // The folder of a file no longer tracked.
     assert_eq!(
-        Array::from(&router.locate(vec![sos]).expect("locate")).length(),
-        0,
-        "a forgotten record has nothing to locate"
+        router.emptied_folders(vec![SOS_PATH.into()]),
+        ["zendesk/ACME Corp/4711/", "zendesk/ACME Corp/"]
     );
     assert!(router.forget_records(vec!["x-1".into()]).is_err());
 }
 
 #[wasm_bindgen_test]
-fn observe_download_ignores_a_browser_download_that_started_at_another_time() {
-    let mut router = router_knowing_4711(r#"{"retentionAfterDownloadDays": 1}"#);
+fn observe_download_reads_the_browsers_report() {
+    let mut router = router_knowing_4711("{}");
     let sos = start(&mut router, 1, SOS_URL, None);
-    // Firefox restarted and numbered another download 1: it started a week later.
+    // Started a week after the record: another download under a reused id.
     let writes = router
         .observe_download(1.0, complete_at("/dl/other.pdf", NOW + 7.0 * DAY_MS))
         .expect("observed");
     let record = get(&get(&writes, "set"), &format!("file:{sos}"));
     assert_eq!(text(&record, "state"), "failed");
-    assert!(
-        get(&record, "path").is_undefined(),
-        "not the other file's path"
-    );
     assert!(get(&record, "absolute").is_undefined());
     assert!(!text(&record, "failure").is_empty());
-    assert_eq!(router.downloads_in_progress(), Vec::<f64>::new());
 
-    let history = Array::from(&router.history().expect("history"));
-    assert_eq!(history.length(), 1);
-    assert_eq!(text(&history.get(0), "key"), sos);
-    assert_eq!(text(&history.get(0), "state"), "failed");
-    assert_eq!(text(&history.get(0), "path"), SOS_PATH);
-
-    let reviews = Array::from(
-        &router
-            .review_retention(js("[]"), NOW + 30.0 * DAY_MS)
-            .expect("review"),
-    );
-    assert_eq!(
-        reviews.length(),
-        0,
-        "retention does not list a failed record"
-    );
-    assert_eq!(
-        Array::from(
-            &router
-                .saved_candidates(vec![SOS_URL.into()])
-                .expect("candidates")
-        )
-        .length(),
-        0,
-        "not saved"
-    );
-    let locates = Array::from(&router.locate(vec![sos.clone()]).expect("locate"));
-    assert!(
-        get(&locates.get(0), "absolute").is_null(),
-        "no path to look at"
-    );
-
-    // A failed record stays failed whatever the browser says later under that id.
-    let later = router
-        .observe_download(1.0, complete_at(SOS_ON_DISK, NOW))
-        .expect("observed");
-    assert_eq!(Array::from(&js_keys(&get(&later, "set"))).length(), 0);
-
-    // Started within ten minutes of the record: the recorded download.
     let mut router = router_knowing_4711("{}");
     let sos = start(&mut router, 1, SOS_URL, None);
     let writes = router
@@ -548,10 +518,18 @@ fn observe_download_ignores_a_browser_download_that_started_at_another_time() {
     assert_eq!(text(&record, "state"), "complete");
     assert_eq!(text(&record, "path"), SOS_PATH);
     assert_eq!(text(&record, "absolute"), SOS_ON_DISK);
+    assert_eq!(get(&record, "bytes").as_f64(), Some(4096.0));
+
+    assert!(router
+        .observe_download(1.0, js(r#"{"state": "exploded"}"#))
+        .is_err());
+    assert!(router
+        .observe_download(1.5, js(r#"{"state": "inProgress"}"#))
+        .is_err());
 }
 
 #[wasm_bindgen_test]
-fn load_records_skips_a_malformed_record_and_reports_it() {
+fn load_records_reads_a_storage_snapshot_and_converts_the_legacy_list() {
     let mut router = Router::new(js(r#"{"retentionAfterDownloadDays": 1}"#)).expect("valid");
     let stored = js(r#"{
         "file:0-1": {"downloadId": 1, "timeMs": 0, "ticket": {"instance": "acme", "id": 4711},
@@ -560,119 +538,46 @@ fn load_records_skips_a_malformed_record_and_reports_it() {
                      "bytes": 10},
         "file:0-2": {"downloadId": 2, "timeMs": 0, "route": "routed", "requested": null,
                      "state": "inProgress"},
+        "routedFiles": [
+            {"downloadId": 5, "path": "zendesk/A/1/b.log", "timeMs": 3, "ticket": {"instance": "acme", "id": 1}},
+            {"downloadId": "x"}
+        ],
+        "savedAttachments": {"Tk1": 5},
         "settings": {"enabled": true}
     }"#);
     let report = router.load_records(stored, false).expect("loads");
-    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
+    assert_eq!(get(&report, "loaded").as_f64(), Some(2.0));
     let skipped = strings(&get(&report, "skipped"));
-    assert_eq!(skipped.len(), 1, "{skipped:?}");
-    assert!(skipped[0].starts_with("file:0-2: "), "{skipped:?}");
-    assert!(skipped[0].contains("requested"), "{skipped:?}");
-    let writes = get(&report, "writes");
-    assert_eq!(Array::from(&js_keys(&get(&writes, "set"))).length(), 0);
-    assert!(strings(&get(&writes, "remove")).is_empty());
-
-    assert_only_record_due(&router, "0-1", "zendesk/A/4711/a.log");
-
-    // With `replace`, storage is the truth: what it no longer holds is forgotten.
-    router.load_records(js("{}"), true).expect("reloads");
-    assert_eq!(Array::from(&router.history().expect("history")).length(), 0);
-}
-
-/// The router holds one record, `key` at `path`: the only history entry, and due for deletion
-/// two days later under "delete 1 day after download".
-fn assert_only_record_due(router: &Router, key: &str, path: &str) {
-    let history = Array::from(&router.history().expect("history"));
-    assert_eq!(history.length(), 1);
-    assert_eq!(text(&history.get(0), "key"), key);
-    assert_eq!(text(&history.get(0), "path"), path);
-    let reviews = Array::from(
-        &router
-            .review_retention(js("[]"), 2.0 * DAY_MS)
-            .expect("review"),
-    );
-    assert_eq!(reviews.length(), 1);
-    assert_eq!(text(&reviews.get(0), "key"), key);
-    assert_eq!(text(&reviews.get(0), "verdict"), "delete");
-}
-
-#[wasm_bindgen_test]
-fn load_records_skips_a_record_stored_under_another_key() {
-    let mut router = Router::new(js(r#"{"retentionAfterDownloadDays": 1}"#)).expect("valid");
-    let record = |id: u32, time: u64, name: &str| {
-        format!(
-            r#"{{"downloadId": {id}, "timeMs": {time}, "ticket": {{"instance": "acme", "id": 4711}},
-                "attachment": null, "route": "routed", "requested": "zendesk/A/4711/{name}",
-                "source": "tokenIndex", "state": "complete", "path": "zendesk/A/4711/{name}"}}"#
-        )
-    };
-    let stored = js(&format!(
-        r#"{{"file:0-1": {}, "file:5-2": {}}}"#,
-        record(1, 0, "a.log"),
-        record(2, 0, "b.log")
-    ));
-    let report = router.load_records(stored, false).expect("loads");
-    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
-    let skipped = strings(&get(&report, "skipped"));
-    assert_eq!(skipped.len(), 1, "{skipped:?}");
-    assert!(skipped[0].starts_with("file:5-2: "), "{skipped:?}");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert!(
-        skipped[0].contains("0-2"),
-        "names the record it holds: {skipped:?}"
+        skipped.iter().any(|s| s.starts_with("file:0-2: ")),
+        "{skipped:?}"
     );
-
-    assert!(router.has_download(1.0));
     assert!(
-        !router.has_download(2.0),
-        "the mismatched record is not loaded"
+        skipped.iter().any(|s| s.starts_with("routedFiles[1]: ")),
+        "{skipped:?}"
     );
-    assert_only_record_due(&router, "0-1", "zendesk/A/4711/a.log");
-    assert_eq!(
-        Array::from(
-            &router
-                .locate(vec!["0-2".into(), "5-2".into()])
-                .expect("locate")
-        )
-        .length(),
-        0,
-        "under neither key"
-    );
-}
-
-#[wasm_bindgen_test]
-fn load_records_converts_the_legacy_routed_files_list() {
-    let mut router = Router::new(js("{}")).expect("defaults");
-    let stored = js(r#"{
-        "routedFiles": [
-            {"downloadId": 5, "path": "zendesk/A/1/a.log", "timeMs": 3, "ticket": {"instance": "acme", "id": 1}},
-            {"downloadId": "x"}
-        ],
-        "savedAttachments": {"Tk1": 5}
-    }"#);
-    let report = router.load_records(stored, false).expect("loads");
-    assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
-    assert_eq!(strings(&get(&report, "skipped")).len(), 1);
     let writes = get(&report, "writes");
     let set = get(&writes, "set");
     assert_eq!(strings(&js_keys(&set)), ["file:3-5"]);
-    let record = get(&set, "file:3-5");
-    assert_eq!(get(&record, "downloadId").as_f64(), Some(5.0));
-    assert_eq!(get(&record, "timeMs").as_f64(), Some(3.0));
-    assert_eq!(text(&record, "state"), "complete");
-    assert_eq!(text(&record, "path"), "zendesk/A/1/a.log");
-    let remove = strings(&get(&writes, "remove"));
-    assert!(remove.contains(&"routedFiles".to_owned()), "{remove:?}");
-    assert!(
-        remove.contains(&"savedAttachments".to_owned()),
-        "{remove:?}"
-    );
+    let converted = get(&set, "file:3-5");
+    assert_eq!(get(&converted, "downloadId").as_f64(), Some(5.0));
+    assert_eq!(text(&converted, "path"), "zendesk/A/1/b.log");
+    let mut removed = strings(&get(&writes, "remove"));
+    removed.sort();
+    assert_eq!(removed, ["routedFiles", "savedAttachments"]);
+
     let history = Array::from(&router.history().expect("history"));
-    assert_eq!(text(&history.get(0), "key"), "3-5");
-    assert_eq!(text(&history.get(0), "path"), "zendesk/A/1/a.log");
+    let keys: Vec<String> = history.iter().map(|h| text(&h, "key")).collect();
+    assert_eq!(keys, ["3-5", "0-1"]);
 
     // The converted record is stored as a record the next load reads back.
     let mut next = Router::new(js("{}")).expect("defaults");
     let report = next.load_records(set, false).expect("loads");
     assert_eq!(get(&report, "loaded").as_f64(), Some(1.0));
-    assert!(strings(&get(&report, "skipped")).is_empty());
+
+    // With `replace`, storage is the truth: what it no longer holds is forgotten.
+    router.load_records(js("{}"), true).expect("reloads");
+    assert_eq!(Array::from(&router.history().expect("history")).length(), 0);
+    assert!(router.load_records(JsValue::NULL, false).is_err());
 }

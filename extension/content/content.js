@@ -5,6 +5,9 @@
 // background: the ticket (with its organization) and the attachment tokens of its
 // comments. It never blocks the page: all work is asynchronous and failures only mean
 // the background knows less (and a download may go to the fallback folder).
+//
+// What a Zendesk URL is and which API paths to load come from zendesk-patterns.js
+// (`zdPatterns`, generated from the routing core); the messages from protocol.js.
 
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
@@ -52,7 +55,7 @@
    */
   async function fetchTicket(ticketId) {
     const [ticket, comments] = await Promise.all([
-      getJson(`/api/v2/tickets/${ticketId}.json?include=organizations,users`),
+      getJson(zdPatterns.ticketPath(ticketId)),
       fetchComments(ticketId),
     ]);
     return { ticketId, ticket, comments };
@@ -60,7 +63,7 @@
 
   async function fetchComments(ticketId) {
     const comments = [];
-    let next = `/api/v2/tickets/${ticketId}/comments.json`;
+    let next = zdPatterns.commentsPath(ticketId);
     while (next && comments.length < MAX_PAGES) {
       const page = await getJson(next);
       comments.push(page);
@@ -87,14 +90,18 @@
     return load.promise;
   }
 
-  function visibleAttachmentLinks() {
-    return [...document.querySelectorAll('a[href*="/attachments/token/"]')]
-      .filter((a) => a.offsetParent !== null)
-      .map((a) => a.href);
+  /** The attachment links in the page, as the core recognises them (this page's host counts). */
+  function attachmentLinks() {
+    return [...document.querySelectorAll('a[href]')]
+      .filter((a) => zdPatterns.isAttachmentLink(a.href, [location.hostname]));
   }
 
-  function send(message) {
-    return api.runtime.sendMessage(message).catch(() => ({}));
+  function visibleAttachmentLinks() {
+    return attachmentLinks().filter((a) => a.offsetParent !== null).map((a) => a.href);
+  }
+
+  function send(type, fields) {
+    return api.runtime.sendMessage(zdProtocol.message(type, fields)).catch(() => ({}));
   }
 
   /** Called when the URL or the page content changes; one check at a time. */
@@ -107,11 +114,11 @@
     const url = location.href;
     if (url !== shownUrl) {
       shownUrl = url;
-      const reply = await send({ type: 'page', url });
+      const reply = await send('page', { url });
       if (reply?.load) {
         loadTicket(reply.ticketId)
-          .then((data) => send({ type: 'ticketData', url, ...data }))
-          .catch((err) => send({ type: 'ticketData', url, ticketId: reply.ticketId, error: String(err?.message ?? err) }));
+          .then((data) => send('ticketData', { url, ...data }))
+          .catch((err) => send('ticketData', { url, ticketId: reply.ticketId, error: String(err?.message ?? err) }));
       }
     }
     // Links visible now belong to the ticket the URL shows now; the background attributes
@@ -120,7 +127,7 @@
     const signature = `${url} ${links.join(' ')}`;
     if (links.length && signature !== sentLinks) {
       sentLinks = signature;
-      send({ type: 'links', url, links });
+      send('links', { url, links });
       refreshMarks(links);
     }
   }
@@ -130,9 +137,9 @@
   // file size), and is not part of the link, so Zendesk's click handling stays as it is.
   const MARK = 'zd-dl-router-mark';
   async function refreshMarks(links) {
-    const reply = await send({ type: 'saved', links });
+    const reply = await send('saved', { links });
     const saved = new Map((reply?.saved ?? []).map((s) => [s.href, s]));
-    for (const link of document.querySelectorAll('a[href*="/attachments/token/"]')) {
+    for (const link of attachmentLinks()) {
       const info = saved.get(link.href);
       let mark = link.nextElementSibling?.classList.contains(MARK) ? link.nextElementSibling : null;
       if (!info) {
@@ -150,12 +157,12 @@
         mark.addEventListener('click', (event) => {
           event.preventDefault();
           event.stopPropagation();
-          send({ type: 'show', downloadId: Number(mark.dataset.downloadId) });
+          send('show', { downloadId: Number(mark.dataset.downloadId) });
         });
         link.after(mark);
       }
       mark.dataset.downloadId = String(info.downloadId);
-      mark.title = `saved to ${info.folder} — click to show in folder`;
+      mark.title = api.i18n.getMessage('savedMarkTitle', [info.folder]);
       mark.setAttribute('aria-label', mark.title);
     }
   }
@@ -168,7 +175,6 @@
   const requests = {
     async lookup({ lookup: { ticketId } = {}, fresh = false }) {
       await pageChanged();
-      if (!Number.isSafeInteger(ticketId) || ticketId <= 0) return { error: 'no ticket to look up' };
       try {
         return { tickets: [await loadTicket(ticketId, { force: fresh })] };
       } catch (err) {
@@ -176,7 +182,7 @@
       }
     },
     async status({ ticketIds }) {
-      const answers = await Promise.allSettled(ticketIds.map((id) => getJson(`/api/v2/tickets/${id}.json`)));
+      const answers = await Promise.allSettled(ticketIds.map(async (id) => getJson(zdPatterns.ticketStatusPath(id))));
       return {
         answers: answers.map((a, i) => ({
           ticketId: ticketIds[i],
@@ -189,12 +195,7 @@
       return {};
     },
   };
-  api.runtime.onMessage.addListener((message, _sender, sendResponse) => {
-    const handler = requests[message?.type];
-    if (!handler) return false;
-    handler(message).then(sendResponse, (err) => sendResponse({ error: String(err?.message ?? err) }));
-    return true;
-  });
+  zdProtocol.listen(api, zdProtocol.CONTENT, requests, (sender) => (sender.id === api.runtime.id ? zdProtocol.WORKER : null));
 
   let timer = null;
   const soon = () => {
@@ -212,7 +213,7 @@
   // The tab came to the front: report the page again, so the popup follows the agent tab
   // in front. (Only agent tabs wake the background for this, not every tab switch.)
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') send({ type: 'page', url: location.href });
+    if (document.visibilityState === 'visible') send('page', { url: location.href });
   });
   // pushState is invisible to content scripts; a cheap URL check catches navigations
   // that do not touch the DOM.

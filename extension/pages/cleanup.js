@@ -1,25 +1,18 @@
 // The clean-up page: lists what the retention policy says is due, deletes what the user
 // confirms, and lists the folders left behind (the browser cannot delete folders). Every
 // verdict comes from the background (the routing core, on the worker's own clock); this
-// page only shows them.
+// page only shows them, and the retention settings in force (the core merges the policy).
 
-import { readUserSettings } from './settings-store.js';
+import { $, api, ask, el, loadCore, readSettings, t } from './ui.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-const $ = (id) => document.getElementById(id);
-
-const kb = (bytes) => (bytes == null ? '—' : bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`);
-const days = (n) => (n === 1 ? '1 day' : `${n} days`);
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
+/** A file size in B or KB. */
+const kb = (bytes) => (bytes == null ? '—' : bytes < 1024 ? t('sizeBytes', bytes) : t('sizeKilobytes', Math.round(bytes / 1024)));
+/** Reviewing and deleting wait for the agent tabs' status answers and the browser: longer than a message usually takes. */
+const SLOW = { timeoutMs: 120_000 };
+const days = (n) => (n === 1 ? t('cleanupOneDay') : t('cleanupDays', n));
 
 function row(r) {
-  const box = el('input', { type: 'checkbox', value: r.key, 'aria-label': `Delete ${r.path}` });
+  const box = el('input', { type: 'checkbox', value: r.key, 'aria-label': t('cleanupDeleteLabel', r.path) });
   box.checked = true;
   box.addEventListener('change', countSelected);
   const ticket = r.ticket ? `#${r.ticket.id} (${r.ticket.instance})` : '—';
@@ -32,7 +25,7 @@ function row(r) {
     el('td', { class: 'num' }, days(r.ageDays)),
     r.exists
       ? el('td', { class: 'num' }, kb(r.size))
-      : el('td', { class: 'num gone' }, r.listed ? 'already gone' : 'not in the browser\'s list'),
+      : el('td', { class: 'num gone' }, r.listed ? t('cleanupAlreadyGone') : t('cleanupNotListed')),
     el('td', { class: 'why' }, r.reason ?? ''),
   );
 }
@@ -40,37 +33,40 @@ function row(r) {
 function countSelected() {
   const boxes = [...document.querySelectorAll('#due input[type="checkbox"]')];
   const n = boxes.filter((b) => b.checked).length;
-  $('selected').textContent = `${n} of ${boxes.length} selected`;
+  $('selected').textContent = t('cleanupSelected', n, boxes.length);
   $('confirm').disabled = n === 0;
   $('forget').disabled = n === 0;
-  $('confirm').textContent = n === 1 ? 'Delete 1 selected file' : `Delete ${n} selected files`;
+  $('confirm').textContent = n === 1 ? t('cleanupDeleteOne') : t('cleanupDeleteMany', n);
   const all = $('all');
   all.checked = n === boxes.length && n > 0;
   all.indeterminate = n > 0 && n < boxes.length;
 }
 
+/** The retention periods in force: the user's settings with the administrator's policy applied by the core. */
 async function showPolicy() {
-  const settings = await readUserSettings(api).catch(() => ({}));
-  const managed = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
-  const s = { ...(settings ?? {}), ...managed };
-  const parts = [];
-  if (s.retentionAfterDownloadDays) parts.push(`${days(s.retentionAfterDownloadDays)} after download`);
-  if (s.retentionAfterSolvedDays) parts.push(`${days(s.retentionAfterSolvedDays)} after the ticket was solved`);
-  $('policy').textContent = parts.length
-    ? `Your policy: delete ${parts.join(', or ')}${s.retentionDaily ? '; a daily clean-up runs on its own' : ''}.`
-    : 'No retention period is set, so nothing is ever due. Set one in the retention settings.';
+  try {
+    await loadCore();
+  } catch (err) {
+    $('policy').textContent = t('cleanupPolicyUnknown', String(err?.message ?? err));
+    return;
+  }
+  const { settings: s } = await readSettings();
+  const periods = [];
+  if (s.retentionAfterDownloadDays) periods.push(t('cleanupAfterDownload', days(s.retentionAfterDownloadDays)));
+  if (s.retentionAfterSolvedDays) periods.push(t('cleanupAfterSolved', days(s.retentionAfterSolvedDays)));
+  const either = periods.length === 2 ? t('cleanupEither', ...periods) : periods[0];
+  $('policy').textContent = !either
+    ? t('cleanupNoPolicy')
+    : s.retentionDaily
+      ? t('cleanupPolicyDaily', either)
+      : t('cleanupPolicy', either);
 }
 
 async function load() {
-  let reply;
-  try {
-    reply = await api.runtime.sendMessage({ type: 'cleanupReview' });
-  } catch (err) {
-    reply = { error: err.message ?? String(err) };
-  }
+  const reply = await ask('cleanupReview', {}, SLOW);
   $('main').setAttribute('aria-busy', 'false');
-  if (!reply || reply.error) {
-    $('status').textContent = `Could not review: ${reply?.error ?? 'the background did not answer'}`;
+  if (reply.error) {
+    $('status').textContent = t('cleanupReviewFailed', reply.error);
     $('review').hidden = true;
     return;
   }
@@ -79,8 +75,8 @@ async function load() {
   $('due').replaceChildren(...due.map(row));
   $('review').hidden = due.length === 0;
   $('status').textContent = due.length
-    ? `${due.length} of ${reply.reviews.length} saved files are due for deletion.`
-    : `Nothing is due (${reply.reviews.length} saved files reviewed).`;
+    ? t('cleanupDue', due.length, reply.reviews.length)
+    : t('cleanupNothingDue', reply.reviews.length);
   $('kept').replaceChildren(...unknown.map((r) => el('li', { 'data-key': r.key }, el('span', { class: 'mono' }, r.path), `: ${r.reason}`)));
   $('kept-section').hidden = unknown.length === 0;
   countSelected();
@@ -98,12 +94,16 @@ function selectedKeys() {
   return [...document.querySelectorAll('#due input:checked')].map((b) => b.value);
 }
 
-async function ask(message) {
-  try {
-    return (await api.runtime.sendMessage(message)) ?? { error: 'the background did not answer' };
-  } catch (err) {
-    return { error: err.message ?? String(err) };
-  }
+/** What deleting a file came to (the core's `deletionOutcome`), in words. */
+function outcomeText({ outcome, error }) {
+  const texts = {
+    deleted: () => t('cleanupOutcomeDeleted'),
+    alreadyGone: () => t('cleanupOutcomeAlreadyGone'),
+    notDue: () => t('cleanupOutcomeNotDue'),
+    notListed: () => t('cleanupOutcomeNotListed'),
+    failed: () => t('cleanupOutcomeFailed', error),
+  };
+  return texts[outcome]?.() ?? outcome;
 }
 
 $('review').addEventListener('submit', async (event) => {
@@ -111,22 +111,22 @@ $('review').addEventListener('submit', async (event) => {
   const keys = selectedKeys();
   if (keys.length === 0) return;
   $('confirm').disabled = true;
-  $('status').textContent = `Deleting ${keys.length} file(s)…`;
-  const reply = await ask({ type: 'cleanupRun', keys });
+  $('status').textContent = t('cleanupDeleting', keys.length);
+  const reply = await ask('cleanupRun', { keys }, SLOW);
   const report = reply.report ?? [];
   $('report').replaceChildren(
-    ...(reply.error ? [el('li', { class: 'result-failed' }, `Nothing deleted: ${reply.error}`)] : []),
+    ...(reply.error ? [el('li', { class: 'result-failed' }, t('cleanupRunFailed', reply.error))] : []),
     ...report.map((r) =>
       el(
         'li',
-        { class: r.result === 'deleted' ? 'result-deleted' : r.result.startsWith('not') ? 'result-failed' : '', 'data-key': r.key },
-        el('span', { class: 'mono' }, r.path ?? `record ${r.key}`),
-        `: ${r.result}`,
+        { class: r.outcome === 'deleted' ? 'result-deleted' : r.removed ? null : 'result-failed', 'data-key': r.key },
+        el('span', { class: 'mono' }, r.path ?? t('cleanupRecord', r.key)),
+        `: ${outcomeText(r)}`,
       ),
     ),
   );
   const folders = reply.folders ?? [];
-  $('folders').replaceChildren(...folders.map((f) => el('li', {}, `Downloads/${f}`)));
+  $('folders').replaceChildren(...folders.map((f) => el('li', {}, t('downloadsPath', f))));
   $('folders-box').hidden = folders.length === 0;
   $('report-section').hidden = false;
   await load();
@@ -136,11 +136,11 @@ $('review').addEventListener('submit', async (event) => {
 $('forget').addEventListener('click', async () => {
   const keys = selectedKeys();
   if (keys.length === 0) return;
-  const reply = await ask({ type: 'cleanupForget', keys });
+  const reply = await ask('cleanupForget', { keys }, SLOW);
   await load();
   $('status').textContent = reply.error
-    ? `Nothing removed from the list: ${reply.error}`
-    : `Removed ${keys.length} file(s) from the list; nothing was deleted. ${$('status').textContent}`;
+    ? t('cleanupForgetFailed', reply.error)
+    : t('cleanupForgotten', keys.length, $('status').textContent);
 });
 
 showPolicy();

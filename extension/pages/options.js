@@ -5,18 +5,16 @@
 // says, see settings-store.js); fields of the administrator's policy (storage.managed) are
 // shown locked.
 
-import init, { Router } from './zd_dl_router.js';
-import { readUserSettings, writeUserSettings } from './settings-store.js';
+import { Router } from './zd_dl_router.js';
+import { writeUserSettings } from './settings-store.js';
+import { $, api, ask, el, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-const $ = (id) => document.getElementById(id);
-
-/** The sample the live preview renders (a ticket of the mock Zendesk, too). */
+/** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language). */
 const SAMPLE_TICKET = {
   instance: 'acme',
   id: 4711,
   organization: { id: 9, name: 'ACME Corp.' },
-  subject: 'Production logs after upgrade',
+  subject: t('optionsSampleSubject'),
   requester: 'Sam Customer',
   status: 'open',
 };
@@ -26,6 +24,12 @@ const SIMPLE = [
   'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
   'syncSettings', 'syncCustomerNames',
 ];
+/** The accessible names of a rule's move and delete buttons (`data-act`), given the rule's number. */
+const RULE_ACTION_LABELS = {
+  up: (n) => t('optionsRuleUpLabel', n),
+  down: (n) => t('optionsRuleDownLabel', n),
+  delete: (n) => t('optionsRuleDeleteLabel', n),
+};
 /** Number settings where an empty field means "never" (null), not "missing". */
 const NULLABLE = new Set(['retentionAfterDownloadDays', 'retentionAfterSolvedDays']);
 
@@ -41,11 +45,13 @@ let organizations = []; // organization names seen in downloads and tickets (fro
 
 async function main() {
   try {
-    await init({ module_or_path: 'zd_dl_router_bg.wasm' });
+    await loadCore();
   } catch (err) {
-    problem(`The routing core failed to load, so settings cannot be checked or saved: ${err}`);
+    problem(t('optionsCoreFailed', err));
     return;
   }
+  $('baseFolder-prefix').textContent = t('downloadsPath', '');
+  $('preview-sample').textContent = t('optionsPreviewSample', SAMPLE_TICKET.id, SAMPLE_TICKET.subject, SAMPLE_TICKET.organization.name, SAMPLE_TICKET.status);
   wireStaticControls();
   await Promise.all([load(), loadOrganizations()]);
   api.storage.onChanged.addListener((changes, area) => {
@@ -57,20 +63,13 @@ async function main() {
 }
 
 async function load() {
-  const user = await readUserSettings(api).catch(() => undefined);
-  stored = isObject(user) ? user : {};
-  policy = await api.storage.managed.get().then((p) => (isObject(p) ? p : {}), () => ({}));
-  let merged = stored;
-  try {
-    const applied = Router.applyPolicy(stored, policy);
-    merged = applied.settings;
-    locked = new Set(applied.locked);
-  } catch (err) {
-    problem(`Your administrator's policy cannot be applied: ${err.message ?? err}`);
-    locked = new Set();
-  }
+  const read = await readSettings();
+  ({ stored, policy } = read);
+  const merged = read.settings;
+  locked = new Set(read.locked);
+  if (read.policyError) problem(t('optionsPolicyFailed', read.policyError));
   const checked = Router.validateSettings(merged);
-  if (!checked.ok) problem('The stored settings are not valid; they are shown below with their problems. Routing uses the last valid settings until you fix and save them.');
+  if (!checked.ok) problem(t('optionsStoredInvalid'));
   setDraft(checked.ok ? checked.settings : { ...Router.validateSettings({}).settings, ...merged });
   savedJson = JSON.stringify(current());
   changed();
@@ -78,8 +77,7 @@ async function load() {
 
 /** Organization names the background has seen (records and ticket knowledge): alias suggestions and checks. */
 async function loadOrganizations() {
-  const late = new Promise((resolve) => setTimeout(resolve, 3000, null));
-  const answer = await Promise.race([api.runtime.sendMessage({ type: 'organizations' }), late]).catch(() => null);
+  const answer = await ask('organizations', {}, { timeoutMs: 3000 });
   organizations = Array.isArray(answer?.organizations) ? answer.organizations : [];
   $('known-organizations').replaceChildren(...organizations.map((name) => el('option', { value: name })));
   if (draft) showAliasWarnings();
@@ -140,7 +138,7 @@ function changed() {
   renderPreview(settings);
   $('save').disabled = !valid || !dirty();
   $('revert').disabled = !dirty();
-  if (dirty()) $('save-status').textContent = valid ? 'Unsaved changes' : 'Fix the problems to save';
+  if (dirty()) $('save-status').textContent = valid ? t('optionsUnsaved') : t('optionsFixToSave');
 }
 
 function showErrors(errors) {
@@ -154,7 +152,7 @@ function showErrors(errors) {
   }
   const unplaced = [];
   for (const e of errors) {
-    const target = targetOf(e.field);
+    const target = targetOf(e.path ?? []);
     if (!target) {
       unplaced.push(e);
       continue;
@@ -173,17 +171,30 @@ function showErrors(errors) {
 }
 
 /**
- * The control (or group) an error's field path belongs to: `rules[2].fileName` → that
- * rule's input; `rules[2].bogus` → the rule; `colour` → none (the summary list).
+ * The settings path each control that can show an error stands for, as the core names it
+ * in its errors: `['template']`, `['rules', 2, 'fileName']`, `['aliases', 'ACME Corp.']`.
  */
-function targetOf(field) {
-  let f = field;
-  while (f) {
-    const hit = document.querySelector(`[data-path="${CSS.escape(f)}"]`);
-    if (hit && hit.dataset.error && $(hit.dataset.error)) return hit;
-    const parent = f.replace(/(\.[^.[\]]+|\[[^\]]*\])$/, '');
-    if (parent === f) break;
-    f = parent;
+const pathOf = new WeakMap();
+
+/** Makes `control` the one to mark for errors at `path`, with its message in the element `errorId`. */
+function markable(control, path, errorId) {
+  pathOf.set(control, path);
+  control.dataset.error = errorId;
+}
+
+/**
+ * The control (or group) an error's path (from the core) belongs to, looked up as given:
+ * `['rules', 2, 'fileName']` → that rule's input; `['rules', 2, 'bogus']` → the rule (the
+ * longest path a control stands for); `['colour']` or `[]` → none (the summary list).
+ */
+function targetOf(path) {
+  const controls = [...document.querySelectorAll('[data-error]')].filter((c) => pathOf.has(c) && $(c.dataset.error));
+  for (let n = path.length; n > 0; n--) {
+    const hit = controls.find((c) => {
+      const own = pathOf.get(c);
+      return own.length === n && own.every((segment, i) => segment === path[i]);
+    });
+    if (hit) return hit;
   }
   return null;
 }
@@ -208,23 +219,23 @@ function renderPreview(settings) {
   decided.hidden = !(d.action === 'route' || (d.action === 'pass' && d.reason === 'rule'));
   decided.textContent = decided.hidden ? '' : ruleLabel(settings, d.rule);
   if (d.action === 'route') {
-    out.replaceChildren(el('span', { class: 'muted' }, 'Downloads/'), el('span', { class: 'mono' }, d.path));
+    out.replaceChildren(el('span', { class: 'muted' }, t('downloadsPath', '')), el('span', { class: 'mono' }, d.path));
   } else if (d.action === 'pass' && d.reason === 'disabled') {
-    out.textContent = `Routing is off: ${filename} stays where the browser puts it.`;
+    out.textContent = t('optionsPreviewOff', filename);
   } else if (d.action === 'pass') {
-    out.textContent = `Rule ${Number(d.rule ?? 0) + 1} leaves ${filename} where the browser puts it.`;
+    out.textContent = t('optionsPreviewLeftAlone', Number(d.rule ?? 0) + 1, filename);
   } else if (d.action === 'invalid') {
-    out.textContent = 'No preview: fix the problems marked below.';
+    out.textContent = t('optionsPreviewInvalid');
   } else {
-    out.textContent = `No preview: ${d.message ?? d.action}`;
+    out.textContent = t('optionsPreviewNone', d.message ?? d.action);
   }
 }
 
 /** "Rule 2 — GitLab SOS bundles" (1-based, with the rule's name when it has one), or the template. */
 function ruleLabel(settings, index) {
-  if (index === undefined || index === null) return 'no rule: the template';
+  if (index === undefined || index === null) return t('optionsPreviewNoRule');
   const name = settings.rules?.[index]?.name;
-  return name ? `Rule ${index + 1} — ${name}` : `Rule ${index + 1}`;
+  return name ? t('optionsRuleNumberNamed', index + 1, name) : t('optionsRuleNumber', index + 1);
 }
 
 // ---- the plain controls -----------------------------------------------------------------
@@ -232,7 +243,7 @@ function ruleLabel(settings, index) {
 function wireStaticControls() {
   for (const key of SIMPLE) {
     const input = $(key);
-    input.dataset.error = `${key}-error`;
+    markable(input, [key], `${key}-error`);
     keepDescribedBy(input);
     input.addEventListener(input.type === 'checkbox' || input.tagName === 'SELECT' ? 'change' : 'input', () => {
       draft[key] = readSimple(input);
@@ -251,8 +262,7 @@ function wireStaticControls() {
   $('sample-file').addEventListener('input', () => renderPreview(current()));
   for (const id of ['rules', 'aliases', 'hostMappedDomains']) {
     const group = id === 'hostMappedDomains' ? $('domains') : $(id);
-    group.dataset.path = id;
-    group.dataset.error = `${id}-error`;
+    markable(group, [id], `${id}-error`);
   }
   $('add-rule').addEventListener('click', () => {
     // A condition to fill, and the template the user chose (the core applies no rule without a condition).
@@ -268,7 +278,7 @@ function wireStaticControls() {
   $('save').addEventListener('click', save);
   $('revert').addEventListener('click', () => {
     $('load-problem').hidden = true;
-    load().then(() => ($('save-status').textContent = 'Changes discarded'));
+    load().then(() => ($('save-status').textContent = t('optionsDiscarded')));
   });
   $('export').addEventListener('click', exportJson);
   $('import-file').addEventListener('change', importJson);
@@ -316,22 +326,20 @@ function renderRules() {
   draft.rules.forEach((rule, i) => {
     const li = tpl.content.firstElementChild.cloneNode(true);
     const fs = li.querySelector('fieldset');
-    fs.dataset.path = `rules[${i}]`;
     const ruleErr = li.querySelector('.rule-error');
     ruleErr.id = `rule-${i}-error`;
-    fs.dataset.error = ruleErr.id;
-    li.querySelector('.rule-no').textContent = `Rule ${i + 1}`;
+    markable(fs, ['rules', i], ruleErr.id);
+    li.querySelector('.rule-no').textContent = t('optionsRuleNumber', i + 1);
     li.querySelector('.rule-title').textContent = rule.name ? `– ${rule.name}` : '';
     for (const input of li.querySelectorAll('[data-key]')) {
       const key = input.dataset.key;
       const id = `rule-${i}-${key}`;
       input.id = id;
-      input.dataset.path = `rules[${i}].${key}`;
       const label = li.querySelector(`label[data-for="${key}"]`);
       label.htmlFor = id;
       const err = input.nextElementSibling;
       err.id = `${id}-error`;
-      input.dataset.error = err.id;
+      markable(input, ['rules', i, key], err.id);
       input.value = ruleValue(rule, key);
       input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', () => {
         setRuleValue(rule, key, input, li);
@@ -342,7 +350,7 @@ function renderRules() {
     li.querySelector('.rule-template-field').hidden = Boolean(rule.leaveAlone);
     for (const button of li.querySelectorAll('[data-act]')) {
       const act = button.dataset.act;
-      button.setAttribute('aria-label', `${button.textContent} rule ${i + 1}`);
+      button.setAttribute('aria-label', RULE_ACTION_LABELS[act](i + 1));
       if (act === 'up') button.disabled = i === 0;
       if (act === 'down') button.disabled = i === draft.rules.length - 1;
       button.addEventListener('click', () => moveRule(i, act));
@@ -408,25 +416,24 @@ function moveRule(i, act) {
 
 function renderAliases() {
   const body = $('aliases');
+  $('aliases-empty').hidden = draft.aliases.length > 0;
   body.replaceChildren(
     ...draft.aliases.map(([org, folder], i) => {
       const orgInput = el('input', { type: 'text', id: `alias-${i}-org`, value: org, autocomplete: 'off', list: 'known-organizations' });
-      const warning = el('p', { class: 'banner banner-warn small alias-warning', id: `alias-${i}-warning`, hidden: '' });
+      const warning = el('p', { class: 'banner banner-warn small alias-warning', id: `alias-${i}-warning`, hidden: true });
       const folderInput = el('input', { type: 'text', id: `alias-${i}-folder`, value: folder, autocomplete: 'off' });
-      const err = el('p', { class: 'error', id: `alias-${i}-error`, hidden: '' });
-      const path = `aliases[${JSON.stringify(org)}]`;
-      folderInput.dataset.path = path;
-      folderInput.dataset.error = err.id;
+      const err = el('p', { class: 'error', id: `alias-${i}-error`, hidden: true });
+      markable(folderInput, ['aliases', org], err.id);
       orgInput.addEventListener('input', () => {
         draft.aliases[i][0] = orgInput.value;
-        folderInput.dataset.path = `aliases[${JSON.stringify(orgInput.value)}]`;
+        pathOf.set(folderInput, ['aliases', orgInput.value]);
         changed();
       });
       folderInput.addEventListener('input', () => {
         draft.aliases[i][1] = folderInput.value;
         changed();
       });
-      const del = el('button', { type: 'button', 'aria-label': `Delete the folder for ${org}` }, 'Delete');
+      const del = el('button', { type: 'button', 'aria-label': t('optionsAliasDeleteLabel', org) }, t('optionsDelete'));
       del.addEventListener('click', () => {
         draft.aliases.splice(i, 1);
         renderAliases();
@@ -436,8 +443,8 @@ function renderAliases() {
       return el(
         'tr',
         {},
-        el('td', {}, el('label', { class: 'visually-hidden', for: orgInput.id }, `Organization ${i + 1}`), orgInput, warning),
-        el('td', {}, el('label', { class: 'visually-hidden', for: folderInput.id }, `Folder for organization ${i + 1}`), folderInput, err),
+        el('td', {}, el('label', { class: 'visually-hidden', for: orgInput.id }, t('optionsAliasOrganizationN', i + 1)), orgInput, warning),
+        el('td', {}, el('label', { class: 'visually-hidden', for: folderInput.id }, t('optionsAliasFolderN', i + 1)), folderInput, err),
         el('td', {}, del),
       );
     }),
@@ -458,7 +465,7 @@ function showAliasWarnings() {
     const input = $(`alias-${i}-org`);
     if (!warning || !input) return;
     warning.hidden = !unmatched.includes(org);
-    warning.textContent = warning.hidden ? '' : `No organization seen so far matches “${org}” — check the spelling.`;
+    warning.textContent = warning.hidden ? '' : t('optionsAliasUnmatched', org);
     const ids = new Set((input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));
     if (warning.hidden) ids.delete(warning.id);
     else ids.add(warning.id);
@@ -511,12 +518,11 @@ function renderDomains() {
   const list = $('domains');
   list.replaceChildren(
     ...draft.hostMappedDomains.map((domain, i) => {
-      const err = el('p', { class: 'error', id: `domain-${i}-error`, hidden: '' });
+      const err = el('p', { class: 'error', id: `domain-${i}-error`, hidden: true });
       const name = el('span', { class: 'mono domain-name', tabindex: '-1', id: `domain-${i}` }, domain);
-      name.dataset.path = `hostMappedDomains[${i}]`;
-      name.dataset.error = err.id;
-      const access = el('span', { class: 'access muted', id: `domain-${i}-access` }, 'checking access…');
-      const del = el('button', { type: 'button', 'aria-label': `Remove ${domain}` }, 'Remove');
+      markable(name, ['hostMappedDomains', i], err.id);
+      const access = el('span', { class: 'access muted', id: `domain-${i}-access` }, t('optionsAccessChecking'));
+      const del = el('button', { type: 'button', 'aria-label': t('optionsDomainRemoveLabel', domain) }, t('optionsDomainRemove'));
       del.addEventListener('click', () => {
         draft.hostMappedDomains.splice(i, 1);
         renderDomains();
@@ -537,20 +543,19 @@ async function checkAccess(domain, slot) {
   try {
     granted = await api.permissions.contains({ origins: [originOf(domain)] });
   } catch {
-    slot.textContent = 'not a domain the browser accepts';
+    slot.textContent = t('optionsAccessInvalid');
     slot.className = 'access warn';
     return;
   }
   if (granted) {
-    slot.textContent = 'access granted';
+    slot.textContent = t('optionsAccessGranted');
     slot.className = 'access ok';
     return;
   }
-  const grant = el('button', { type: 'button', class: 'small-button' }, 'Grant access');
-  grant.setAttribute('aria-label', `Grant access to ${domain}`);
+  const grant = el('button', { type: 'button', class: 'small-button', 'aria-label': t('optionsGrantAccessLabel', domain) }, t('optionsGrantAccess'));
   grant.addEventListener('click', () => requestAccess(domain).then(() => renderDomains()));
   slot.className = 'access warn';
-  slot.replaceChildren('access not granted — downloads from it are not routed ', grant);
+  slot.replaceChildren(t('optionsAccessNotGranted'), ' ', grant);
   if (locked.has('hostMappedDomains')) grant.disabled = true;
 }
 
@@ -569,7 +574,7 @@ function applyLocks() {
     box.classList.toggle('locked', isLocked);
     let note = box.querySelector(':scope > .locked-note');
     if (isLocked && !note) {
-      note = el('p', { class: 'locked-note', id: `${key}-locked` }, 'Locked by your administrator');
+      note = el('p', { class: 'locked-note', id: `${key}-locked` }, t('lockedByAdmin'));
       const anchor = box.querySelector(':scope > label, :scope > h2');
       anchor ? anchor.after(note) : box.prepend(note);
     }
@@ -599,33 +604,33 @@ async function save() {
   const check = Router.validateSettings(current());
   if (!check.ok) {
     changed();
-    status.textContent = 'Not saved: fix the problems first.';
+    status.textContent = t('optionsNotSavedInvalid');
     return;
   }
   const own = Router.validateSettings(toStore());
   if (!own.ok) {
-    showErrors(own.errors.map((e) => ({ field: '', message: `Your own value of a locked setting — ${e.field}: ${e.message}` })));
-    status.textContent = 'Not saved.';
+    showErrors(own.errors.map((e) => ({ field: '', message: t('optionsOwnLockedInvalid', e.field, e.message) })));
+    status.textContent = t('optionsNotSaved');
     return;
   }
   $('save').disabled = true;
-  let syncProblem = null;
+  let syncFailure = null;
   try {
     await writeUserSettings(api, own.settings);
   } catch (err) {
     if (!err.savedLocally) {
-      status.textContent = `Not saved: ${err.message ?? err}`;
+      status.textContent = t('optionsNotSavedBecause', err.message ?? err);
       changed();
       return;
     }
-    syncProblem = err.message; // saved here; the sync copy is stale
+    syncFailure = syncProblem(err); // saved here; the sync copy is stale
   }
   stored = own.settings;
   savedJson = JSON.stringify(current());
   $('load-problem').hidden = true;
-  if (syncProblem) problem(`Your settings were ${syncProblem}`);
+  if (syncFailure) problem(syncFailure);
   changed();
-  status.textContent = 'Saved';
+  status.textContent = t('optionsSaved');
 }
 
 async function importJson() {
@@ -638,12 +643,12 @@ async function importJson() {
   try {
     obj = JSON.parse(await file.text());
   } catch (err) {
-    status.textContent = `Import rejected: ${file.name} is not JSON (${err.message}).`;
+    status.textContent = t('optionsImportNotJson', file.name, err.message);
     return;
   }
   const check = Router.validateSettings(obj);
   if (!check.ok) {
-    status.textContent = `Import rejected: ${check.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`;
+    status.textContent = t('optionsImportRejected', check.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; '));
     return;
   }
   let merged = check.settings;
@@ -652,7 +657,7 @@ async function importJson() {
   } catch {}
   setDraft(Router.validateSettings(merged).settings ?? merged);
   changed();
-  status.textContent = `Imported ${file.name} — review and Save.`;
+  status.textContent = t('optionsImported', file.name);
 }
 
 function exportJson() {
@@ -672,20 +677,6 @@ function problem(text) {
   const p = $('load-problem');
   p.textContent = text;
   p.hidden = false;
-}
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'value') e.value = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
 }
 
 main();

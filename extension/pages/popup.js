@@ -5,26 +5,27 @@
 // files waiting for a confirmation are read from storage.session `bulk`, which the
 // background keeps up to date (so closing and reopening the popup loses nothing).
 
-import init, { Router } from './zd_dl_router.js';
+import { Router } from './zd_dl_router.js';
 import { readUserSettings, writeUserSettings } from './settings-store.js';
+import { $, api, ask, el, fill, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-const $ = (id) => document.getElementById(id);
 const HISTORY_SHOWN = 20;
+/** How a history entry's ticket was found (the core's `source`), in words. */
 const SOURCES = {
-  tokenIndex: 'listed in the ticket',
-  referrer: 'from the ticket page',
-  fallback: 'fallback',
-  sidecar: 'ticket link',
-  leftAlone: 'left alone by a rule',
-  keptUnrouted: 'kept unrouted',
+  tokenIndex: () => t('popupSourceTokenIndex'),
+  referrer: () => t('popupSourceReferrer'),
+  fallback: () => t('popupSourceFallback'),
+  sidecar: () => t('popupSourceSidecar'),
+  leftAlone: () => t('popupSourceLeftAlone'),
+  keptUnrouted: () => t('popupSourceKeptUnrouted'),
 };
 
+/** Zendesk's malware scan results that hold an attachment back, in words. */
 const SCAN_RESULTS = {
-  malware_found: 'Zendesk found malware in this file',
-  failed_to_scan: 'Zendesk could not scan this file',
-  not_scanned: 'Zendesk has not scanned this file',
-  unknown: 'Zendesk gave no scan result',
+  malware_found: () => t('popupScanMalwareFound'),
+  failed_to_scan: () => t('popupScanFailed'),
+  not_scanned: () => t('popupScanNotScanned'),
+  unknown: () => t('popupScanUnknown'),
 };
 
 let coreReady = false;
@@ -42,7 +43,7 @@ async function main() {
   api.storage.onChanged.addListener((changes, area) => {
     if (changes.bulk && area === 'session') showBulk();
   });
-  coreReady = await init({ module_or_path: 'zd_dl_router_bg.wasm' }).then(() => true, () => false);
+  coreReady = await loadCore().then(() => true, () => false);
   await Promise.all([showState(), showSwitch(), showHistory(), showBulk()]);
   api.storage.onChanged.addListener((changes, area) => {
     if (changes.history && area === 'local') showHistory();
@@ -54,45 +55,39 @@ async function main() {
 // ---- current ticket and health ----------------------------------------------------------
 
 async function showState() {
-  let state;
-  try {
-    state = await withTimeout(api.runtime.sendMessage({ type: 'state' }), 5000);
-  } catch (err) {
-    state = { coreLoaded: false, problem: `the background is not answering (${err.message ?? err})` };
-  }
-  state ??= { coreLoaded: false, problem: 'the background is not answering' };
+  const state = await ask('state', {}, { timeoutMs: 5000 });
   const problems = [];
-  if (!state.coreLoaded) problems.push('The routing core is not running: downloads are left untouched.');
+  if (!state.coreLoaded) problems.push(t('popupCoreNotRunning'));
   if (state.problem) problems.push(capitalize(state.problem));
-  if (state.error) problems.push(state.error);
+  if (state.error) problems.push(t('popupWorkerProblem', state.error));
   $('problem').textContent = problems.join(' ');
   $('problem').hidden = problems.length === 0;
 
   view = state.view ?? null;
   const front = view?.front;
-  const t = front?.details;
+  const details = front?.details;
   const box = $('ticket');
   box.dataset.ticketId = front ? String(front.ticket.id) : '';
-  if (t) {
+  if (details) {
     box.replaceChildren(
-      el('p', {}, el('span', { class: 'id' }, `#${t.id}`), ' · ', el('span', {}, t.organization?.name ?? 'no organization'), el('span', { class: 'muted' }, ` · ${t.instance}`)),
-      el('p', {}, el('span', { class: 'subject', title: t.subject ?? '' }, t.subject ?? '')),
+      el('p', {}, el('span', { class: 'id' }, `#${details.id}`), ' · ', el('span', {}, details.organization?.name ?? t('popupNoOrganization')), el('span', { class: 'muted' }, ` · ${details.instance}`)),
+      el('p', {}, el('span', { class: 'subject', title: details.subject ?? '' }, details.subject ?? '')),
     );
   } else if (front) {
     box.replaceChildren(el('p', { class: 'headline' }, front.headline));
   } else {
-    box.replaceChildren(el('p', { class: 'muted' }, 'No Zendesk ticket open.'));
+    box.replaceChildren(el('p', { class: 'muted' }, t('popupNoTicket')));
   }
   $('routing-off').hidden = !view || view.routing;
   const folder = $('folder');
   folder.hidden = front?.folder == null;
-  if (!folder.hidden) folder.replaceChildren('Attachments go to ', pathText(`Downloads/${front.folder}`));
+  if (!folder.hidden) folder.replaceChildren(...fill('popupFolder', pathText(t('downloadsPath', front.folder))));
   $('bulk-hint').textContent = view?.downloadAll.reason ?? '';
   $('bulk-hint').hidden = !view?.downloadAll.reason;
   updateBulkButton();
   showBulk();
   // The ticket may still be loading in its tab: ask again until its details are known.
-  if (state.coreLoaded && !t) setTimeout(showState, 1500);
+  if (state.coreLoaded && !details) setTimeout(showState, 1500);
 }
 
 /** A path that wraps only after a '/', never inside a folder name or a ticket number. */
@@ -106,27 +101,22 @@ function pathText(path) {
 function updateBulkButton() {
   const button = $('download-all');
   button.disabled = !view?.downloadAll.enabled || bulkRunning;
-  button.textContent = bulkRunning ? 'Downloading…' : 'Download all attachments';
+  button.textContent = bulkRunning ? t('popupDownloading') : t('downloadAll');
 }
 
 async function downloadAll() {
   const button = $('download-all');
   button.disabled = true;
   $('bulk-error').hidden = true;
-  let reply;
-  try {
-    reply = await withTimeout(api.runtime.sendMessage({ type: 'downloadAll', force: $('force').checked }), 10_000);
-  } catch (err) {
-    reply = { error: err.message ?? String(err) };
-  }
-  if (reply?.error) showBulkError(reply.error);
+  const reply = await ask('downloadAll', { force: $('force').checked });
+  if (reply.error) showBulkError(reply.error);
   else startedAt = Date.now();
   await showBulk();
 }
 
 function showBulkError(text) {
   const box = $('bulk-error');
-  box.textContent = `Download all: ${String(text).replace(/^Error: /, '')}`;
+  box.textContent = t('popupBulkError', String(text).replace(/^Error: /, ''));
   box.hidden = false;
 }
 
@@ -162,12 +152,16 @@ async function showBulk() {
   const bar = $('bulk-bar');
   bar.max = Math.max(1, total);
   bar.value = done + failed;
-  const parts = [`${done} of ${total} downloaded`];
-  if (failed) parts.push(`${failed} failed`);
-  parts.push(`${skipped} skipped`);
-  if (alreadySaved) parts.push(`${alreadySaved} already saved`);
-  const head = bulkRunning ? `Ticket #${bulk.ticketId}: downloading…` : `Ticket #${bulk.ticketId}:`;
-  $('bulk-status').textContent = `${head} ${parts.join(' · ')}${!bulkRunning && total === 0 && !bulk.error ? ' — nothing new to download' : ''}`;
+  const parts = [t('popupBulkDone', done, total)];
+  if (failed) parts.push(t('popupBulkFailed', failed));
+  parts.push(t('popupBulkSkipped', skipped));
+  if (alreadySaved) parts.push(t('popupBulkAlreadySaved', alreadySaved));
+  const counts = parts.join(' · ');
+  $('bulk-status').textContent = bulkRunning
+    ? t('popupBulkRunning', bulk.ticketId, counts)
+    : total === 0 && !bulk.error
+      ? t('popupBulkNothingNew', bulk.ticketId, counts)
+      : t('popupBulkFinished', bulk.ticketId, counts);
   if (bulk.error) showBulkError(bulk.error);
   else if (bulkRunning) $('bulk-error').hidden = true;
   const confirm = Array.isArray(bulk.confirm) ? bulk.confirm : [];
@@ -176,12 +170,12 @@ async function showBulk() {
 }
 
 function confirmItem(item) {
-  const scan = SCAN_RESULTS[item.scanResult] ?? `Scan result: ${item.scanResult}`;
-  const button = el('button', { type: 'button', class: 'danger', 'data-attachment-id': String(item.attachmentId), 'aria-label': `Download ${item.fileName} anyway` }, 'Download anyway');
+  const scan = SCAN_RESULTS[item.scanResult]?.() ?? t('popupScanOther', item.scanResult);
+  const button = el('button', { type: 'button', class: 'danger', 'data-attachment-id': String(item.attachmentId), 'aria-label': t('popupDownloadAnywayLabel', item.fileName) }, t('popupDownloadAnyway'));
   button.addEventListener('click', async () => {
     button.disabled = true;
-    const reply = await api.runtime.sendMessage({ type: 'confirmAttachment', attachmentId: item.attachmentId }).catch((err) => ({ error: err.message ?? String(err) }));
-    if (reply?.error) {
+    const reply = await ask('confirmAttachment', { attachmentId: item.attachmentId });
+    if (reply.error) {
       showBulkError(`${item.fileName}: ${reply.error}`);
       button.disabled = false;
     }
@@ -200,26 +194,21 @@ function confirmItem(item) {
 async function showSwitch() {
   const box = $('enabled');
   const note = $('enabled-note');
-  const user = await readUserSettings(api).catch(() => undefined);
-  const policy = await api.storage.managed.get().then((p) => p ?? {}, () => ({}));
-  let enabled = true;
+  let enabled;
   let locked = false;
   if (coreReady) {
-    try {
-      const applied = Router.applyPolicy(isObject(user) ? user : {}, policy);
-      const v = Router.validateSettings(applied.settings);
-      enabled = v.ok ? v.settings.enabled : applied.settings.enabled !== false;
-      locked = applied.locked.includes('enabled');
-    } catch {
-      enabled = user?.enabled !== false;
-    }
+    const read = await readSettings();
+    const v = Router.validateSettings(read.settings);
+    enabled = v.ok ? v.settings.enabled : read.settings.enabled !== false;
+    locked = read.locked.includes('enabled');
   } else {
+    const user = await readUserSettings(api).catch(() => undefined);
     enabled = user?.enabled !== false;
   }
   box.checked = enabled;
   box.disabled = locked || !coreReady;
   note.hidden = !(locked || !coreReady);
-  note.textContent = locked ? 'Locked by your administrator' : 'Unavailable: the routing core did not load';
+  note.textContent = locked ? t('lockedByAdmin') : t('popupCoreUnavailable');
 }
 
 async function toggle() {
@@ -234,7 +223,7 @@ async function toggle() {
     if (!v.ok) {
       box.checked = !want;
       note.hidden = false;
-      note.textContent = 'Not changed: your saved settings have problems — open Settings.';
+      note.textContent = t('popupToggleInvalid');
       return;
     }
     await writeUserSettings(api, v.settings);
@@ -242,7 +231,7 @@ async function toggle() {
   } catch (err) {
     if (!err.savedLocally) box.checked = !want;
     note.hidden = false;
-    note.textContent = `${err.savedLocally ? 'Changed' : 'Not changed'}: ${err.message ?? err}`;
+    note.textContent = err.savedLocally ? syncProblem(err) : t('popupNotChanged', err.message ?? err);
   } finally {
     box.disabled = false;
     showSwitch();
@@ -271,31 +260,30 @@ api.downloads.onChanged.addListener((delta) => {
 /** Show for the files still on disk, "deleted or moved" for those that are not. */
 async function showOnDisk(entries) {
   const keys = entries.map((e) => e.key);
-  const reply = await api.runtime.sendMessage({ type: 'historyFiles', keys }).catch(() => null);
-  for (const { key, downloadId, gone } of reply?.files ?? []) {
+  const reply = await ask('historyFiles', { keys });
+  for (const { key, downloadId, gone } of reply.files ?? []) {
     const li = $('history').querySelector(`li[data-key="${CSS.escape(key)}"]`);
     if (!li) continue;
     li.querySelector('.show, .gone')?.remove();
     li.dataset.onDisk = downloadId != null ? 'yes' : gone ? 'gone' : '';
     if (downloadId != null) {
       const file = li.querySelector('.file').textContent;
-      const show = el('button', { type: 'button', class: 'show', 'aria-label': `Show ${file} in its folder` }, 'Show');
+      const show = el('button', { type: 'button', class: 'show', 'aria-label': t('popupShowLabel', file) }, t('popupShow'));
       show.addEventListener('click', () => api.downloads.show(downloadId));
       li.append(show);
     } else if (gone) {
-      li.append(el('span', { class: 'gone muted' }, 'deleted or moved'));
+      li.append(el('span', { class: 'gone muted' }, t('popupGone')));
     }
   }
 }
 
+/** A history entry: its real file name and folder on disk (the core's split of its path), how its ticket was found, when. */
 function historyItem(entry) {
-  const parts = String(entry.path ?? '').split('/');
-  const file = parts.pop();
-  const dir = parts.join('/');
+  const file = entry.fileName ?? '';
   const fallback = entry.source === 'fallback' || entry.source === 'keptUnrouted' || entry.state === 'failed';
-  const meta = [SOURCES[entry.source] ?? entry.source, ago(entry.time)];
+  const meta = [SOURCES[entry.source]?.() ?? entry.source, ago(entry.time)];
   if (entry.ticket) meta.unshift(`#${entry.ticket.id}`);
-  const folder = `Downloads/${dir ? `${dir}/` : ''}`;
+  const folder = t('downloadsPath', entry.folder ?? '');
   const what = el(
     'div',
     { class: 'what' },
@@ -304,7 +292,7 @@ function historyItem(entry) {
     el('span', { class: 'meta' }, meta.join(' · ')),
   );
   if (entry.note && (fallback || entry.source === 'leftAlone')) what.append(el('span', { class: 'meta note' }, entry.note));
-  return el('li', { class: fallback ? 'fallback' : '', 'data-key': String(entry.key), 'data-source': entry.source }, what);
+  return el('li', { class: fallback ? 'fallback' : null, 'data-key': String(entry.key), 'data-source': entry.source }, what);
 }
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -312,35 +300,14 @@ function historyItem(entry) {
 function ago(time) {
   if (!time) return '';
   const s = Math.max(0, Math.round((Date.now() - time) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 60) return t('popupAgoNow');
+  if (s < 3600) return t('popupAgoMinutes', Math.round(s / 60));
+  if (s < 86400) return t('popupAgoHours', Math.round(s / 3600));
   return new Date(time).toLocaleDateString();
-}
-
-function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 function capitalize(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
-}
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== '') e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 main();

@@ -16,6 +16,7 @@
   const WORKER = 'worker';
   const CONTENT = 'content';
   const PAGE = 'page';
+  const DESCRIBED = { [WORKER]: 'the worker', [CONTENT]: 'a content script', [PAGE]: 'an extension page' };
 
   // request: field → type ('string' | 'number' | 'boolean' | 'array' | 'object'), `?` = optional.
   // reply: what the handler resolves to (documentation); a handler that throws answers {error}.
@@ -44,7 +45,7 @@
     },
     download: {
       from: CONTENT, to: WORKER, request: { url: 'string', pageUrl: 'string' },
-      reply: '{}: an attachment link was clicked (Firefox: the worker downloads it routed)',
+      reply: '{started}: an attachment link was clicked (Firefox: the worker downloads it routed; not started → the page replays the click)',
     },
 
     // ---- extension page → worker ----
@@ -92,7 +93,7 @@
     },
     savedChanged: {
       from: WORKER, to: CONTENT, request: {},
-      reply: 'nothing: saved files changed; ask `saved` again for the ✓ marks',
+      reply: '{}: saved files changed; the content script asks `saved` again for the ✓ marks',
     },
   };
 
@@ -135,7 +136,7 @@
       const spec = Object.hasOwn(MESSAGES, msg?.type) ? MESSAGES[msg.type] : null;
       if (spec?.to !== receiver) return false; // not ours (another receiver's, or no message of this protocol)
       const from = senderOf(sender);
-      const refusal = from !== spec.from ? `"${msg.type}" is not accepted from ${from ?? 'this sender'}`
+      const refusal = from !== spec.from ? `"${msg.type}" is not accepted from ${DESCRIBED[from] ?? 'this sender'}`
         : misfit(spec.request, msg);
       if (refusal) {
         sendResponse({ error: `refused: ${refusal}` });

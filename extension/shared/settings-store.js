@@ -19,7 +19,7 @@ export async function writeUserSettings(api, settings) {
   try {
     await setSyncCopy(api, Router.settingsForSync(settings));
   } catch (err) {
-    const e = new Error(`saved on this computer, but the sync copy was not updated: ${err.message ?? err}`);
+    const e = new Error(`saved on this computer, but the sync copy was not updated: ${err.message ?? err}`, { cause: err });
     e.savedLocally = true;
     throw e;
   }

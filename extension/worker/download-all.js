@@ -1,4 +1,4 @@
-// "Download all attachments of this ticket", run by the background.
+// "Download all attachments of this ticket", run by the worker.
 //
 // The router plans (what to fetch, what is already saved, where each goes: each item
 // carries the decision a click on it gets); this file executes: at most `bulkConcurrency`
@@ -14,9 +14,14 @@
 // and the next worker records what it finds of those — so running it again skips what was
 // saved, and retention knows every file.
 
+import { api, ready } from './core.js';
+import { askTicket } from './lookups.js';
+import { record, write, withRecords, locateAll } from './records.js';
+
 const PROGRESS = 'bulk';
 
-export function createDownloadAll({ api, ready, askTab, download, record, write, withRecords, locateAll }) {
+/** Download all, starting its downloads with `download` (platform.js's, which keeps the names it is given). */
+export function createDownloadAll({ download }) {
   /** download id → settle(ok), for the downloads this runner waits on. */
   const waiting = new Map();
   let active = null;
@@ -71,8 +76,8 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
   }
 
   /** Starts one download and resolves when it is complete (true) or failed (false). */
-  async function fetchOne(item, conflictAction) {
-    const { url, decision, filename } = item;
+  async function fetchOne(item) {
+    const { url, decision, filename, conflictAction } = item;
     const intent = { url, decision, since: Date.now() };
     await progress((now) => ({ starting: [...(now.starting ?? []), intent] }));
     const done = new Promise((resolve) => {
@@ -91,11 +96,11 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
     return done;
   }
 
-  async function runQueue(items, concurrency, conflictAction) {
+  async function runQueue(items, concurrency) {
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
-        const ok = await fetchOne(items[next++], conflictAction);
+        const ok = await fetchOne(items[next++]);
         await progress(({ done = 0, failed = 0 }) => (ok ? { done: done + 1 } : { failed: failed + 1 }));
       }
     };
@@ -125,7 +130,7 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
     await progress({ running: true, interrupted: false, instance, ticketId, total: 0, done: 0, failed: 0, skipped: 0, alreadySaved: 0, confirm: [], error: null });
     try {
       if (!router) throw new Error('the routing core is not loaded');
-      const answer = await askTab(tabId, { type: 'lookup', lookup: { ticketId }, fresh: true });
+      const answer = await askTicket(tabId, ticketId, true);
       const data = answer?.tickets?.find((t) => t.ticketId === ticketId);
       if (!data) throw new Error(answer?.error ?? 'the ticket page did not answer');
       router.observeTicket(instance, data.ticket, Date.now());
@@ -140,8 +145,7 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
         confirm: plan.items.filter((i) => i.status === 'needsConfirmation'),
       });
       if (plan.sidecar) await writeSidecar(router, plan.sidecar, instance, ticketId);
-      const { bulkConcurrency, conflictAction } = router.settings;
-      await runQueue(todo, bulkConcurrency, conflictAction);
+      await runQueue(todo, router.settings.bulkConcurrency);
     } catch (err) {
       await progress({ error: String(err?.message ?? err) });
     } finally {
@@ -164,7 +168,7 @@ export function createDownloadAll({ api, ready, askTab, download, record, write,
     const item = state?.confirm?.find((i) => i.attachmentId === attachmentId);
     if (!item || !router) throw new Error('nothing to confirm');
     await progress((now) => ({ confirm: (now.confirm ?? []).filter((i) => i.attachmentId !== attachmentId), total: (now.total ?? 0) + 1 }));
-    await runQueue([item], 1, router.settings.conflictAction);
+    await runQueue([item], 1);
   }
 
   return { start, confirm };

@@ -18,7 +18,8 @@
 //       attachment are both cleaned up and reported by their real names; the emptied
 //       folders are listed; after the clean-up Download all fetches the attachment again;
 //   (f) a rule's "leave alone" and a malformed record never break retention or the marks;
-//   (g) a click and Download all put an attachment where the same MIME and size rules say;
+//   (g) a click and Download all put an attachment where the same MIME and size rules say,
+//       a rule that leaves images up to a size alone included;
 //   (h) the ticket-link sidecar never replaces a customer's file of the same name.
 // Extension pages open as tabs (popup.html too), as in settings.test.mjs.
 
@@ -30,7 +31,7 @@ import path from 'node:path';
 import {
   DIST, REPO_ROOT, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
-  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress,
+  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, ageFileRecords,
   missingExtension,
 } from './harness.mjs';
 
@@ -69,7 +70,7 @@ fixtures.addTicket({ id: BROKEN, organizationId: 11, subject: 'Status unreadable
 
 const COPIES = 4804; // one attachment, saved twice
 const LEFT = 4805; // a HAR file a rule leaves alone, and a log
-const TYPED = 4806; // attachments for MIME and size rules
+const TYPED = 4806; // attachments for MIME and size rules, leave-alone by type and size
 const SIDECAR_NAME = 4807; // a customer's own ticket.html
 fixtures.addTicket({ id: COPIES, organizationId: 9, subject: 'Two copies', comments: [['production_log.tar.gz']] });
 fixtures.addTicket({ id: LEFT, organizationId: 9, subject: 'Browser trace', comments: [['trace.har', 'left.log']] });
@@ -81,6 +82,8 @@ fixtures.addTicket({
     { fileName: 'bundle.tgz', contentType: 'application/gzip', size: 30 * 1024 },
     { fileName: 'huge.bin', contentType: 'application/octet-stream', size: 300 * 1024 },
     { fileName: 'small.txt', contentType: 'text/plain', size: 2 * 1024 },
+    { fileName: 'photo.png', contentType: 'image/png', size: 10 * 1024 },
+    { fileName: 'chart.png', contentType: 'image/png', size: 60 * 1024 },
   ]],
 });
 fixtures.addTicket({ id: SIDECAR_NAME, organizationId: 9, subject: 'Customer page', comments: [[{ fileName: 'ticket.html', contentType: 'application/octet-stream' }]] });
@@ -196,29 +199,10 @@ for (const kind of browsersFromEnv()) {
       return readCleanup(page);
     }
 
-    /**
-     * Time passes for the records: every stored file record is made `days` older (its key
-     * names its start time, so it is stored again under its new key). The worker reads
-     * storage afresh before each clean-up review.
-     */
+    /** Time passes for the records: each is made `days` older (harness ageFileRecords, from a popup tab). */
     async function ageRecords(days) {
       const page = await open(`${env.base}popup.html`);
-      const n = await page.evaluate(async (ms) => {
-        const api = globalThis.browser ?? globalThis.chrome;
-        const all = await api.storage.local.get(null);
-        const set = {};
-        const remove = [];
-        for (const [key, record] of Object.entries(all)) {
-          const m = /^file:(\d+)-(\d+)$/.exec(key);
-          if (!m || typeof record?.timeMs !== 'number') continue;
-          const timeMs = record.timeMs - ms;
-          remove.push(key);
-          set[`file:${timeMs}-${m[2]}`] = { ...record, timeMs };
-        }
-        await api.storage.local.remove(remove);
-        await api.storage.local.set(set);
-        return remove.length;
-      }, days * DAY_MS);
+      const n = await ageFileRecords(page, days);
       await page.close().catch(() => {});
       return n;
     }
@@ -321,7 +305,7 @@ for (const kind of browsersFromEnv()) {
       // (c, first half) ✓ only next to the saved attachment.
       await waitForMarks(agent, SUSPECT, ['clean.log']);
 
-      await clickLink(popup, '#confirm-list button[aria-label="Download report.zip anyway"]');
+      await clickLink(popup, '#confirm-list button[aria-label="Download anyway: report.zip"]');
       await expectBytes(`${SUSPECT_DIR}/report.zip`, attachment(SUSPECT, 'report.zip').token);
       await until('the confirmation list to empty', async () => ((await progress(popup)).confirm.length === 0 ? true : null));
       // The open ticket page learns about the new file on its own.
@@ -522,20 +506,24 @@ for (const kind of browsersFromEnv()) {
         rules: [
           { mime: 'application/gzip', template: '{org}/{ticket_id}/archives/{filename}' },
           { minSize: 100000, template: '{org}/{ticket_id}/big/{filename}' },
+          { mime: 'image/*', maxSize: 50000, leaveAlone: true },
         ],
       });
       const dir = `zendesk/ACME Corp/${TYPED}`;
-      const want = { 'bundle.tgz': `${dir}/archives`, 'huge.bin': `${dir}/big`, 'small.txt': dir };
+      // Where each file goes: its folder, '' for Downloads itself (left alone, its own name).
+      const want = { 'bundle.tgz': `${dir}/archives`, 'huge.bin': `${dir}/big`, 'small.txt': dir, 'photo.png': '', 'chart.png': dir };
+      const at = (folder, file) => (folder ? `${folder}/${file}` : file);
       const agent = await openTicket(TYPED);
       for (const [file, folder] of Object.entries(want)) {
         await clickLink(agent, attachmentSelector(TYPED, file));
-        await expectBytes(`${folder}/${file}`, attachment(TYPED, file).token);
+        await expectBytes(at(folder, file), attachment(TYPED, file).token);
       }
       const popup = await openPopup();
-      await downloadAll(popup, TYPED, { force: true, expect: { total: 3, done: 3 } });
+      await downloadAll(popup, TYPED, { force: true, expect: { total: 5, done: 5 } });
       for (const [file, folder] of Object.entries(want)) {
-        await expectBytes(`${folder}/${secondCopy(file)}`, attachment(TYPED, file).token);
+        await expectBytes(at(folder, secondCopy(file)), attachment(TYPED, file).token);
       }
+      assert.deepEqual(listTree(env.downloadDir).filter((f) => f.includes('photo')).sort(), ['photo.png', secondCopy('photo.png')].sort(), 'the image left alone is in Downloads itself, nowhere else');
       await patchSettings({ rules: [] });
       await closePages();
     });

@@ -1,15 +1,16 @@
 // Browser harness for the zd-dl-router E2E tests (puppeteer-core, system browsers only).
 //
-//   launchChromium({extDir, downloadDir, mockPort, extraExtensions, headless})
-//   launchFirefox({extDir, downloadDir, proxyPort, headless})
+//   launchChromium({extDir, downloadDir, mockPort, extraExtensions, headless, locale, colorScheme})
+//   launchFirefox({extDir, downloadDir, proxyPort, headless, colorScheme})
 //   startEnvironment({browser, extDir, extraExtensions, headless})  mock + proxy + browser + dirs
 //   waitForFile(downloadDir, relPath, {timeoutMs, expectBytes})
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
-//   startWithExtensionPages({kind, extDir, downloadPrefix, env})  env whose extension pages open as tabs
+//   startWithExtensionPages({kind, extDir, downloadPrefix, env, locale, colorScheme})  env whose extension pages open as tabs
 //   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir),
 //   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
 //   saveOptions(page, values), bulkProgress(popup), typeInto(page, selector, text)  the options page and the popup, like a user
+//   ageFileRecords(page, days)  time passes for the routed files' records (retention)
 //   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
 //   logRunEnd(kind, env, {debug, extraLines})
 //
@@ -107,10 +108,13 @@ export function hostResolverRules(port) {
  * so chrome.downloads.onDeterminingFilename fires).
  *
  * extDir may be null (baseline: no extension). loading: 'flag' (--load-extension, default;
- * works in Chromium 156) or 'cdp' (puppeteer enableExtensions + pipe).
+ * works in Chromium 156) or 'cdp' (puppeteer enableExtensions + pipe). locale: the browser's
+ * UI language (e.g. 'de'; `--lang`, which headless Chromium also applies to extensions'
+ * messages), default English. colorScheme: 'light' or 'dark', what `prefers-color-scheme`
+ * matches in every page (`--blink-settings=preferredColorScheme`), default the system's.
  * Returns {browser, profileDir, downloadDir, extensionIds, kind:'chromium', close()}.
  */
-export async function launchChromium({ extDir = null, downloadDir, mockPort, extraExtensions = [], headless = true, loading = 'flag', dumpio = false, profileDir } = {}) {
+export async function launchChromium({ extDir = null, downloadDir, mockPort, extraExtensions = [], headless = true, loading = 'flag', dumpio = false, profileDir, locale = null, colorScheme = null } = {}) {
   if (!downloadDir) throw new Error('launchChromium: downloadDir is required');
   if (!mockPort) throw new Error('launchChromium: mockPort is required');
   const ownProfile = !profileDir;
@@ -134,6 +138,8 @@ export async function launchChromium({ extDir = null, downloadDir, mockPort, ext
     `--host-resolver-rules=${hostResolverRules(mockPort)}`,
     '--ignore-certificate-errors',
   ];
+  if (locale) args.push(`--lang=${locale}`);
+  if (colorScheme) args.push(`--blink-settings=preferredColorScheme=${colorSchemeValue(colorScheme)}`);
   const opts = { executablePath: CHROMIUM_PATH, headless: headless ? true : false, userDataDir: profileDir, args, defaultViewport: { width: 1200, height: 900 }, dumpio, timeout: 60_000 };
   if (exts.length && loading === 'flag') {
     opts.ignoreDefaultArgs = ['--disable-extensions'];
@@ -159,10 +165,12 @@ export async function launchChromium({ extDir = null, downloadDir, mockPort, ext
 
 /**
  * Launch headless Firefox ESR over WebDriver BiDi with download prefs (no dialogs), the
- * CONNECT proxy and acceptInsecureCerts; install extDir as a temporary add-on.
+ * CONNECT proxy and acceptInsecureCerts; install extDir as a temporary add-on. colorScheme:
+ * 'light' or 'dark', what `prefers-color-scheme` matches in every page, extension pages
+ * included (pref `layout.css.prefers-color-scheme.content-override`), default the system's.
  * Returns {browser, downloadDir, addonId, kind:'firefox', close()}.
  */
-export async function launchFirefox({ extDir = null, downloadDir, proxyPort, headless = true, dumpio = false, extraPrefs = {} } = {}) {
+export async function launchFirefox({ extDir = null, downloadDir, proxyPort, headless = true, dumpio = false, extraPrefs = {}, colorScheme = null } = {}) {
   if (!downloadDir) throw new Error('launchFirefox: downloadDir is required');
   if (!proxyPort) throw new Error('launchFirefox: proxyPort is required');
   fs.mkdirSync(downloadDir, { recursive: true });
@@ -195,6 +203,7 @@ export async function launchFirefox({ extDir = null, downloadDir, proxyPort, hea
     'browser.safebrowsing.malware.enabled': false,
     'browser.safebrowsing.phishing.enabled': false,
     'xpinstall.signatures.required': false,
+    ...(colorScheme ? { 'layout.css.prefers-color-scheme.content-override': colorSchemeValue(colorScheme) } : {}),
     ...extraPrefs,
   };
   const browser = await puppeteer.launch({
@@ -224,6 +233,12 @@ export async function launchFirefox({ extDir = null, downloadDir, proxyPort, hea
       await closeQuietly(browser);
     },
   };
+}
+
+/** Both browsers number the schemes alike: 0 dark, 1 light. */
+function colorSchemeValue(scheme) {
+  if (scheme !== 'light' && scheme !== 'dark') throw new Error(`colorScheme ${JSON.stringify(scheme)}: use 'light' or 'dark'`);
+  return scheme === 'dark' ? 0 : 1;
 }
 
 async function closeQuietly(browser) {
@@ -298,10 +313,12 @@ function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra 
  * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser:
  * Firefox is launched with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a
  * tab to moz-extension://, refused otherwise) plus `env` (e.g. {HOME}), restored afterwards.
- * Returns {kind, mock, proxy, session, browser, downloadDir, base, worker (Chromium's service
- * worker or null), close()}.
+ * `locale` (Chromium only: Firefox shows only the languages it has a language pack for) sets
+ * the browser's UI language; `colorScheme` ('light', 'dark') the colour scheme pages see.
+ * Returns {kind, mock, proxy, session, browser, downloadDir, base,
+ * worker (Chromium's service worker or null), close()}.
  */
-export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {} }) {
+export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {}, locale = null, colorScheme = null }) {
   const mock = await startMock();
   const downloadDir = tempDir(downloadPrefix);
   let proxy = null;
@@ -310,11 +327,12 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
   let worker = null;
   try {
     if (kind === 'chromium') {
-      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
+      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port, locale, colorScheme });
       const id = chromiumExtensionId(extDir);
       base = `chrome-extension://${id}/`;
       worker = await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
     } else {
+      if (locale) throw new Error(`startWithExtensionPages: Firefox cannot switch its language to ${locale} (no language pack)`);
       proxy = await startProxy({ targetPort: mock.port });
       const uuid = randomUUID();
       const vars = { MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', ...env };
@@ -325,6 +343,7 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
           extDir,
           downloadDir,
           proxyPort: proxy.port,
+          colorScheme,
           extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
         });
       } finally {
@@ -718,6 +737,32 @@ export async function saveOptions(page, values) {
   }, { timeoutMs: 10_000 });
 }
 
+/**
+ * Time passes for the routed files: every stored file record (storage.local
+ * `file:<start time>-<id>`) becomes `days` older and is stored again under the key of its new
+ * start time. The worker reads the records afresh for each clean-up review, on its own clock
+ * (no page can make a file due otherwise). `page`: any extension page. Returns how many
+ * records were aged.
+ */
+export function ageFileRecords(page, days) {
+  return page.evaluate(async (ms) => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const all = await api.storage.local.get(null);
+    const set = {};
+    const remove = [];
+    for (const [key, record] of Object.entries(all)) {
+      const m = /^file:(\d+)-(\d+)$/.exec(key);
+      if (!m || typeof record?.timeMs !== 'number') continue;
+      const timeMs = record.timeMs - ms;
+      remove.push(key);
+      set[`file:${timeMs}-${m[2]}`] = { ...record, timeMs };
+    }
+    await api.storage.local.remove(remove);
+    await api.storage.local.set(set);
+    return remove.length;
+  }, days * 86_400_000);
+}
+
 /** The popup's Download all progress (its data attributes mirror storage.session `bulk`). */
 export function bulkProgress(popup) {
   return popup.evaluate(() => {
@@ -759,12 +804,12 @@ export async function typeInto(page, selector, text) {
 /**
  * One browser with the extension's pages for a `describe` block (call it inside one): started
  * in `before` (Chromium: once the router is ready), its tabs closed and the run logged in
- * `after`. Returns {env, tabs}, filled in by `before`.
+ * `after`. `locale`, `colorScheme`: see startWithExtensionPages. Returns {env, tabs}, filled in by `before`.
  */
-export function extensionPagesSuite(kind, extDir, name, { before: beforeHook, after: afterHook }) {
+export function extensionPagesSuite(kind, extDir, name, { before: beforeHook, after: afterHook, locale = null, colorScheme = null }) {
   const suite = { env: null, tabs: null };
   beforeHook(async () => {
-    suite.env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-${name}-${kind}-` });
+    suite.env = await startWithExtensionPages({ kind, extDir, downloadPrefix: `zd-e2e-${name}-${kind}-`, locale, colorScheme });
     suite.tabs = pageSet(() => suite.env.browser, { label: kind, debug: !!process.env.E2E_DEBUG });
     if (kind === 'chromium') await waitForRouterReady(suite.env.browser, extDir);
   });

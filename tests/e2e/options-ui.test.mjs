@@ -9,7 +9,9 @@
 //   3. the alias "ACME Corp" → "acme", saved, routes the next attachment of 4711 into acme/;
 //   4. Add rule: the template the user picked, an empty file-name condition with the focus,
 //      "incomplete — not applied" until a condition is filled; the preview names the rule
-//      that decided ("no rule: the template", "Rule 1", "Rule 1 — <name>").
+//      that decided ("no rule: the template", "Rule 1", "Rule 1 — <name>");
+//   5. an alias with an invalid folder gets its folder input marked with the core's message,
+//      for organizations named with a quote, a backslash or a control character too.
 //
 //   node --test tests/e2e/options-ui.test.mjs
 //   E2E_BROWSERS=firefox node --test tests/e2e/options-ui.test.mjs
@@ -42,6 +44,22 @@ function aliasRow(page, i) {
       saveEnabled: !document.getElementById('save').disabled,
     };
   }, i);
+}
+
+/** The alias row of organization `org`: whether its folder input is marked invalid, the error shown next to it, and whether the input points to it. */
+function aliasError(page, org) {
+  return page.evaluate((o) => {
+    const orgInput = [...document.querySelectorAll('#aliases input[id$="-org"]')].find((i) => i.value === o);
+    if (!orgInput) return { missing: o };
+    const n = orgInput.id.split('-')[1];
+    const folder = document.getElementById(`alias-${n}-folder`);
+    const error = document.getElementById(`alias-${n}-error`);
+    return {
+      invalid: folder.getAttribute('aria-invalid') === 'true',
+      error: error.hidden ? '' : error.textContent,
+      describedBy: (folder.getAttribute('aria-describedby') ?? '').split(/\s+/).includes(error.id),
+    };
+  }, org);
 }
 
 /** Rule `i`'s "incomplete" label (text when shown, else '') and whether it is in the rule's legend. */
@@ -166,6 +184,29 @@ for (const kind of browsersFromEnv()) {
       await expectShown('the preview naming rule 1', () => preview(page), { path: `Downloads/zendesk/logs/${TICKET}/production_log.tar.gz`, rule: 'Rule 1 — Production logs' });
       await typeInto(page, '#sample-file', 'notes.txt');
       await expectShown('a file rule 1 does not match', () => preview(page), { path: `Downloads/zendesk/zd-${TICKET}/notes.txt`, rule: 'no rule: the template' });
+      await suite.tabs.closeAll();
+    });
+
+    it('marks the folder input of an invalid alias, whatever characters name its organization', async () => {
+      const page = await openOptions();
+      // Rust, JSON and JavaScript escape these differently; the core's error must still
+      // find the row the user typed them in.
+      const orgs = ['Initech "Q" \\ Ltd', 'Globex\u0001Corp'];
+      for (const org of orgs) {
+        // Typed text cannot hold a control character: set the value as a paste would.
+        await page.evaluate((o) => { document.getElementById('alias-org').value = o; }, org);
+        await typeInto(page, '#alias-folder', 'a/b');
+        await clickLink(page, '#add-alias');
+      }
+      const message = "'a/b' is not a portable folder name (it would have to become 'a_b')";
+      for (const org of orgs) {
+        await expectShown(`the folder of ${JSON.stringify(org)} marked`, () => aliasError(page, org), { invalid: true, error: message, describedBy: true });
+      }
+      const state = await page.evaluate(() => ({
+        summary: document.getElementById('summary').hidden ? '' : document.getElementById('summary-list').textContent,
+        saveEnabled: !document.getElementById('save').disabled,
+      }));
+      assert.deepEqual(state, { summary: '', saveEnabled: false }, 'every problem placed at its input, nothing saved');
       await suite.tabs.closeAll();
     });
   });

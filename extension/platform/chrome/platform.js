@@ -16,6 +16,8 @@
 //    the instant between removal and re-adding (after another extension's download) keeps
 //    the browser's own name in Downloads — never lost, but not routed.
 
+import { api } from './core.js';
+
 /**
  * Milliseconds from onDeterminingFilename to suggest for the last downloads this worker
  * routed (a bounded ring; read by `./build.sh bench` through the DevTools protocol).
@@ -23,7 +25,10 @@
 globalThis.zdDlRouterSuggestMs = [];
 const TIMINGS_KEPT = 2000;
 
-export function installDownloadRouting({ api, route, decideNow, record, fallbackNow, watchdogMs }) {
+/** Chromium notifications take buttons ("Show file"). */
+export const notificationButtons = true;
+
+export function installDownloadRouting({ route, decideNow, record, fallbackNow, watchdogMs }) {
   const determining = api.downloads.onDeterminingFilename;
   const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start
   const ANSWER_SETTLE_MS = 300;
@@ -84,17 +89,18 @@ export function installDownloadRouting({ api, route, decideNow, record, fallback
       lastAnswerAt = performance.now();
       if (releaseWanted && pending === 0) release();
     };
-    // The common case — core loaded, ticket known — is answered before returning.
-    const now = decideNow(event);
-    if (now) {
-      answer(now);
+    // The common case — core loaded, ticket known — is answered before returning; a
+    // decision that needs a ticket goes on from there (route looks it up).
+    const first = decideNow(event);
+    if (first && first.action !== 'needTicket') {
+      answer(first);
       return false;
     }
     watchdog = setTimeout(
       () => answer(fallbackNow(event, `no decision within ${watchdogMs() + 500} ms`)),
       watchdogMs() + 500,
     );
-    route(event).then(answer, () => answer(null));
+    route(event, first).then(answer, () => answer(null));
     return true;
   }
   determining.addListener(listener);
@@ -110,8 +116,7 @@ export function installDownloadRouting({ api, route, decideNow, record, fallback
     }
   }
 
-  // Chrome names every download in onDeterminingFilename: clicks need no interception.
-  const onInterceptedClick = async () => ({ started: false });
-  // Chromium notifications take buttons ("Show file").
-  return { onInterceptedClick, download, notificationButtons: true };
+  // Chrome names every download in onDeterminingFilename: clicks need no interception, so
+  // content scripts send no messages for the platform.
+  return { download, contentHandlers: {} };
 }

@@ -14,8 +14,9 @@
     if (replaying || event.defaultPrevented || event.button > 1) return;
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const link = event.target.closest?.('a[href]');
-    // A cheap pre-filter; the background's router decides what really is an attachment.
-    if (!link || !link.href.includes('/attachments/token/')) return;
+    // The core's own answer, generated into zendesk-patterns.js (this page's host counts:
+    // the content script runs on Zendesk pages only). The background's router decides again.
+    if (!link || !zdPatterns.isAttachmentLink(link.href, [location.hostname])) return;
     event.preventDefault();
 
     let settled = false;
@@ -32,7 +33,7 @@
     };
     const timer = setTimeout(replay, REPLAY_AFTER_MS);
     api.runtime
-      .sendMessage({ type: 'download', url: link.href, pageUrl: location.href })
+      .sendMessage(zdProtocol.message('download', { url: link.href, pageUrl: location.href }))
       .then((reply) => {
         if (!reply?.started) return replay();
         settled = true;

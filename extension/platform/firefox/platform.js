@@ -12,8 +12,12 @@
 // nothing loops; a download whose routing fails goes ahead untouched.
 
 import { Router } from './zd_dl_router.js';
+import { api } from './core.js';
 
-export function installDownloadRouting({ api, route, record, keptUnrouted }) {
+/** Firefox notifications have no buttons: a click on the notification itself shows the file. */
+export const notificationButtons = false;
+
+export function installDownloadRouting({ route, record, keptUnrouted }) {
   const starting = new Set(); // URLs we are starting: onCreated may fire before download() resolves
   const running = new Set(); // ids of our downloads not finished yet
   const takeovers = new Map(); // original id and routed id → their take-over
@@ -141,6 +145,5 @@ export function installDownloadRouting({ api, route, record, keptUnrouted }) {
     }
   }
 
-  // Firefox notifications have no buttons: a click on the notification itself shows the file.
-  return { onInterceptedClick, download, notificationButtons: false };
+  return { download, contentHandlers: { download: onInterceptedClick } };
 }
