@@ -27,10 +27,12 @@
 //!   `CreateFile` strips trailing dots and spaces; leading and trailing dots are trimmed),
 //!   and Firefox `SanitizeFileName` (drops leading dots/whitespace, trims trailing
 //!   ` `, U+3000, `.`, U+180E). No leading dot also means no hidden files, `.` or `..`.
-//! * **No whitespace after the last dot** — Firefox `SanitizeFileName` strips whitespace
-//!   from the "extension" (everything from the last dot) of every component unless the
-//!   caller passes `allowDirectoryNames`, which `ext-downloads.js` only does in recent
-//!   versions and only for directories.
+//! * **No ASCII whitespace after the last dot** — Firefox `SanitizeFileName` strips
+//!   whitespace from the "extension" (everything from the last dot) of every component
+//!   unless the caller passes `allowDirectoryNames`, which `ext-downloads.js` only does in
+//!   recent versions and only for directories. It strips with `nsTSubstring::StripWhitespace`,
+//!   which removes only ASCII whitespace (`ASCIIMask::MaskWhitespace`, `\f\t\r\n `), so
+//!   `v1.\u{3000}final` is kept; Chromium minds whitespace only at either end.
 //! * **No shell-integrated extension** (last extension, ASCII case-insensitive): `lnk`,
 //!   `local` and CLSID-like `{…}` from Chromium `net::IsShellIntegratedExtension`
 //!   (`filename_util_internal.cc`, checked by `IsSafePortablePathComponent`), plus `url`,
@@ -40,30 +42,62 @@
 //!   `desktop.ini` / `thumbs.db`. Added from Microsoft's "Naming Files, Paths, and
 //!   Namespaces": `COM0`, `LPT0`, `COM¹²³`, `LPT¹²³`, `CONIN$`, `CONOUT$`, and a device
 //!   name followed by spaces before the dot (`NUL .txt`), which Windows also maps to the device.
-//! * **Length** — at most [`MAX_FILE_NAME_BYTES`] UTF-8 bytes (NTFS, APFS and ext4 all
-//!   allow 255, but we stop at 240: UTF-16 units never exceed UTF-8 bytes). While downloading,
-//!   Firefox writes `<name>.part` and Chrome `<name>.crdownload`; Chrome shortens names
-//!   that leave no room for its suffix, Firefox does not — hence the 15 bytes of headroom.
+//! * **Length** — at most [`MAX_FILE_NAME_BYTES`] (239) UTF-8 bytes for a file name and
+//!   [`MAX_DIR_NAME_BYTES`] for a folder (short folders keep paths short). Chromium shortens a
+//!   file name over `GetMaximumPathComponentLength` minus the longer of `.crdownload` (11) and,
+//!   on Windows, `:Zone.Identifier` (16) (`DownloadPathReservationTracker`,
+//!   `download_path_reservation_tracker.cc`): 255 − 16 = 239 UTF-16 units on NTFS, 255 − 11 =
+//!   244 bytes on ext4 and APFS (`NAME_MAX`). Firefox does not shorten
+//!   (`VALIDATE_DONT_TRUNCATE`) and writes `<name>.part` (255 − 5 = 250). A name never has more
+//!   UTF-16 units than UTF-8 bytes, so 239 bytes is within every one of these.
 //!
 //! A whole path mirrors Chromium `net::IsSafePortableRelativePath` (not absolute, every
 //! component safe) and Firefox `downloads.download()` (not absolute, no `..`).
+//!
+//! # The whole path: at most [`MAX_PATH_UNITS`] (203) UTF-16 units
+//!
+//! Chromium on Windows keeps the whole path under `MAX_PATH` (260 UTF-16 units with the
+//! terminating NUL): `base::GetMaximumPathComponentLength(dir)` is at most
+//! `MAX_PATH − 1 − (len(dir) + 1)` (`base/files/file_util_win.cc`), and the reservation
+//! tracker keeps 16 of that for `:Zone.Identifier`. A longer file name is shortened by the
+//! browser (so the file is not where the router said); folders too long to leave any room
+//! fail the download with `NAME_TOO_LONG` — a lost download. Below a Downloads folder
+//! `C:\Users\<name>\Downloads` with the longest account name Windows allows (20
+//! characters: 39 units), that leaves 260 − 1 − 39 − 1 − 16 = 203 units for
+//! `zendesk/…/<file>`, counted in UTF-16 code units (an emoji is 2). [`SafePath::new`] keeps
+//! every path within it, deterministically, so that what the CLI predicts is where the
+//! browser saves:
+//!
+//! 1. The folders (base folder included) come first: while they, with their `/`s, take more
+//!    than 203 − [`FILE_NAME_ROOM_UNITS`] units, the longest ones are cut, all to the same
+//!    length (on a character boundary, repaired as in step 6 below). They depend on the
+//!    folders alone, never on the file name, so every file of a ticket (and Download all's
+//!    `ticket.html`) lands in one folder.
+//! 2. The file name gets the rest (at least [`FILE_NAME_ROOM_UNITS`]): when it is longer, its
+//!    stem is cut and its extension kept, as in step 6.
+//!
+//! A file name alone is a path too: [`component`] keeps a file name within 203 units as well.
+//! When a file of that name exists and the path is within 6 units of the budget, Chromium's
+//! uniquifier shortens the name to make room for ` (1)` (`CreateUniqueFilename`); the records
+//! follow the name the browser reports.
 //!
 //! # How [`component`] repairs a string
 //!
 //! 1. Trim whitespace at both ends; replace each run of illegal characters with one `_`;
 //!    rewrite odd spaces (NBSP, thin space, …) to U+0020.
 //! 2. Trim trailing dots and whitespace; a leading run of dots becomes `_`.
-//! 3. While the text after the last dot contains whitespace, that dot is dropped when it
-//!    touches whitespace (`ACME Corp. Ltd` → `ACME Corp Ltd`) and becomes `_` otherwise.
+//! 3. While the text after the last dot contains ASCII whitespace, that dot is dropped when
+//!    it touches whitespace (`ACME Corp. Ltd` → `ACME Corp Ltd`) and becomes `_` otherwise.
 //! 4. Shell-integrated extension: a file name gets the extension `download`, as Chromium's
 //!    `EnsureSafeExtension` does on Windows (`evil.lnk` → `evil.download`; Firefox would
 //!    append instead: `evil.lnk.download`); a directory gets `_` appended (`Acme.url` →
 //!    `Acme.url_`) so an organization name keeps its text.
 //! 5. Reserved name: prefix `_` (`CON` → `_CON`, `com1.txt` → `_com1.txt`), as Chromium's
 //!    `GenerateSafeFileName` does.
-//! 6. Too long: cut on a char boundary (a file name keeps an extension of at most 16
-//!    bytes, `.tar.gz`-style double extensions included) and run steps 2–5 again, since
-//!    a cut can expose a trailing space, a dot or a reserved name.
+//! 6. Too long: cut on a char boundary to the limit (a file name keeps an extension of at
+//!    most 16 bytes, `.tar.gz`-style double extensions included) and run steps 2–5 again,
+//!    since a cut can expose a trailing space, a dot or a reserved name; if that made it
+//!    longer than the limit again (`.{…}` → `.download`, a `_` prefix), cut 7 shorter.
 //! 7. Empty: `_` for a directory, `download` for a file name (Chromium's fallback name).
 //!
 //! Nothing else is normalized: letters of any script, emoji, combining marks and inner
@@ -72,10 +106,19 @@
 
 use std::fmt;
 
-/// Longest file-name component, in UTF-8 bytes.
-pub const MAX_FILE_NAME_BYTES: usize = 240;
+/// Longest file name, in UTF-8 bytes: Chromium shortens names over 239 UTF-16 units on
+/// Windows and 244 bytes elsewhere, and UTF-16 units never outnumber UTF-8 bytes (see the
+/// module docs).
+pub const MAX_FILE_NAME_BYTES: usize = 239;
 /// Longest directory component, in UTF-8 bytes (folders stay readable and paths short on Windows).
 pub const MAX_DIR_NAME_BYTES: usize = 100;
+/// Longest whole path below Downloads, in UTF-16 code units: 260 (`MAX_PATH`) − 1 (its NUL)
+/// − 39 (`C:\Users\<20 characters>\Downloads`) − 1 (`\`) − 16 (`:Zone.Identifier`) = 203.
+/// See the module docs.
+pub const MAX_PATH_UNITS: usize = 260 - 1 - WINDOWS_DOWNLOADS_UNITS - 1 - ":Zone.Identifier".len();
+/// Room in [`MAX_PATH_UNITS`] that the file name always keeps: folders are cut before it
+/// would get less (a 16-unit extension and a recognisable stem).
+pub const FILE_NAME_ROOM_UNITS: usize = 48;
 /// Most directory components a routed path may have.
 pub const MAX_DEPTH: usize = 10;
 
@@ -89,6 +132,9 @@ const SAFE_EXTENSION: &str = "download";
 const MAX_KEPT_EXTENSION_BYTES: usize = 16;
 /// How much [`finish`] can lengthen a name: `.{}` → `.download` (+6), then a `_` prefix (+1).
 const FINISH_GROWTH: usize = 7;
+/// The Windows Downloads folder [`MAX_PATH_UNITS`] allows for, in UTF-16 units: the longest
+/// account name Windows allows is 20 characters (Microsoft Learn, *USER_INFO_0 structure*).
+const WINDOWS_DOWNLOADS_UNITS: usize = "C:\\Users\\".len() + 20 + "\\Downloads".len();
 
 /// Printable ASCII that is illegal anywhere: Chromium `illegal_anywhere_` (`"~*/:<>?\|`)
 /// plus Firefox's `%`.
@@ -199,10 +245,10 @@ fn is_reserved_on_windows(name: &str) -> bool {
     RESERVED_DEVICE_NAMES.contains(&stem.trim_end_matches(' '))
 }
 
-/// True when the text after the last dot contains whitespace (Firefox strips it).
+/// True when the text after the last dot contains ASCII whitespace (Firefox strips it).
 fn extension_has_whitespace(name: &str) -> bool {
     name.rsplit_once('.')
-        .is_some_and(|(_, ext)| ext.contains(char::is_whitespace))
+        .is_some_and(|(_, ext)| ext.contains(|c: char| c.is_ascii_whitespace()))
 }
 
 /// The checker: true when `s` is a component both browsers and all three OSes accept
@@ -213,7 +259,7 @@ pub fn is_portable_component(s: &str) -> bool {
     let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
         return false;
     };
-    s.len() <= MAX_FILE_NAME_BYTES
+    FILE_NAME_LIMIT.admits(s)
         && !is_illegal_at_ends(first)
         && !is_illegal_at_ends(last)
         && !s.chars().any(|c| is_illegal_anywhere(c) || is_odd_space(c))
@@ -266,12 +312,12 @@ fn finish(s: &str, is_file_name: bool) -> String {
         format!("_{rest}")
     };
 
-    // Step 3: no whitespace after the last dot. The dot is never first or last here.
+    // Step 3: no ASCII whitespace after the last dot. The dot is never first or last here.
     while let Some(dot) = name.rfind('.') {
-        let (before, after) = (&name[..dot], &name[dot + 1..]);
-        if !after.contains(char::is_whitespace) {
+        if !extension_has_whitespace(&name) {
             break;
         }
+        let (before, after) = (&name[..dot], &name[dot + 1..]);
         if before.ends_with(char::is_whitespace) || after.starts_with(char::is_whitespace) {
             name.remove(dot);
         } else {
@@ -298,16 +344,56 @@ fn finish(s: &str, is_file_name: bool) -> String {
     name
 }
 
-/// Largest char boundary of `s` at or below `index`.
-fn floor_char_boundary(s: &str, index: usize) -> usize {
-    if index >= s.len() {
-        return s.len();
+/// A length limit in the two measures file systems use: UTF-8 bytes (ext4, APFS) and UTF-16
+/// code units (NTFS, Windows paths).
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    bytes: usize,
+    units: usize,
+}
+
+/// A file name: also a whole path (`Downloads/<name>`), so within [`MAX_PATH_UNITS`] too.
+const FILE_NAME_LIMIT: Limit = Limit {
+    bytes: MAX_FILE_NAME_BYTES,
+    units: MAX_PATH_UNITS,
+};
+/// A folder name (a UTF-16 unit count never exceeds the byte count).
+const DIR_NAME_LIMIT: Limit = Limit {
+    bytes: MAX_DIR_NAME_BYTES,
+    units: MAX_DIR_NAME_BYTES,
+};
+
+impl Limit {
+    fn admits(self, s: &str) -> bool {
+        // UTF-16 units never outnumber UTF-8 bytes: most names are decided without counting.
+        s.len() <= self.bytes && (s.len() <= self.units || utf16_len(s) <= self.units)
     }
-    let mut i = index;
-    while !s.is_char_boundary(i) {
-        i -= 1;
+
+    /// This limit less `bytes` bytes and `units` units (saturating).
+    fn less(self, bytes: usize, units: usize) -> Limit {
+        Limit {
+            bytes: self.bytes.saturating_sub(bytes),
+            units: self.units.saturating_sub(units),
+        }
     }
-    i
+
+    /// The longest prefix of `s` within this limit, cut on a char boundary.
+    fn prefix(self, s: &str) -> &str {
+        let (mut bytes, mut units) = (0, 0);
+        for (i, c) in s.char_indices() {
+            bytes += c.len_utf8();
+            units += c.len_utf16();
+            if bytes > self.bytes || units > self.units {
+                return &s[..i];
+            }
+        }
+        s
+    }
+}
+
+/// Length in UTF-16 code units, the measure of Windows paths.
+fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
 }
 
 /// The extension (with its dot) a cut file name keeps: the double extension (`.tar.gz`)
@@ -336,52 +422,85 @@ fn kept_extension(name: &str) -> &str {
         .unwrap_or("")
 }
 
-/// Step 6: cuts `name` (which starts with neither whitespace nor a dot) to at most
-/// `max` bytes on a char boundary, keeping a short extension on a file name.
-fn cut(name: &str, max: usize, is_file_name: bool) -> String {
-    if name.len() <= max {
-        return name.to_owned();
-    }
+/// Step 6: cuts `name` (which starts with neither whitespace nor a dot) to `limit` on a char
+/// boundary, keeping a short extension on a file name.
+fn cut(name: &str, limit: Limit, is_file_name: bool) -> String {
     let ext = if is_file_name {
         kept_extension(name)
     } else {
         ""
     };
     let stem = &name[..name.len() - ext.len()];
-    let stem = &stem[..floor_char_boundary(stem, max - ext.len())];
+    let stem = limit.less(ext.len(), utf16_len(ext)).prefix(stem);
     format!("{}{ext}", stem.trim_end_matches(is_illegal_at_ends))
+}
+
+/// Step 6 on a name that passes [`is_portable_component`] but for its length: the name
+/// within `limit`, still portable.
+fn shorten(name: String, limit: Limit, is_file_name: bool) -> String {
+    if limit.admits(&name) {
+        return name;
+    }
+    let cut_to = |limit| finish(&cut(&name, limit, is_file_name), is_file_name);
+    let exact = cut_to(limit);
+    if limit.admits(&exact) {
+        exact
+    } else {
+        // `finish` lengthened the cut; the cut keeps the first character, so it can only
+        // grow it by FINISH_GROWTH.
+        cut_to(limit.less(FINISH_GROWTH, FINISH_GROWTH))
+    }
 }
 
 /// Makes one path component safe. Never returns an empty string and never a string for
 /// which [`is_portable_component`] is false. `is_file_name` = the last component: when
 /// cutting to length keep the extension (`aaaa…aaa.tar.gz` keeps `.tar.gz`, an extension
 /// of at most 16 bytes); directory components are cut to [`MAX_DIR_NAME_BYTES`], file
-/// names to [`MAX_FILE_NAME_BYTES`], always on a char boundary. Idempotent.
+/// names to [`MAX_FILE_NAME_BYTES`] and [`MAX_PATH_UNITS`], always on a char boundary.
+/// Idempotent.
 pub fn component(raw: &str, is_file_name: bool) -> String {
     let limit = if is_file_name {
-        MAX_FILE_NAME_BYTES
+        FILE_NAME_LIMIT
     } else {
-        MAX_DIR_NAME_BYTES
+        DIR_NAME_LIMIT
     };
     // Most names are already fine: the checker is one cheap pass, and `component` is the
     // identity on portable input (a property test pins that).
-    if raw.len() <= limit && is_portable_component(raw) {
+    if limit.admits(raw) && is_portable_component(raw) {
         return raw.to_owned();
     }
     let name = finish(&replace_illegal(raw), is_file_name);
-    if name.len() <= limit {
-        return name;
+    shorten(name, limit, is_file_name)
+}
+
+/// Cuts the longest folders, all to the same length in UTF-16 units, until the folders with
+/// a `/` after each take at most `room` units. Depends on the folders alone: every file
+/// routed to the same folders lands in the same (cut) folders.
+fn fit_folders(dirs: &mut [String], room: usize) {
+    // Byte counts bound the unit counts: most paths are decided without counting.
+    if dirs.iter().map(|d| d.len() + 1).sum::<usize>() <= room {
+        return;
     }
-    // The cut keeps the first character, so `finish` can only grow it by FINISH_GROWTH.
-    finish(
-        &cut(&name, limit - FINISH_GROWTH, is_file_name),
-        is_file_name,
-    )
+    let lengths: Vec<usize> = dirs.iter().map(|d| utf16_len(d)).collect();
+    let taken = |cap: usize| lengths.iter().map(|&n| n.min(cap) + 1).sum::<usize>();
+    let mut cap = lengths.iter().copied().max().unwrap_or(0);
+    // MAX_DEPTH folders of one unit and their `/`s take 20 units: any room called with fits.
+    while cap > 1 && taken(cap) > room {
+        cap -= 1;
+    }
+    let limit = Limit {
+        bytes: MAX_DIR_NAME_BYTES,
+        units: cap,
+    };
+    for dir in dirs.iter_mut().filter(|d| !limit.admits(d)) {
+        *dir = shorten(std::mem::take(dir), limit, false);
+    }
 }
 
 /// A relative path, '/'-separated, that only this module can construct: every component
 /// passes [`is_portable_component`], no "..", no ".", not absolute, no empty component,
-/// at most [`MAX_DEPTH`] directories plus one file name.
+/// at most [`MAX_DEPTH`] directories plus one file name, at most [`MAX_PATH_UNITS`] UTF-16
+/// units in all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SafePath(String);
 
@@ -390,19 +509,25 @@ impl SafePath {
     /// Directory components that are empty after trimming whitespace are dropped (an
     /// empty org never makes "a//b"); more than [`MAX_DEPTH`] directories: keep the first
     /// [`MAX_DEPTH`]. A file name that is empty becomes "download". A '/' or '\' inside
-    /// a component never splits it: it becomes '_'.
+    /// a component never splits it: it becomes '_'. The whole path stays within
+    /// [`MAX_PATH_UNITS`]: the longest folders are cut while they leave the file name less
+    /// than [`FILE_NAME_ROOM_UNITS`], then the file name's stem (see the module docs).
     pub fn new<S: AsRef<str>>(dirs: &[S], file_name: &str) -> SafePath {
-        let mut path = String::new();
-        for dir in dirs
+        let mut dirs: Vec<String> = dirs
             .iter()
             .map(AsRef::as_ref)
             .filter(|d| !d.trim().is_empty())
             .take(MAX_DEPTH)
-        {
-            path.push_str(&component(dir, false));
+            .map(|d| component(d, false))
+            .collect();
+        fit_folders(&mut dirs, MAX_PATH_UNITS - FILE_NAME_ROOM_UNITS);
+        let mut path = String::new();
+        for dir in &dirs {
+            path.push_str(dir);
             path.push('/');
         }
-        path.push_str(&component(file_name, true));
+        let room = FILE_NAME_LIMIT.less(0, utf16_len(&path));
+        path.push_str(&shorten(component(file_name, true), room, true));
         SafePath(path)
     }
 
@@ -442,10 +567,9 @@ impl fmt::Display for SafePath {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))] // proptest is native-only
+#[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     /// (behaviour, input, is_file_name, expected)
     const CASES: &[(&str, &str, bool, &str)] = &[
@@ -544,6 +668,12 @@ mod tests {
         ("dot_space_file", "Invoice no. 42", true, "Invoice no 42"),
         ("dot_inside_word", "v1.2 beta", false, "v1_2 beta"),
         (
+            "ideographic_space_after_dot_kept",
+            "v1.\u{3000}final",
+            true,
+            "v1.\u{3000}final",
+        ),
+        (
             "dot_space_keeps_real_extension",
             "Q3 v1. final.pdf",
             true,
@@ -592,7 +722,8 @@ mod tests {
 
     #[test]
     fn checker_rejects() {
-        let long = "x".repeat(MAX_FILE_NAME_BYTES + 1);
+        // 204 UTF-16 units; 240 bytes.
+        let (long, wide) = ("x".repeat(204), "é".repeat(120));
         for bad in [
             "",
             ".",
@@ -622,6 +753,7 @@ mod tests {
             "x.URL",
             "x.{a}",
             long.as_str(),
+            wide.as_str(),
         ] {
             assert!(!is_portable_component(bad), "{bad:?} accepted");
         }
@@ -635,6 +767,7 @@ mod tests {
             "_CON",
             "日本語",
             "a\u{3000}b",
+            "v1.\u{3000}final",
         ] {
             assert!(is_portable_component(good), "{good:?} rejected");
         }
@@ -643,45 +776,47 @@ mod tests {
     #[test]
     fn long_file_name_keeps_double_extension() {
         let got = component(&format!("{}.tar.gz", "a".repeat(1000)), true);
-        assert!(got.len() <= MAX_FILE_NAME_BYTES);
-        assert!(got.ends_with(".tar.gz") && got.starts_with("aaaa"), "{got}");
-        assert!(is_portable_component(&got));
+        assert_eq!(got, format!("{}.tar.gz", "a".repeat(196)));
     }
 
     #[test]
     fn long_file_name_keeps_extension() {
         let got = component(&format!("{}.pdf", "b".repeat(1000)), true);
-        assert!(got.len() <= MAX_FILE_NAME_BYTES && got.len() > 200);
-        assert!(got.ends_with("b.pdf"), "{got}");
+        assert_eq!(got, format!("{}.pdf", "b".repeat(199)));
     }
 
     #[test]
     fn long_extension_is_cut_with_the_rest() {
         let got = component(&format!("a.{}", "x".repeat(1000)), true);
-        assert!(got.len() <= MAX_FILE_NAME_BYTES && got.starts_with("a.xxx"));
+        assert_eq!(got, format!("a.{}", "x".repeat(201)));
     }
 
     #[test]
     fn long_dir_name_is_cut() {
-        let got = component(&"d".repeat(1000), false);
-        assert!(got.len() <= MAX_DIR_NAME_BYTES && got.len() > 90);
+        assert_eq!(component(&"d".repeat(1000), false), "d".repeat(100));
+    }
+
+    #[test]
+    fn file_name_alone_is_within_the_windows_path_budget_of_203_units() {
+        assert_eq!(component(&"a".repeat(203), true), "a".repeat(203));
+        assert_eq!(component(&"a".repeat(204), true), "a".repeat(203));
+    }
+
+    #[test]
+    fn file_name_is_at_most_239_bytes() {
+        // 239 bytes, 120 UTF-16 units: kept; one byte more is cut on the char boundary.
+        let at_limit = format!("{}a", "é".repeat(119));
+        assert_eq!(component(&at_limit, true), at_limit);
+        let over = format!("{}ab", "é".repeat(119));
+        assert_eq!(component(&over, true), at_limit);
     }
 
     #[test]
     fn long_multibyte_names_cut_on_char_boundary() {
-        let got = component(&"é".repeat(1000), true);
-        assert!(got.len() <= MAX_FILE_NAME_BYTES && got.chars().all(|c| c == 'é'));
+        assert_eq!(component(&"é".repeat(1000), true), "é".repeat(119));
         let got = component(&format!("{}.txt", "日本".repeat(500)), true);
-        assert!(
-            got.len() <= MAX_FILE_NAME_BYTES && got.ends_with(".txt"),
-            "{got}"
-        );
-        assert!(got
-            .trim_end_matches(".txt")
-            .chars()
-            .all(|c| c == '日' || c == '本'));
-        let got = component(&"🚀".repeat(1000), false);
-        assert!(got.len() <= MAX_DIR_NAME_BYTES && got.chars().all(|c| c == '🚀'));
+        assert_eq!(got, format!("{}.txt", "日本".repeat(39)));
+        assert_eq!(component(&"🚀".repeat(1000), false), "🚀".repeat(25));
     }
 
     #[test]
@@ -697,19 +832,64 @@ mod tests {
     }
 
     #[test]
-    fn cut_exposing_shell_extension_is_renamed() {
-        // The cut (7 bytes under the limit) lands right after ".lnk".
-        let stem = "x".repeat(MAX_FILE_NAME_BYTES - 7 - 4);
-        let raw = format!("{stem}.lnk{}", "y".repeat(100));
-        let got = component(&raw, true);
-        assert_eq!(got, format!("{stem}.download"));
+    fn cut_exposing_shell_extension_is_cut_shorter() {
+        // The cut at 203 units lands right after ".lnk"; `.download` would not fit, so the
+        // name is cut 7 shorter instead.
+        let got = component(&format!("{}.lnk{}", "x".repeat(199), "y".repeat(100)), true);
+        assert_eq!(got, "x".repeat(196));
+        let got = component(&format!("{}.url{}", "x".repeat(96), "y".repeat(50)), false);
+        assert_eq!(got, "x".repeat(93));
     }
 
     #[test]
     fn cut_exposing_dot_space_extension_is_fixed() {
         let got = component(&format!("a.b {}.d", "c".repeat(200)), false);
-        assert!(is_portable_component(&got), "{got}");
-        assert!(got.starts_with("a_b ccc"), "{got}");
+        assert_eq!(got, format!("a_b {}", "c".repeat(96)));
+    }
+
+    #[test]
+    fn safe_path_cuts_the_file_stem_to_the_windows_path_budget() {
+        let p = SafePath::new(
+            &["zendesk", "ACME Corp", "4711"],
+            &format!("{}.tar.gz", "r".repeat(300)),
+        );
+        let want = format!("zendesk/ACME Corp/4711/{}.tar.gz", "r".repeat(173));
+        assert_eq!((p.as_str(), want.len()), (want.as_str(), 203));
+    }
+
+    #[test]
+    fn safe_path_within_the_windows_path_budget_is_kept() {
+        let file = format!("{}.pdf", "r".repeat(176));
+        let p = SafePath::new(&["zendesk", "ACME Corp", "4711"], &file);
+        assert_eq!(p.as_str(), format!("zendesk/ACME Corp/4711/{file}"));
+    }
+
+    #[test]
+    fn safe_path_counts_utf16_units() {
+        // 🚀 is 2 UTF-16 units: the folders take 114 units, the name gets 89.
+        let org = "o".repeat(100);
+        let p = SafePath::new(
+            &["zendesk", &org, "4711"],
+            &format!("{}.png", "🚀".repeat(100)),
+        );
+        assert_eq!(
+            p.as_str(),
+            format!("zendesk/{org}/4711/{}.png", "🚀".repeat(42))
+        );
+    }
+
+    #[test]
+    fn safe_path_cuts_the_longest_folders_to_leave_the_file_name_its_room() {
+        let dirs = ["zendesk", &"a".repeat(100), &"b".repeat(100), "4711"];
+        let p = SafePath::new(&dirs, "report.pdf");
+        let want = format!("zendesk/{}/{}/4711", "a".repeat(70), "b".repeat(70));
+        assert_eq!(p.as_str(), format!("{want}/report.pdf"));
+        // The same folders for any file name: a ticket's files stay together.
+        let long = SafePath::new(&dirs, &format!("{}.log", "l".repeat(300)));
+        assert_eq!(long.as_str(), format!("{want}/{}.log", "l".repeat(44)));
+        // A path made again from its own parts is the same path (Download all's sidecar).
+        let folders: Vec<&str> = long.dir().split('/').collect();
+        assert_eq!(SafePath::new(&folders, long.file_name()), long);
     }
 
     #[test]
@@ -748,168 +928,5 @@ mod tests {
         let p = SafePath::new(&dirs, "f");
         assert_eq!(p.dir().split('/').count(), MAX_DEPTH);
         assert!(p.dir().starts_with("d0/d1/") && p.dir().ends_with("/d9"));
-    }
-
-    /// Firefox `SanitizeFileName` with `VALIDATE_SANITIZE_ONLY | VALIDATE_DONT_TRUNCATE |
-    /// VALIDATE_DONT_COLLAPSE_WHITESPACE`, which `downloads.download()` compares each
-    /// component with (`allow_directory_names` only in recent versions).
-    fn firefox_sanitize(name: &str, allow_directory_names: bool) -> String {
-        let zs = |c: char| c == ' ' || c == '\u{3000}' || is_odd_space(c);
-        let mut out = String::new();
-        for c in name.chars() {
-            if "\\/:*?\"<>|%".contains(c) {
-                out.push('_');
-            } else if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                continue;
-            } else if zs(c) || c == '\u{FEFF}' {
-                if !out.is_empty() {
-                    out.push(if c == '\u{3000}' { c } else { ' ' });
-                }
-            } else if c == '.' || c == '\u{180E}' {
-                if !out.is_empty() {
-                    out.push(c);
-                }
-            } else if is_format(c) {
-                out.push('_');
-            } else {
-                out.push(c);
-            }
-        }
-        let out = out.trim_end_matches([' ', '\u{3000}', '.', '\u{180E}']);
-        let (base, mut ext) = match out.rfind('.') {
-            Some(dot) => (&out[..dot], out[dot..].to_owned()),
-            None => (out, String::new()),
-        };
-        if !allow_directory_names {
-            ext.retain(|c| !c.is_ascii_whitespace());
-        }
-        let suffix = if [".lnk", ".local", ".url", ".scf", ".desktop"]
-            .iter()
-            .any(|e| ext.eq_ignore_ascii_case(e))
-        {
-            ".download"
-        } else {
-            ""
-        };
-        format!("{base}{ext}{suffix}")
-    }
-
-    /// Chromium `IsSafePortablePathComponent` (IsFilenameLegal, SanitizeGeneratedFileName
-    /// with replace_trailing, IsShellIntegratedExtension, IsReservedNameOnWindows).
-    fn chromium_is_safe_portable_component(s: &str) -> bool {
-        let illegal_anywhere = |c: char| {
-            "\"~*/:<>?\\|".contains(c) || c.is_control() || is_format(c) || is_noncharacter(c)
-        };
-        let at_ends = |c: char| c.is_whitespace() || c == '.';
-        let legal =
-            !s.chars().any(illegal_anywhere) && !s.starts_with(at_ends) && !s.ends_with(at_ends);
-        let sanitized_unchanged = !s.ends_with([' ', '.'])
-            && !s.ends_with(|c: char| c.is_ascii_whitespace())
-            && !s.starts_with('.')
-            && !s.contains(['/', '\\']);
-        let ext = s
-            .rsplit_once('.')
-            .map_or("", |(_, e)| e)
-            .to_ascii_lowercase();
-        let shell = ext == "lnk" || ext == "local" || (ext.starts_with('{') && ext.ends_with('}'));
-        let lower = s.to_ascii_lowercase();
-        let devices = [
-            "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
-            "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
-            "clock$",
-        ];
-        let reserved = devices.iter().any(|d| {
-            lower.starts_with(d) && (lower.len() == d.len() || lower.as_bytes()[d.len()] == b'.')
-        }) || lower == "desktop.ini"
-            || lower == "thumbs.db";
-        !s.is_empty() && legal && sanitized_unchanged && !shell && !reserved
-    }
-
-    fn hostile_char() -> impl Strategy<Value = char> {
-        prop_oneof![
-            3 => prop::sample::select(vec![
-                '.', ' ', '/', '\\', ':', '%', '~', '_', '{', '}', '$', '\u{A0}', '\u{3000}',
-                '\u{202E}', '\u{200B}', '\u{200D}', '\u{FEFF}', '\0', '\n', '\t', '\u{85}',
-                '\u{2028}', '\u{180E}', '\u{FFFE}', '¹', 'é', '日', '🚀', '\u{301}',
-            ]),
-            3 => prop::char::range('a', 'z'),
-            1 => any::<char>(),
-        ]
-    }
-
-    /// Arbitrary strings, weighted towards the ones that break file names.
-    fn hostile_input() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            "\\PC*",
-            prop::collection::vec(hostile_char(), 0..48).prop_map(|v| v.into_iter().collect()),
-            "[ .]{0,2}(?i:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|clock\\$|conin\\$|desktop\\.ini|thumbs\\.db|[a-z]{1,3})( {0,2}\\.(?i:lnk|local|url|scf|desktop|txt|tar|gz|\\{[0-9a-f-]{0,6}\\}| ?[a-z]{0,3})){0,3}[ .]{0,2}",
-            "[a-zé日🚀 .~-]{0,400}(\\.(tar\\.gz|pdf|lnk|[a-z ]{1,20}))?",
-        ]
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-
-        #[test]
-        fn component_is_portable_and_bounded(s in hostile_input(), is_file_name in any::<bool>()) {
-            let got = component(&s, is_file_name);
-            let limit = if is_file_name { MAX_FILE_NAME_BYTES } else { MAX_DIR_NAME_BYTES };
-            prop_assert!(is_portable_component(&got), "{:?} -> {:?}", s, got);
-            prop_assert!(!got.is_empty() && got.len() <= limit, "{:?} -> {:?}", s, got);
-        }
-
-        #[test]
-        fn component_is_idempotent(s in hostile_input(), is_file_name in any::<bool>()) {
-            let once = component(&s, is_file_name);
-            prop_assert_eq!(component(&once, is_file_name), once);
-        }
-
-        #[test]
-        fn component_output_survives_firefox(s in hostile_input(), is_file_name in any::<bool>()) {
-            let got = component(&s, is_file_name);
-            prop_assert_eq!(firefox_sanitize(&got, false), got.clone());
-            prop_assert_eq!(firefox_sanitize(&got, true), got);
-        }
-
-        #[test]
-        fn component_output_passes_chromium(s in hostile_input(), is_file_name in any::<bool>()) {
-            let got = component(&s, is_file_name);
-            prop_assert!(chromium_is_safe_portable_component(&got), "{:?} -> {:?}", s, got);
-        }
-
-        #[test]
-        fn portable_input_is_kept(
-            s in "[a-zA-Z0-9_(é日]([a-zA-Z0-9 _()é日-]{0,50}(\\.[a-zA-Z0-9_()-]{1,5}){0,2})?",
-            is_file_name in any::<bool>()) {
-            prop_assume!(is_portable_component(&s) && s.len() <= MAX_DIR_NAME_BYTES);
-            prop_assert_eq!(component(&s, is_file_name), s);
-        }
-
-        #[test]
-        fn safe_path_is_safe(
-            dirs in prop::collection::vec(hostile_input(), 0..16),
-            file_name in hostile_input(),
-        ) {
-            let p = SafePath::new(&dirs, &file_name);
-            let s = p.as_str();
-            prop_assert!(!s.starts_with('/') && !s.starts_with('\\'));
-            prop_assert!(!s.contains('\\') && !s.contains(':'));
-            prop_assert!(s.len() <= MAX_DEPTH * (MAX_DIR_NAME_BYTES + 1) + MAX_FILE_NAME_BYTES);
-            let parts: Vec<&str> = s.split('/').collect();
-            prop_assert!(parts.len() - 1 <= MAX_DEPTH);
-            let kept_dirs = dirs.iter().filter(|d| !d.trim().is_empty()).count().min(MAX_DEPTH);
-            prop_assert_eq!(parts.len() - 1, kept_dirs);
-            for part in &parts {
-                prop_assert!(!part.is_empty() && *part != ".." && *part != ".");
-                prop_assert!(is_portable_component(part), "{:?}", part);
-            }
-            prop_assert_eq!(p.file_name(), parts[parts.len() - 1]);
-            if p.dir().is_empty() {
-                prop_assert_eq!(s, p.file_name());
-            } else {
-                prop_assert_eq!(s.to_owned(), format!("{}/{}", p.dir(), p.file_name()));
-            }
-        }
     }
 }

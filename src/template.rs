@@ -15,7 +15,8 @@
 //!
 //! `{{` and `}}` are literal braces. The `/` separators come from the template only: a
 //! value containing `/` never creates a folder, it is sanitized inside its component.
-//! Rendering always yields a [`SafePath`].
+//! Rendering always yields a [`SafePath`], which the sanitizer keeps short enough for Windows
+//! (`sanitize::MAX_PATH_UNITS`).
 //!
 //! **Missing values.** A placeholder has no value when it is unknown or blank: the
 //! organization or ticket of a fallback, a ticket without requester, a capture group that

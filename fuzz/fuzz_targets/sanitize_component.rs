@@ -1,9 +1,11 @@
-//! libFuzzer target: `sanitize::component` and `SafePath::new` on arbitrary bytes (lossy UTF-8).
+//! libFuzzer target: `sanitize::component` and `SafePath::new` on arbitrary bytes (lossy
+//! UTF-8), judged by the browsers' rules (`tests/oracle`), not by the product's own checker.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use zd_dl_router::sanitize::{
-    component, is_portable_component, SafePath, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
-};
+use zd_dl_router::sanitize::{component, SafePath, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES};
+
+#[path = "../../tests/oracle/mod.rs"]
+mod oracle;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
@@ -14,16 +16,16 @@ fuzz_target!(|data: &[u8]| {
         } else {
             MAX_DIR_NAME_BYTES
         };
-        assert!(
-            is_portable_component(&c) && c.len() <= limit,
-            "{s:?} -> {c:?}"
-        );
+        assert!(!c.is_empty() && c.len() <= limit, "{s:?} -> {c:?}");
+        // A folder is judged with a file in it.
+        let path = if is_file { c.clone() } else { format!("{c}/f") };
+        let rejected = oracle::rejections(&path);
+        assert!(rejected.is_empty(), "{s:?} -> {c:?}: {rejected:#?}");
         assert_eq!(component(&c, is_file), c, "not idempotent: {s:?}");
     }
     let parts: Vec<&str> = s.split('\u{1}').collect();
     let (file, dirs) = parts.split_last().unwrap();
     let p = SafePath::new(dirs, file);
-    for part in p.as_str().split('/') {
-        assert!(is_portable_component(part), "{s:?} -> {p}");
-    }
+    let rejected = oracle::rejections(p.as_str());
+    assert!(rejected.is_empty(), "{s:?} -> {p}: {rejected:#?}");
 });

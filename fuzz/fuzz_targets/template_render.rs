@@ -1,9 +1,13 @@
-//! libFuzzer target: `Template::parse` on arbitrary text; every parsed template renders
-//! portable components for hostile values (the input's tail, split on U+0001).
+//! libFuzzer target: `Template::parse` on arbitrary text; every parsed template renders, for
+//! hostile values (the input's tail, split on U+0001), a path both browsers save unchanged on
+//! every OS (judged by `tests/oracle`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use zd_dl_router::sanitize::{is_portable_component, MAX_DEPTH};
+use zd_dl_router::sanitize::MAX_DEPTH;
 use zd_dl_router::template::Template;
+
+#[path = "../../tests/oracle/mod.rs"]
+mod oracle;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
@@ -17,10 +21,11 @@ fuzz_target!(|data: &[u8]| {
             i.set(i.get() + 1);
             values[i.get() % values.len()].to_owned()
         });
-        let parts: Vec<&str> = p.as_str().split('/').collect();
-        assert!(parts.len() <= MAX_DEPTH + 1);
-        for part in parts {
-            assert!(is_portable_component(part), "{source:?} -> {p}");
-        }
+        assert!(
+            p.as_str().split('/').count() <= MAX_DEPTH + 1,
+            "{source:?} -> {p}"
+        );
+        let rejected = oracle::rejections(p.as_str());
+        assert!(rejected.is_empty(), "{source:?} -> {p}: {rejected:#?}");
     }
 });
