@@ -235,7 +235,7 @@ pub fn sidecar(
     let (name, mime, text) = match settings.settings().sidecar {
         Sidecar::None => return None,
         Sidecar::Html => {
-            let link = ticket_link(ticket);
+            let link = ticket.instance.ticket_page_url(ticket.id);
             let text = format!(
                 "<!doctype html>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0; url={link}\">\n\
                  <title>Zendesk ticket {id}</title>\n<a href=\"{link}\">Zendesk ticket {id}</a>\n",
@@ -253,7 +253,7 @@ pub fn sidecar(
                 line("Organization", org),
                 line("Requester", ticket.requester.as_deref()),
                 line("Status", ticket.status.as_deref()),
-                ticket_link(ticket)
+                ticket.instance.ticket_page_url(ticket.id)
             );
             ("TICKET.md", "text/markdown", text)
         }
@@ -277,17 +277,6 @@ pub fn sidecar(
         mime,
         conflict_action,
     })
-}
-
-/// The agent URL of a ticket: `https://<sub>.zendesk.com/…` or the host-mapped domain.
-pub fn ticket_link(ticket: &Ticket) -> String {
-    let instance = ticket.instance.as_str();
-    let host = if instance.contains('.') {
-        instance.to_owned()
-    } else {
-        format!("{instance}.zendesk.com")
-    };
-    format!("https://{host}/agent/tickets/{}", ticket.id)
 }
 
 #[cfg(test)]
@@ -429,7 +418,7 @@ mod tests {
         let mut t = ticket();
         t.instance = Instance::new("support.example.com");
         assert_eq!(
-            ticket_link(&t),
+            t.instance.ticket_page_url(t.id),
             "https://support.example.com/agent/tickets/4711"
         );
     }

@@ -11,6 +11,7 @@ use crate::field_error::{FieldError, FieldPath};
 use crate::rules::{Rule, RuleSpec};
 use crate::sanitize::{self, MAX_DEPTH};
 use crate::template::{Template, DEFAULT_TEMPLATE};
+use crate::zendesk;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -364,7 +365,7 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
                 FieldPath::from("hostMappedDomains").index(i),
                 format!("'{domain}' is not a host name like support.example.com"),
             ));
-        } else if domain.ends_with(".zendesk.com") {
+        } else if domain.ends_with(zendesk::ACCOUNT_HOST_SUFFIX) {
             errors.push(FieldError::new(
                 FieldPath::from("hostMappedDomains").index(i),
                 "zendesk.com subdomains are recognised without listing them",

@@ -79,6 +79,17 @@ impl Instance {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The agent page of ticket `id`: `https://<sub>.zendesk.com/agent/tickets/<id>`, or on
+    /// the host-mapped domain the instance is.
+    pub fn ticket_page_url(&self, id: TicketId) -> String {
+        let host = if self.0.contains('.') {
+            self.0.clone()
+        } else {
+            format!("{}{ACCOUNT_HOST_SUFFIX}", self.0)
+        };
+        format!("{SCHEME}://{host}{TICKET_PAGE_PATH}{id}")
+    }
 }
 
 impl fmt::Display for Instance {
