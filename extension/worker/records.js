@@ -75,9 +75,8 @@ export function reloadRecords(router) {
   return reloading;
 }
 
-async function settled(router) {
-  await reloading;
-  return router;
+function settled() {
+  return reloading;
 }
 
 /**
@@ -115,7 +114,7 @@ api.downloads.onChanged.addListener(async ({ id, state }) => {
   if (state?.current !== 'complete' && state?.current !== 'interrupted') return;
   const router = await ready;
   if (!router) return;
-  await settled(router);
+  await settled();
   await observeNow(router, id);
   if (state.current === 'complete') for (const listener of completedListeners) listener();
 });
@@ -125,7 +124,7 @@ export async function record(event, decision, downloadId) {
   const router = routerNow;
   if (!router) return;
   if (decision.source === 'fallback' && router.settings.notifyOnFallback) notifyFallback(decision, downloadId);
-  await settled(router);
+  await settled();
   await write(router.recordStarted(downloadId, event, decision, Date.now()));
   if (decision.action === 'route') countPlaced(router, decision.source === 'fallback');
   // A small file may be complete before its record existed (its onChanged came first).
@@ -140,7 +139,7 @@ export async function record(event, decision, downloadId) {
 export async function keptUnrouted(originalId, routedId, reason, event, decision) {
   const router = routerNow;
   if (!router) return;
-  await settled(router);
+  await settled();
   if (routedId == null) await write(router.recordStarted(originalId, event, decision, Date.now()));
   await write(router.recordKeptUnrouted(originalId, routedId ?? originalId, reason));
   await observeNow(router, originalId);

@@ -91,13 +91,15 @@ async function daily() {
   const due = (await review()).filter((r) => r.verdict === 'delete').map((r) => r.key);
   if (due.length === 0) return;
   const { report, folders } = await remove(due);
-  const count = (outcome) => report.filter((r) => r.outcome === outcome).length;
-  const t = api.i18n.getMessage;
+  const deleted = report.filter((r) => r.outcome === 'deleted').length;
+  const gone = report.filter((r) => r.outcome === 'alreadyGone').length;
+  const notDeleted = report.filter((r) => !r.removed).length;
+  const t = api.i18n.getMessage; // substitutions are strings, as the API types them
   const parts = [
-    t('cleanupDailyDeleted', [count('deleted')]),
-    count('alreadyGone') && t('cleanupDailyAlreadyGone', [count('alreadyGone')]),
-    report.length - count('deleted') - count('alreadyGone') && t('cleanupDailyNotDeleted', [report.length - count('deleted') - count('alreadyGone')]),
-    folders.length && t('cleanupDailyEmptiedFolders', [folders.length]),
+    t('cleanupDailyDeleted', [String(deleted)]),
+    gone && t('cleanupDailyAlreadyGone', [String(gone)]),
+    notDeleted && t('cleanupDailyNotDeleted', [String(notDeleted)]),
+    folders.length && t('cleanupDailyEmptiedFolders', [String(folders.length)]),
   ];
   await api.notifications
     .create({

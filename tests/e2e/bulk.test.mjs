@@ -29,7 +29,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, REPO_ROOT, browsersFromEnv, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
+  DIST, REPO_ROOT, browsersFromEnv, chromiumExtensionId, extensionWorker, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
   fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, ageFileRecords,
   missingExtension,
@@ -72,6 +72,7 @@ const COPIES = 4804; // one attachment, saved twice
 const LEFT = 4805; // a HAR file a rule leaves alone, and a log
 const TYPED = 4806; // attachments for MIME and size rules, leave-alone by type and size
 const SIDECAR_NAME = 4807; // a customer's own ticket.html
+const DAILY = 4809; // a file the daily clean-up deletes
 fixtures.addTicket({ id: COPIES, organizationId: 9, subject: 'Two copies', comments: [['production_log.tar.gz']] });
 fixtures.addTicket({ id: LEFT, organizationId: 9, subject: 'Browser trace', comments: [['trace.har', 'left.log']] });
 fixtures.addTicket({
@@ -87,6 +88,7 @@ fixtures.addTicket({
   ]],
 });
 fixtures.addTicket({ id: SIDECAR_NAME, organizationId: 9, subject: 'Customer page', comments: [[{ fileName: 'ticket.html', contentType: 'application/octet-stream' }]] });
+fixtures.addTicket({ id: DAILY, organizationId: 9, subject: 'Daily clean-up', comments: [['daily.log']] });
 
 const BULK_DIR = `zendesk/ACME Corp/${BULK}`;
 const SUSPECT_DIR = `zendesk/ACME Corp/${SUSPECT}`;
@@ -182,6 +184,19 @@ for (const kind of browsersFromEnv()) {
     async function saveSettings(values) {
       const page = await open(`${env.base}options.html`);
       await saveOptions(page, values);
+      await page.close().catch(() => {});
+    }
+
+    /** Turns the daily clean-up on or off on the options page, as a user does, and waits until it is stored. */
+    async function setDaily(on) {
+      const page = await open(`${env.base}options.html`);
+      await waitForSelector(page, 'main[aria-busy="false"]');
+      if ((await page.evaluate(() => document.querySelector('#retentionDaily').checked)) !== on) await clickLink(page, '#retentionDaily');
+      await clickLink(page, '#save:not([disabled])', { timeoutMs: 10_000 });
+      await until(`retentionDaily ${on} stored`, async () => {
+        const { settings = {} } = await page.evaluate(() => chrome.storage.local.get('settings'));
+        return Boolean(settings.retentionDaily) === on ? true : { error: JSON.stringify(settings) };
+      }, { timeoutMs: 10_000 });
       await page.close().catch(() => {});
     }
 
@@ -541,6 +556,48 @@ for (const kind of browsersFromEnv()) {
       await sleep(1000);
       assert.ok(fs.readFileSync(path.join(env.downloadDir, ...`${dir}/ticket.html`.split('/'))).equals(expectedBytes(token)), 'the customer\'s ticket.html is intact');
       await closePages();
+    });
+
+    // The daily run has no page: its alarm is brought forward (unpacked extensions may set
+    // alarms under Chromium's 30 s minimum) and its notification read through a spy on the
+    // worker's notifications.create. What it deleted is judged from the disk.
+    it('(i) the daily clean-up deletes every routed file that is due, leaves the user\'s files, and says how many', { skip: kind !== 'chromium' }, async () => {
+      const dir = `zendesk/ACME Corp/${DAILY}`;
+      const agent = await openTicket(DAILY);
+      await clickLink(agent, attachmentSelector(DAILY, 'daily.log'));
+      await expectBytes(`${dir}/daily.log`, attachment(DAILY, 'daily.log').token);
+      await closePages();
+      await saveSettings({ retentionAfterSolvedDays: '', retentionAfterDownloadDays: '30' });
+      await setDaily(true);
+      assert.ok((await ageRecords(31)) > 0, 'records to age');
+      const mine = ['unrelated-notes.txt', `${BULK_DIR}/my-notes.txt`].filter((f) => fs.existsSync(path.join(env.downloadDir, ...f.split('/'))));
+      const before = listTree(env.downloadDir);
+
+      const worker = await extensionWorker(env.browser, chromiumExtensionId(extDir), { wakePath: 'popup.html' });
+      await worker.evaluate(() => {
+        globalThis.__notes = [];
+        const create = chrome.notifications.create;
+        chrome.notifications.create = (...a) => {
+          globalThis.__notes.push(a);
+          return create.apply(chrome.notifications, a);
+        };
+        chrome.alarms.create('retention', { when: Date.now() + 200 });
+      });
+      const [options] = await until('the daily clean-up\'s notification', async () => {
+        const notes = await worker.evaluate(() => globalThis.__notes ?? null);
+        if (notes === null) throw new Error('the worker restarted: the spy is gone');
+        return notes.length ? notes.map((n) => n.at(-1)) : null;
+      }, { timeoutMs: 30_000 });
+
+      const after = new Set(listTree(env.downloadDir));
+      const deleted = before.filter((f) => !after.has(f));
+      assert.ok(deleted.includes(`${dir}/daily.log`), `the due file is deleted: ${JSON.stringify(deleted)}`);
+      assert.ok(deleted.every((f) => f.startsWith('zendesk/')), `only routed files: ${JSON.stringify(deleted)}`);
+      for (const f of mine) assert.ok(after.has(f), `the user's ${f} stays`);
+      assert.equal(options.title, 'zd-dl-router clean-up');
+      assert.match(options.message, new RegExp(`^Deleted ${deleted.length} customer file\\(s\\) past their retention period[;.]`), options.message);
+      await setDaily(false);
+      await saveSettings({ retentionAfterDownloadDays: '' });
     });
   });
 }
