@@ -22,6 +22,8 @@
 //! - [`patterns`]: the content scripts' `zendesk-patterns.js`, generated from [`zendesk`].
 //! - [`tickets`]: ticket records and the attachment-token → ticket index (bounded, expiring).
 //! - [`settings`]: schema, defaults, validation with field paths, migration, policy overlay.
+//! - [`document`]: a JSON document in memory (settings, policies, saved knowledge) and
+//!   typed reads out of it; keeps `serde_json` out of the WASM.
 //! - [`field_error`]: a problem in the settings at a structured path (`["rules", 2, "fileName"]`).
 //! - [`template`]: path templates, parsed once, rendered per download.
 //! - [`calendar`]: UTC dates ⇄ milliseconds: `{date}` formats and Zendesk's timestamps.
@@ -68,6 +70,7 @@
 pub mod bulk;
 pub mod calendar;
 pub mod cleanup;
+pub mod document;
 pub mod field_error;
 pub mod lookup;
 pub mod patterns;

@@ -36,7 +36,7 @@ use serde::Deserialize;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
-use zd_dl_router::records::{self, JsonValues, Observed, RecordKey, Records, Started};
+use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
@@ -227,7 +227,7 @@ fn learn(knowledge: &mut Knowledge, input: &Line) {
 enum RecordsEvent {
     /// `Router.loadRecords`: a `storage.local` snapshot.
     Load {
-        snapshot: serde_json::Map<String, serde_json::Value>,
+        snapshot: zd_dl_router::document::Map,
         #[serde(default)]
         replace: bool,
     },
@@ -268,7 +268,7 @@ fn run_records(settings: &ValidSettings, history: bool) -> Result<(), String> {
         let mut answer = serde_json::Map::new();
         let writes = match event {
             RecordsEvent::Load { snapshot, replace } => {
-                let loaded = records.load(snapshot, &JsonValues, replace);
+                let loaded = records.load(snapshot, &Documents, replace);
                 answer.insert("loaded".into(), loaded.loaded.into());
                 answer.insert("skipped".into(), loaded.skipped.into());
                 loaded.writes

@@ -19,6 +19,7 @@
 //! records there are). The shell loads the stored keys once per worker start with
 //! [`Records::load`], which skips (and reports) any malformed record instead of failing.
 
+use crate::document::{self, Value};
 use crate::router::{self, Decision, DownloadEvent, PassReason, Source};
 use crate::tickets::TicketRef;
 use crate::zendesk::{recognize, Instance, Token, ZendeskUrl};
@@ -756,18 +757,18 @@ pub trait ReadValue<V> {
     fn elements(&self, value: V) -> Result<Vec<V>, String>;
 }
 
-/// Reads JSON values (a snapshot in the CLI, the tests).
-pub struct JsonValues;
+/// Reads [`document`](crate::document) values (a snapshot in the CLI, the tests).
+pub struct Documents;
 
-impl ReadValue<serde_json::Value> for JsonValues {
-    fn read<T: DeserializeOwned>(&self, value: serde_json::Value) -> Result<T, String> {
-        serde_json::from_value(value).map_err(|e| e.to_string())
+impl ReadValue<Value> for Documents {
+    fn read<T: DeserializeOwned>(&self, value: Value) -> Result<T, String> {
+        document::from_value(value).map_err(|e| e.to_string())
     }
 
-    fn elements(&self, value: serde_json::Value) -> Result<Vec<serde_json::Value>, String> {
+    fn elements(&self, value: Value) -> Result<Vec<Value>, String> {
         match value {
-            serde_json::Value::Array(list) => Ok(list),
-            other => Err(format!("not a list: {other}")),
+            Value::Array(list) => Ok(list),
+            _ => Err("not a list".to_owned()),
         }
     }
 }
@@ -1380,8 +1381,10 @@ mod tests {
 
     /// Loads a snapshot written as a JSON object, as the shell hands it over.
     fn load_json(r: &mut Records, stored: &serde_json::Value, replace: bool) -> Loaded {
-        let map = stored.as_object().expect("object").clone();
-        r.load(map, &JsonValues, replace)
+        let Value::Object(map) = Value::from(stored.clone()) else {
+            panic!("a snapshot is an object")
+        };
+        r.load(map, &Documents, replace)
     }
 
     #[test]

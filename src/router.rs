@@ -525,7 +525,7 @@ impl Serialize for Preview {
 
 /// The preview of `sample` under the settings document `settings` (validated first, as
 /// saving would).
-pub fn preview_sample(settings: serde_json::Value, sample: &Sample) -> Preview {
+pub fn preview_sample(settings: impl Into<crate::document::Value>, sample: &Sample) -> Preview {
     match ValidSettings::from_value(settings) {
         Ok(valid) => Preview::Decision(preview(
             &valid,

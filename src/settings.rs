@@ -7,6 +7,7 @@
 //! settings that cannot fail at download time, or **every** problem with its field path
 //! (`template`, `rules[2].fileName`) — never a half-applied mix.
 
+use crate::document::{self, Map, Value};
 use crate::field_error::{FieldError, FieldPath};
 use crate::rules::{Rule, RuleSpec};
 use crate::sanitize::{self, MAX_DEPTH};
@@ -14,7 +15,6 @@ use crate::template::{Template, DEFAULT_TEMPLATE};
 use crate::zendesk;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -165,7 +165,7 @@ pub struct ValidSettings {
 }
 
 impl ValidSettings {
-    /// Parses, migrates and validates a JSON document.
+    /// Parses, migrates and validates a JSON text (the CLI).
     pub fn from_json(json: &str) -> Result<ValidSettings, SettingsErrors> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
             SettingsErrors(vec![FieldError::document(format!("not valid JSON: {e}"))])
@@ -174,8 +174,8 @@ impl ValidSettings {
     }
 
     /// Migrates and validates a JSON value. Missing fields take their defaults.
-    pub fn from_value(value: Value) -> Result<ValidSettings, SettingsErrors> {
-        let value = migrate(value).map_err(|e| SettingsErrors(vec![e]))?;
+    pub fn from_value(value: impl Into<Value>) -> Result<ValidSettings, SettingsErrors> {
+        let value = migrate(value.into()).map_err(|e| SettingsErrors(vec![e]))?;
         let (settings, mut errors) = read_fields(value);
         match compile(settings) {
             Ok(valid) if errors.is_empty() => Ok(valid),
@@ -272,7 +272,7 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
                         .into_iter()
                         .enumerate()
                         .filter_map(|(i, item)| {
-                            serde_json::from_value(item)
+                            document::from_value(item)
                                 .map_err(|err| {
                                     e.push(FieldError::new(
                                         FieldPath::from("rules").index(i),
@@ -292,7 +292,7 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
 }
 
 fn read<T: DeserializeOwned>(slot: &mut T, key: &str, v: Value, errors: &mut Vec<FieldError>) {
-    match serde_json::from_value(v) {
+    match document::from_value(v) {
         Ok(x) => *slot = x,
         Err(e) => errors.push(FieldError::new(key, e.to_string())),
     }
@@ -483,7 +483,7 @@ pub fn migrate(value: Value) -> Result<Value, FieldError> {
     Ok(Value::Object(map))
 }
 
-fn migrate_v1(mut map: Map<String, Value>) -> Map<String, Value> {
+fn migrate_v1(mut map: Map) -> Map {
     if let Some(Value::String(path)) = map.remove("pathTemplate") {
         // "zendesk/{org}/{ticket_id}/{filename}": the literal leading folders become the base.
         let parts: Vec<&str> = path.split('/').collect();
@@ -515,7 +515,7 @@ fn migrate_v1(mut map: Map<String, Value>) -> Map<String, Value> {
 // Syncing is the user's explicit choice (`syncSettings`), and even then what names
 // customers stays on this computer unless the user also ticks `syncCustomerNames`.
 
-fn flag(settings: &Map<String, Value>, key: &str) -> bool {
+fn flag(settings: &Map, key: &str) -> bool {
     settings.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
@@ -657,7 +657,7 @@ pub struct Validation {
 
 impl Validation {
     /// Validates a settings document as loading it would (migrated first).
-    pub fn of(document: Value) -> Validation {
+    pub fn of(document: impl Into<Value>) -> Validation {
         match ValidSettings::from_value(document) {
             Ok(valid) => Validation {
                 ok: true,
@@ -678,7 +678,13 @@ impl Validation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    /// `serde_json::json!`, as a settings document.
+    macro_rules! json {
+        ($($json:tt)+) => {
+            Value::from(serde_json::json!($($json)+))
+        };
+    }
 
     fn errors_of(value: Value) -> Vec<String> {
         ValidSettings::from_value(value)
@@ -758,7 +764,7 @@ mod tests {
             .0;
         assert_eq!(errors.len(), 1, "{errors:?}");
         let error = serde_json::to_value(&errors[0]).expect("json");
-        assert_eq!(error["path"], json!(["aliases", org]));
+        assert_eq!(error["path"], serde_json::json!(["aliases", org]));
         assert_eq!(
             error["field"], r#"aliases["ACME \"EMEA\"\u{1}\\\u{7f}\u{202e}"]"#,
             "for humans, escaped"
@@ -772,13 +778,16 @@ mod tests {
         }))
         .expect_err("invalid rules")
         .0;
-        let paths: Vec<Value> = errors
+        let paths: Vec<serde_json::Value> = errors
             .iter()
             .map(|e| serde_json::to_value(&e.path).expect("json"))
             .collect();
         assert_eq!(
             paths,
-            [json!(["rules", 2]), json!(["rules", 1, "fileName"])]
+            [
+                serde_json::json!(["rules", 2]),
+                serde_json::json!(["rules", 1, "fileName"])
+            ]
         );
     }
 
@@ -906,7 +915,9 @@ mod tests {
         ValidSettings::from_value(copy).expect("the sync copy is valid settings");
 
         let mut named = local.clone();
-        named["syncCustomerNames"] = json!(true);
+        if let Value::Object(map) = &mut named {
+            map.insert("syncCustomerNames".into(), true.into());
+        }
         assert_eq!(for_sync(&named), Some(named.clone()), "everything");
     }
 
@@ -952,7 +963,7 @@ mod tests {
             json!({"syncSettings": true}),
         ] {
             let echo = for_sync(&local).expect("opted in");
-            assert_eq!(merge_synced(&local, &echo), None, "{local}");
+            assert_eq!(merge_synced(&local, &echo), None, "{local:?}");
         }
     }
 
@@ -1018,7 +1029,7 @@ mod tests {
         assert_eq!(v.incomplete_rules, [1]);
         assert_eq!(v.settings.map(|s| s.rules.len()), Some(2));
         let shown = serde_json::to_value(Validation::of(json!({}))).expect("json");
-        assert_eq!(shown["incompleteRules"], json!([]));
+        assert_eq!(shown["incompleteRules"], serde_json::json!([]));
         assert_eq!(shown["settings"]["baseFolder"], "zendesk");
     }
 }

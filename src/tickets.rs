@@ -9,6 +9,7 @@
 //! passed in (`now_ms`, milliseconds since the Unix epoch): the core never reads a clock,
 //! so every expiry rule is testable.
 
+use crate::document::{self, Value};
 use crate::zendesk::{ApiAttachment, CommentsResponse, Instance, TicketId, TicketResponse, Token};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -415,15 +416,10 @@ impl Knowledge {
         self.observe_tokens(ticket, tokens, Evidence::Page, now_ms);
     }
 
-    /// The knowledge as JSON: the browser side keeps it across service-worker restarts.
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string(self)
-    }
-
-    /// Knowledge kept by [`Knowledge::to_json`], under the default [`Limits`]: what
-    /// expired meanwhile is dropped.
-    pub fn from_json(json: &str, now_ms: f64) -> Result<Knowledge, UnreadableKnowledge> {
-        let mut knowledge: Knowledge = serde_json::from_str(json).map_err(UnreadableKnowledge)?;
+    /// Knowledge the browser side kept across a service-worker restart (this knowledge,
+    /// serialized), under the default [`Limits`]: what expired meanwhile is dropped.
+    pub fn restore(saved: Value, now_ms: f64) -> Result<Knowledge, UnreadableKnowledge> {
+        let mut knowledge: Knowledge = document::from_value(saved).map_err(UnreadableKnowledge)?;
         knowledge.set_limits(Limits::default(), now_ms);
         Ok(knowledge)
     }
@@ -431,7 +427,7 @@ impl Knowledge {
 
 /// Stored ticket knowledge that cannot be read back (the shell drops it and starts empty).
 #[derive(Debug)]
-pub struct UnreadableKnowledge(serde_json::Error);
+pub struct UnreadableKnowledge(document::Error);
 
 impl fmt::Display for UnreadableKnowledge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -623,7 +619,7 @@ mod tests {
     }
 
     #[test]
-    fn knowledge_comes_back_from_json_without_what_expired() {
+    fn knowledge_comes_back_after_a_restart_without_what_expired() {
         let mut k = Knowledge::default();
         k.observe_ticket(
             Ticket {
@@ -637,14 +633,15 @@ mod tests {
             0.0,
         );
         k.observe_tokens(&key(7), [tok("T7")], Evidence::Comments, 0.0);
-        let json = k.to_json().expect("serializes");
-        let back = Knowledge::from_json(&json, HOUR_MS).expect("reads back");
+        // Kept as the worker keeps it: serialized (here through JSON), read back as a document.
+        let saved = || Value::from(serde_json::to_value(&k).expect("serializes"));
+        let back = Knowledge::restore(saved(), HOUR_MS).expect("reads back");
         assert!(back.ticket(&key(7), HOUR_MS).is_some());
         assert_eq!(back.ticket_of_token(&tok("T7"), HOUR_MS), Some(&key(7)));
-        let later = Knowledge::from_json(&json, 13.0 * HOUR_MS).expect("reads back");
+        let later = Knowledge::restore(saved(), 13.0 * HOUR_MS).expect("reads back");
         assert_eq!(later.len().0, 0, "a ticket record is trusted 12 hours");
 
-        let err = Knowledge::from_json("not json", 0.0).expect_err("unreadable");
+        let err = Knowledge::restore("not knowledge".into(), 0.0).expect_err("unreadable");
         assert!(
             err.to_string()
                 .starts_with("stored ticket knowledge is unreadable: "),

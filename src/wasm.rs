@@ -7,6 +7,7 @@
 //! `Error`s with the core's message. No decision is made here, so nothing here needs a
 //! browser to be tested: `tests/wasm.rs` checks only the conversions.
 
+use crate::document::Value;
 use crate::lookup::{AgentTab, Reloads};
 use crate::records::{Located, Observed, ReadValue, RecordKey, Records, Started};
 use crate::router::{self, DownloadEvent, Lookup};
@@ -45,7 +46,7 @@ fn js_error(e: impl Display) -> JsError {
 }
 
 fn settings_from_js(value: JsValue) -> Result<ValidSettings, JsError> {
-    ValidSettings::from_value(from_js(value, "settings")?).map_err(js_error)
+    ValidSettings::from_value(from_js::<Value>(value, "settings")?).map_err(js_error)
 }
 
 #[wasm_bindgen]
@@ -437,16 +438,17 @@ impl Router {
         to_js(&self.reloads.plan(&instance, &lookup, &tabs, now_ms))
     }
 
-    /// The knowledge as JSON, for `storage.session` across worker restarts.
+    /// The knowledge as a plain object, for `storage.session` across worker restarts.
     #[wasm_bindgen(js_name = exportKnowledge)]
-    pub fn export_knowledge(&self) -> Result<String, JsError> {
-        self.knowledge.to_json().map_err(js_error)
+    pub fn export_knowledge(&self) -> Result<JsValue, JsError> {
+        to_js(&self.knowledge)
     }
 
     /// Restores knowledge saved by `exportKnowledge`; expired entries are dropped.
     #[wasm_bindgen(js_name = importKnowledge)]
-    pub fn import_knowledge(&mut self, json: &str, now_ms: f64) -> Result<(), JsError> {
-        self.knowledge = Knowledge::from_json(json, now_ms).map_err(js_error)?;
+    pub fn import_knowledge(&mut self, saved: JsValue, now_ms: f64) -> Result<(), JsError> {
+        let saved = from_js(saved, "saved knowledge")?;
+        self.knowledge = Knowledge::restore(saved, now_ms).map_err(js_error)?;
         Ok(())
     }
 
@@ -455,7 +457,9 @@ impl Router {
     /// rules without a condition, which are kept but not applied).
     #[wasm_bindgen(js_name = validateSettings)]
     pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
-        to_js(&settings::Validation::of(from_js(settings, "settings")?))
+        to_js(&settings::Validation::of(from_js::<Value>(
+            settings, "settings",
+        )?))
     }
 
     /// Firefox's take-over: the next step (`{step: "wait"|"removeOriginal"|"cancelOriginal"|
@@ -473,15 +477,15 @@ impl Router {
     /// the sync copy).
     #[wasm_bindgen(js_name = settingsForSync)]
     pub fn settings_for_sync(local: JsValue) -> Result<JsValue, JsError> {
-        let local: serde_json::Value = from_js(local, "settings")?;
+        let local: Value = from_js(local, "settings")?;
         optional(settings::for_sync(&local))
     }
 
     /// The local settings after another computer changed the sync copy, or `undefined`.
     #[wasm_bindgen(js_name = mergeSyncedSettings)]
     pub fn merge_synced_settings(local: JsValue, synced: JsValue) -> Result<JsValue, JsError> {
-        let local: serde_json::Value = from_js(local, "settings")?;
-        let synced: serde_json::Value = from_js(synced, "synced settings")?;
+        let local: Value = from_js(local, "settings")?;
+        let synced: Value = from_js(synced, "synced settings")?;
         optional(settings::merge_synced(&local, &synced))
     }
 
@@ -489,8 +493,8 @@ impl Router {
     /// `storage.sync` (either may be `undefined`).
     #[wasm_bindgen(js_name = settingsStorageMigration)]
     pub fn settings_storage_migration(local: JsValue, sync: JsValue) -> Result<JsValue, JsError> {
-        let local: Option<serde_json::Value> = from_js(local, "settings")?;
-        let sync: Option<serde_json::Value> = from_js(sync, "synced settings")?;
+        let local: Option<Value> = from_js(local, "settings")?;
+        let sync: Option<Value> = from_js(sync, "synced settings")?;
         to_js(&settings::storage_migration(local.as_ref(), sync.as_ref()))
     }
 
@@ -506,7 +510,7 @@ impl Router {
     /// `{action: "invalid", errors}` — the options page's live preview.
     #[wasm_bindgen(js_name = renderPreview)]
     pub fn render_preview(settings: JsValue, sample: JsValue) -> Result<JsValue, JsError> {
-        let settings = from_js(settings, "settings")?;
+        let settings: Value = from_js(settings, "settings")?;
         let sample: router::Sample = from_js(sample, "preview sample")?;
         to_js(&router::preview_sample(settings, &sample))
     }
