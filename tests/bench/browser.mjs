@@ -5,13 +5,15 @@
 //   - onDeterminingFilename → suggest latency, recorded by the extension itself
 //     (globalThis.zdDlRouterSuggestMs in its service worker, read with a plain evaluate;
 //     nothing is paused or patched): ticket known, ticket resolved through the API
-//   - service worker cold start → first suggest (CDP ServiceWorker.stopAllWorkers on a
-//     browser session, then a click; the new worker's first entry)
 //   - a burst of 200 attachments over 20 tickets; API calls per ticket from the mock log;
 //     the extension run repeats it (5 × 200) for memory after 1,000 routed downloads:
 //     worker JS heap (Runtime.getHeapUsage after a forced GC) and the WASM memory
 //     (Runtime.queryObjects on WebAssembly.Memory.prototype) on the worker target
 // Firefox: click → file complete with / without the add-on.
+// Cold click (coldClickBench), both browsers: the first download after the background slept
+// (Chromium: CDP ServiceWorker.stopAllWorkers; Firefox: the event page suspended after
+// `extensions.background.idle.timeout`), ticket known from storage.session, the product
+// against the floor extension (tests/bench/floor), alternating launches.
 // Records at 50,000 files (recordsChromium): in the extension's worker, one download's record
 // write (storage.local.set of one `file:` key) with 0 and with 50,000 records stored, against
 // the old per-download get + rewrite of a 5,000-element routedFiles array; and the worker's
@@ -22,7 +24,7 @@ import path from 'node:path';
 import { storedSnapshot } from './wasm-node.mjs';
 import {
   DIST, startMock, startProxy, launchChromium, launchFirefox, tempDir, sleep, openPage, waitForSelector,
-  attachmentSelector, agentTicketUrl, listTree, partialFiles, fixtures, apiCallsFor, chromiumExtensionId,
+  attachmentSelector, agentTicketUrl, listTree, partialFiles, fixtures, apiCallsFor, chromiumExtensionId, until, REPO_ROOT,
 } from '../e2e/harness.mjs';
 
 const ORG = 'ACME Corp'; // organization 9 ("ACME Corp.") after sanitizing
@@ -217,7 +219,7 @@ async function chromiumRun({ withExt, mock, fx, burst, log }) {
   const session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
   const { browser } = session;
   const id = withExt ? chromiumExtensionId(extDir) : null;
-  const out = { clickToComplete: [], clickToCompleteSmall: [], suggest: { big: [], known: [], resolved: [] }, resolvedDetail: [], coldStart: [], burst: [], memory: [] };
+  const out = { clickToComplete: [], clickToCompleteSmall: [], suggest: { big: [], known: [], resolved: [] }, resolvedDetail: [], burst: [], memory: [] };
   const root = await browser.target().createCDPSession();
   const marks = withExt ? suggestMarks(root, id) : null;
   try {
@@ -281,43 +283,9 @@ async function chromiumRun({ withExt, mock, fx, burst, log }) {
         });
         await p.close();
       }
-
-      // 4. worker cold start → first suggest: stop all workers (CDP), click.
-      const cp = await openPage(browser, agentTicketUrl(fx.cold.id));
-      await waitForSelector(cp, `[data-testid="ticket-panel-${fx.cold.id}"][data-loaded="true"]`);
-      await waitTicketLoaded(mock, fx.cold.id, 800); // knowledge persisted to storage.session
-      // The browser-level session has no ServiceWorker domain in Chromium 156 ("wasn't
-      // found"); a page session's ServiceWorker.stopAllWorkers stops every worker of the profile.
-      const cdp = await cp.createCDPSession();
-      await cdp.send('ServiceWorker.enable');
-      for (const f of fx.cold.files) {
-        const before = await suggestLog(root, id);
-        await withTimeout(cdp.send('ServiceWorker.stopAllWorkers'), 10_000, 'ServiceWorker.stopAllWorkers');
-        const deadline = Date.now() + 5000;
-        while ((await swTargets(root, id)).length && Date.now() < deadline) await sleep(10);
-        const stopped = (await swTargets(root, id)).length === 0;
-        await sleep(300);
-        const existing = new Set(listTree(downloadDir));
-        const clickAt = Date.now();
-        const t0 = performance.now();
-        await clickEl(cp, attachmentSelector(fx.cold.id, f.fileName));
-        const done = await waitNewFile(downloadDir, f.fileName, existing, f.size);
-        const after = await suggestLog(root, id);
-        out.coldStart.push({
-          firstSuggestMs: after.origin !== before.origin ? (after.ms[0] ?? null) : null,
-          restarted: after.origin !== before.origin,
-          stoppedBeforeClick: stopped,
-          workerStartAfterClickMs: after.origin - clickAt,
-          clickToCompleteMs: done.t - t0,
-          path: done.rel,
-          routed: done.rel.startsWith(`zendesk/${ORG}/${fx.cold.id}/`),
-        });
-      }
-      await cdp.detach().catch(() => {});
-      await cp.close();
     }
 
-    // 5. burst: 200 attachments over 20 tickets (one link per tab per step); the extension
+    // 4. burst: 200 attachments over 20 tickets (one link per tab per step); the extension
     //    run repeats it (memory after ~1,000 routed downloads).
     const pages = [];
     for (const t of burst.tickets) pages.push(await openPage(browser, agentTicketUrl(t.id)));
@@ -393,7 +361,7 @@ async function chromiumRun({ withExt, mock, fx, burst, log }) {
   return out;
 }
 
-export async function chromiumBench({ n = 10, rounds = 5, knownN = 100, freshN = 10, coldN = 5, log = console.error } = {}) {
+export async function chromiumBench({ n = 10, rounds = 5, knownN = 100, freshN = 10, log = console.error } = {}) {
   const mock = await startMock();
   try {
     const big = bigTicket(n);
@@ -411,10 +379,9 @@ export async function chromiumBench({ n = 10, rounds = 5, knownN = 100, freshN =
       const t = bigTicket(10, 64 * 1024);
       return { id: t.id, files: t.files.slice(0, 1) };
     });
-    const cold = bigTicket(coldN, 64 * 1024);
     const bulk = fixtures.addBulkTickets({ firstId: 9100, count: 20, attachmentsPerTicket: 10 });
     const burst = { tickets: bulk.map((t) => ({ id: t.id, files: t.comments.flatMap((c) => c.attachments) })), perTicket: 10, rounds, baselineRounds: Math.min(2, rounds) };
-    const fx = { big, known, fresh, cold };
+    const fx = { big, known, fresh };
     log('chromium: baseline (no extension)');
     const base = await chromiumRun({ withExt: false, mock, fx, burst, log });
     mock.clearLog();
@@ -461,6 +428,142 @@ export async function firefoxBench({ n = 6, log = console.error } = {}) {
     return { base, ext };
   } finally {
     await proxy.close();
+    await mock.close();
+  }
+}
+
+// ---- cold click: the product against the floor ---------------------------------------------
+//
+// The click users live on: the first download after the background slept, the ticket known
+// from storage.session (its agent tab open and reported before). Launches alternate product,
+// floor, product, floor…; each launch clicks `clicks` attachments of its own 64 KB ticket, the
+// background put to sleep before every click and checked to be asleep:
+//  - Chromium: CDP ServiceWorker.stopAllWorkers, then Target.getTargets lists no worker of the
+//    extension; after the click the worker's performance.timeOrigin is new.
+//  - Firefox: `extensions.background.idle.timeout` (ms; Firefox clamps it to 100 ms – 5 min)
+//    suspends the event page; the bench reads the add-on's backgroundState ('stopped',
+//    what about:debugging shows) in the browser's chrome scope (WebDriver BiDi with
+//    MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1), and hears 'background-script-started' after the click.
+
+export const FLOOR = { chromium: path.join(REPO_ROOT, 'tests', 'bench', 'floor', 'chrome'), firefox: path.join(REPO_ROOT, 'tests', 'bench', 'floor', 'firefox') };
+const FIREFOX_IDLE_MS = 1000;
+
+/** The attachments of `ticket` but the first, each clicked once the background is asleep
+ *  (`sleeper.stop()`, and `sleeper.asleep()` still 300 ms later: the product's work after a
+ *  download, the ✓ marks on the agent tab, can wake it again; a few tries): ms to the complete
+ *  file, where it landed, whether it was asleep and what `sleeper.woke()` saw. The first is
+ *  downloaded before, not measured: a browser's first download (download manager,
+ *  connections to the mock) costs the same with any extension or none. */
+async function coldClicks(page, downloadDir, ticket, sleeper) {
+  const [warm, ...cold] = ticket.files;
+  await clickEl(page, attachmentSelector(ticket.id, warm.fileName));
+  await waitNewFile(downloadDir, warm.fileName, new Set(), warm.size);
+  const out = [];
+  for (const f of cold) {
+    let stoppedBeforeClick = false;
+    for (let tries = 0; tries < 5 && !stoppedBeforeClick; tries++) {
+      await sleeper.stop();
+      await sleep(300);
+      stoppedBeforeClick = await sleeper.asleep();
+    }
+    const existing = new Set(listTree(downloadDir));
+    const clickAt = Date.now();
+    const t0 = performance.now();
+    await clickEl(page, attachmentSelector(ticket.id, f.fileName));
+    const done = await waitNewFile(downloadDir, f.fileName, existing, f.size);
+    out.push({ clickToCompleteMs: done.t - t0, path: done.rel, routed: done.rel === `zendesk/${ORG}/${ticket.id}/${f.fileName}`, stoppedBeforeClick, ...(await sleeper.woke(clickAt)) });
+  }
+  return out;
+}
+
+async function chromiumCold({ extDir, product, mock, ticket }) {
+  const downloadDir = tempDir('zd-bench-dl-cold-');
+  const session = await launchChromium({ extDir, downloadDir, mockPort: mock.port });
+  const root = await session.browser.target().createCDPSession();
+  const id = chromiumExtensionId(extDir);
+  try {
+    await suggestLog(root, id); // the worker has started
+    const page = await openPage(session.browser, agentTicketUrl(ticket.id));
+    await waitForSelector(page, `[data-testid="ticket-panel-${ticket.id}"][data-loaded="true"]`);
+    if (product) await waitTicketLoaded(mock, ticket.id, 800);
+    await until(`ticket ${ticket.id} in storage.session`, () => withWorker(root, id, (s) => workerEval(s, `chrome.storage.session.get(null).then((v) => JSON.stringify(v).includes('${ticket.id}'))`)), { timeoutMs: 10_000, pollMs: 100 });
+    // A page session's ServiceWorker.stopAllWorkers stops every worker of the profile (the
+    // browser session has no ServiceWorker domain in Chromium 156).
+    const cdp = await page.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    let before;
+    return await coldClicks(page, downloadDir, ticket, {
+      async stop() {
+        before = await suggestLogOrNone(root, id);
+        await withTimeout(cdp.send('ServiceWorker.stopAllWorkers'), 10_000, 'ServiceWorker.stopAllWorkers');
+        const deadline = Date.now() + 5000;
+        while ((await swTargets(root, id)).length && Date.now() < deadline) await sleep(10);
+      },
+      asleep: async () => (await swTargets(root, id)).length === 0,
+      async woke(clickAt) {
+        const after = await suggestLog(root, id);
+        const restarted = after.origin !== before.origin;
+        return { restarted, firstSuggestMs: restarted ? (after.ms[0] ?? null) : null, startAfterClickMs: after.origin - clickAt };
+      },
+    });
+  } finally {
+    await root.detach().catch(() => {});
+    await session.close();
+    fs.rmSync(downloadDir, { recursive: true, force: true });
+  }
+}
+
+async function firefoxCold({ extDir, product, mock, proxy, ticket }) {
+  const downloadDir = tempDir('zd-bench-dl-cold-ff-');
+  const session = await launchFirefox({ extDir, downloadDir, proxyPort: proxy.port, extraPrefs: { 'extensions.background.idle.timeout': FIREFOX_IDLE_MS } });
+  const bidi = session.browser.connection;
+  try {
+    const { contexts } = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome' }).then((r) => r.result);
+    const ext = `WebExtensionPolicy.getByID(${JSON.stringify(session.addonId)}).extension`;
+    const inChrome = async (expression) => (await bidi.send('script.evaluate', { expression, target: { context: contexts[0].context }, awaitPromise: false, resultOwnership: 'none' })).result.result.value;
+    const asleep = async () => (await inChrome(`${ext}.backgroundState`)) === 'stopped';
+    const page = await openPage(session.browser, agentTicketUrl(ticket.id));
+    await waitForSelector(page, `[data-testid="ticket-panel-${ticket.id}"][data-loaded="true"]`);
+    if (product) await waitTicketLoaded(mock, ticket.id, 0);
+    await sleep(500); // the agent tab's report reaches the event page (which then stays up ≥ 1 s)
+    return await coldClicks(page, downloadDir, ticket, {
+      async stop() {
+        await until('the event page suspended', asleep, { timeoutMs: 30_000, pollMs: 20 });
+        await inChrome(`globalThis.zdBenchWoke = null; ${ext}.once('background-script-started', () => { globalThis.zdBenchWoke = Date.now(); })`);
+      },
+      asleep,
+      async woke(clickAt) {
+        const woke = await inChrome('globalThis.zdBenchWoke');
+        return { restarted: woke != null, startAfterClickMs: woke != null ? woke - clickAt : null };
+      },
+    });
+  } finally {
+    await session.close();
+    fs.rmSync(downloadDir, { recursive: true, force: true });
+  }
+}
+
+/** {product: [...], floor: [...]}: coldClicks' entries of every launch. */
+export async function coldClickBench({ kind, launches = 5, clicks = 2, log = console.error }) {
+  const mock = await startMock();
+  const proxy = kind === 'firefox' ? await startProxy({ targetPort: mock.port }) : null;
+  const hadSystemAccess = 'MOZ_REMOTE_ALLOW_SYSTEM_ACCESS' in process.env;
+  process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS = '1'; // puppeteer hands process.env to Firefox
+  const out = { product: [], floor: [] };
+  try {
+    for (let i = 0; i < launches; i++) {
+      for (const which of ['product', 'floor']) {
+        const extDir = which === 'product' ? DIST[kind] : FLOOR[kind];
+        const run = kind === 'firefox' ? firefoxCold : chromiumCold;
+        const got = await run({ extDir, product: which === 'product', mock, proxy, ticket: bigTicket(1 + clicks, 64 * 1024) });
+        out[which].push(...got);
+        log(`${kind} cold click, ${which} (launch ${i + 1}/${launches}): ${got.map((x) => `${x.clickToCompleteMs.toFixed(0)} ms${x.routed ? '' : ' NOT ROUTED'}${x.stoppedBeforeClick && x.restarted ? '' : ' NOT COLD'}`).join(', ')}`);
+      }
+    }
+    return out;
+  } finally {
+    if (!hadSystemAccess) delete process.env.MOZ_REMOTE_ALLOW_SYSTEM_ACCESS;
+    await proxy?.close();
     await mock.close();
   }
 }
