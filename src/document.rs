@@ -2,24 +2,101 @@
 //!
 //! Settings, policies and the sync copy are documents before they are settings: they are
 //! migrated, overlaid and merged field by field, and each field is then read on its own so
-//! that **every** bad field is reported ([`crate::settings`]). This is the value they are
-//! held in. It is `serde_json::Value` without the JSON text parser and printer: the
-//! browser hands the core JavaScript values (converted by `serde-wasm-bindgen`), and only
-//! the native CLI reads JSON text (`serde_json` parses it into a [`Value`] through the same
-//! [`Deserialize`] impl). Keeping `serde_json` out of the WASM keeps a second
-//! deserializer, and a copy of every type's deserializing code for it, out of the module
-//! the worker loads on every start.
+//! that **every** bad field is reported ([`crate::settings`]). Every value the browser
+//! hands the core comes in as one too: `src/wasm.rs` turns a JavaScript value into a
+//! [`Value`], and serde reads the core's type out of it here. That is the WASM's only
+//! deserializer, so each type's reading code is compiled once, and it asks only for what
+//! the type expects (no `deserialize_any` per field, no `f64` printing in its errors):
+//! the module every worker start loads is smaller by a tenth for it (BENCHMARKS.md,
+//! "Size"). JSON text is read only by the native CLI (`serde_json` parses it into a
+//! [`Value`] through the same [`Deserialize`] impl).
 //!
 //! Numbers are `f64`, as in JavaScript: whole numbers up to 2^53 read as integers.
 
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
 use serde::{forward_to_deserialize_any, Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
-/// An object's members, sorted by name.
-pub type Map = BTreeMap<String, Value>;
+/// An object's members, in the order they came. A list rather than a tree: documents are
+/// small, and a list is less code for every type read out of one (measured: BENCHMARKS.md,
+/// "Size"). Equality ignores the order.
+#[derive(Debug, Clone, Default)]
+pub struct Map(Vec<(String, Value)>);
+
+impl Map {
+    /// An empty object.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// Member `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Member `key`, to change it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Sets member `key` (in its place when it exists); returns the value it had.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        match self.get_mut(&key) {
+            Some(slot) => Some(std::mem::replace(slot, value)),
+            None => {
+                self.0.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes member `key`; returns its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no members.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The members, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(members: I) -> Map {
+        let mut map = Map::new();
+        for (k, v) in members {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -181,14 +258,24 @@ impl de::Error for Error {
     }
 }
 
-/// An [`Unexpected`] as serde shows it, except a fraction, which is not printed.
+/// An [`Unexpected`] in serde's words, except that a fractional number is not printed
+/// (serde's own `Display` pulls in `f64` formatting for it) and a unit is JSON's `null`.
 struct Shown<'a>(Unexpected<'a>);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
+            Unexpected::Signed(n) => write!(f, "integer `{n}`"),
             Unexpected::Float(_) => f.write_str("a fractional or out-of-range number"),
-            other => other.fmt(f),
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Other(other) => f.write_str(other),
+            _ => f.write_str("value"),
         }
     }
 }
@@ -203,7 +290,7 @@ impl Serialize for Value {
             Value::Number(n) => serializer.serialize_f64(*n),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(list) => list.serialize(serializer),
-            Value::Object(map) => map.serialize(serializer),
+            Value::Object(map) => serializer.collect_map(map.iter()),
         }
     }
 }
@@ -276,6 +363,23 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+impl Value {
+    /// The error for a visitor that expected something else than this value.
+    fn invalid(&self, expected: &dyn de::Expected) -> Error {
+        let unexpected = match self {
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) if is_whole(*n) && *n >= 0.0 => Unexpected::Unsigned(*n as u64),
+            Value::Number(n) if is_whole(*n) => Unexpected::Signed(*n as i64),
+            Value::Number(n) => Unexpected::Float(*n),
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Object(_) => Unexpected::Map,
+        };
+        de::Error::invalid_type(unexpected, expected)
+    }
+}
+
 impl<'de> IntoDeserializer<'de, Error> for Value {
     type Deserializer = Value;
 
@@ -315,6 +419,79 @@ impl<'de> Deserializer<'de> for Value {
         }
     }
 
+    // Each type asks for what it expects, and only that is visited: a `deserialize_any`
+    // for every field type would compile every `visit_*` of every visitor (measured: the
+    // module grew by a third of the gain).
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Bool(b) => visitor.visit_bool(b),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Number(n) if is_whole(n) && n >= 0.0 => visitor.visit_u64(n as u64),
+            Value::Number(n) if is_whole(n) => visitor.visit_i64(n as i64),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Number(n) => visitor.visit_f64(n),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::String(s) => visitor.visit_string(s),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Array(list) => {
+                let mut seq = SeqDeserializer::new(list.into_iter());
+                let v = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(v)
+            }
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Object(map) => {
+                let mut members = MapDeserializer::new(map.into_iter());
+                let v = visitor.visit_map(&mut members)?;
+                members.end()?;
+                Ok(v)
+            }
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::Null => visitor.visit_unit(),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self {
             Value::Null => visitor.visit_none(),
@@ -351,9 +528,24 @@ impl<'de> Deserializer<'de> for Value {
         visitor.visit_unit()
     }
 
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        i8 i16 i32 i128 u8 u16 u128 f32 char bytes byte_buf unit_struct tuple tuple_struct
     }
 }
 
@@ -432,6 +624,25 @@ mod tests {
     fn a_list_too_long_for_a_tuple_is_refused() {
         let err = from_value::<(u32, u32)>(parse("[1, 2, 3]")).unwrap_err();
         assert!(err.to_string().contains("invalid length 3"), "{err}");
+    }
+
+    #[test]
+    fn objects_are_equal_whatever_the_order_of_their_members() {
+        // The sync merge compares the sync copy with what this computer would write: a
+        // copy whose members came back in another order is the same settings.
+        let a = parse(r#"{"a": 1, "b": [true], "c": {"d": null, "e": "x"}}"#);
+        let b = parse(r#"{"c": {"e": "x", "d": null}, "b": [true], "a": 1}"#);
+        assert_eq!(a, b);
+        assert_ne!(a, parse(r#"{"a": 1, "b": [true], "c": {"d": null}}"#));
+        assert_ne!(a, parse(r#"{"a": 1, "b": [true], "c": {"d": null, "e": "y"}}"#));
+    }
+
+    #[test]
+    fn a_later_member_of_the_same_name_replaces_the_earlier_in_place() {
+        let v = parse(r#"{"a": 1, "b": 2, "a": 3}"#);
+        let Value::Object(map) = v else { panic!("object") };
+        let members: Vec<_> = map.iter().map(|(k, v)| (k.as_str(), v.as_u64())).collect();
+        assert_eq!(members, [("a", Some(3)), ("b", Some(2))]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ use serde::Deserialize;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
+use zd_dl_router::document::Value;
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::settings::ValidSettings;
@@ -227,7 +228,7 @@ fn learn(knowledge: &mut Knowledge, input: &Line) {
 enum RecordsEvent {
     /// `Router.loadRecords`: a `storage.local` snapshot.
     Load {
-        snapshot: zd_dl_router::document::Map,
+        snapshot: Value,
         #[serde(default)]
         replace: bool,
     },
@@ -268,6 +269,9 @@ fn run_records(settings: &ValidSettings, history: bool) -> Result<(), String> {
         let mut answer = serde_json::Map::new();
         let writes = match event {
             RecordsEvent::Load { snapshot, replace } => {
+                let Value::Object(snapshot) = snapshot else {
+                    return Err("a snapshot is an object of storage keys".to_owned());
+                };
                 let loaded = records.load(snapshot, &Documents, replace);
                 answer.insert("loaded".into(), loaded.loaded.into());
                 answer.insert("skipped".into(), loaded.skipped.into());

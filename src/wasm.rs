@@ -1,13 +1,15 @@
 //! The JavaScript boundary: a `Router` object over the core, for the extension's worker
 //! and pages.
 //!
-//! Each method converts its JS arguments to core types (serde-wasm-bindgen; ids and
-//! ticket numbers checked on the way in), makes one call into the core — a function the
+//! Each method converts its JS arguments to core types (a JS value becomes a
+//! [`document::Value`], which serde reads into the core's types; ids and ticket numbers
+//! checked on the way in), makes one call into the core — a function the
 //! CLI or a native test calls too — and converts the answer back; errors become JS
-//! `Error`s with the core's message. No decision is made here, so nothing here needs a
+//! `Error`s with the core's message. Answers go out through serde-wasm-bindgen's
+//! serializer, as plain objects. No decision is made here, so nothing here needs a
 //! browser to be tested: `tests/wasm.rs` checks only the conversions.
 
-use crate::document::Value;
+use crate::document::{self, Map, Value};
 use crate::lookup::{AgentTab, Reloads};
 use crate::records::{Located, Observed, ReadValue, RecordKey, Records, Started};
 use crate::router::{self, DownloadEvent, Lookup};
@@ -36,8 +38,51 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("cannot convert the result for JavaScript: {e}")))
 }
 
+/// A JS value as a `T`: through a [`Value`] (one conversion for every type, and serde's
+/// reading of each type compiled once, for [`document`]), not a deserializer per type
+/// over `JsValue` — the smaller module (BENCHMARKS.md, "Size").
 fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    read_js(&value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+}
+
+fn read_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let document = document_of(value, 0)?;
+    document::from_value(document).map_err(|e| e.to_string())
+}
+
+/// Deeper than this is no value the extension sends (and a cycle would never end).
+const MAX_NESTING: usize = 32;
+
+/// `value` as a document: `undefined` members are left out, as `JSON.stringify` does.
+fn document_of(value: &JsValue, depth: usize) -> Result<Value, String> {
+    if depth > MAX_NESTING {
+        return Err(format!("nested more than {MAX_NESTING} deep"));
+    }
+    let member = |v: &JsValue| document_of(v, depth + 1);
+    Ok(if value.is_null() || value.is_undefined() {
+        Value::Null
+    } else if let Some(b) = value.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        Value::Number(n)
+    } else if let Some(s) = value.as_string() {
+        Value::String(s)
+    } else if js_sys::Array::is_array(value) {
+        let list = js_sys::Array::from(value);
+        Value::Array(list.iter().map(|v| member(&v)).collect::<Result<_, _>>()?)
+    } else if value.is_object() {
+        let mut map = Map::new();
+        for pair in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let (key, v) = (pair.get(0), pair.get(1));
+            if !v.is_undefined() {
+                map.insert(key.as_string().unwrap_or_default(), member(&v)?);
+            }
+        }
+        Value::Object(map)
+    } else {
+        return Err("not a JSON value (a function, symbol or bigint)".to_owned());
+    })
 }
 
 /// A core error as a JS `Error` with the core's message.
@@ -528,7 +573,7 @@ struct JsValues;
 
 impl ReadValue<JsValue> for JsValues {
     fn read<T: DeserializeOwned>(&self, value: JsValue) -> Result<T, String> {
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+        read_js(&value)
     }
 
     fn elements(&self, value: JsValue) -> Result<Vec<JsValue>, String> {
@@ -550,21 +595,22 @@ fn record_keys(keys: &[String]) -> Result<Vec<RecordKey>, JsError> {
         .collect()
 }
 
+// The messages below do not print the number: `f64`'s `Display` is several KB of WASM.
+
 fn download_id_of(id: f64) -> Result<u64, JsError> {
-    if id.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&id) {
-        Ok(id as u64)
-    } else {
-        Err(JsError::new(&format!("invalid download id {id}")))
-    }
+    Value::Number(id)
+        .as_u64()
+        .ok_or_else(|| JsError::new("invalid download id: not a whole number from 0 to 2^53"))
 }
 
 fn ticket_ref(instance: &str, ticket_id: f64) -> Result<TicketRef, JsError> {
-    let valid = ticket_id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&ticket_id);
-    if !valid {
-        return Err(JsError::new(&format!("invalid ticket id {ticket_id}")));
+    match Value::Number(ticket_id).as_u64() {
+        Some(id) if id >= 1 => Ok(TicketRef {
+            instance: Instance::new(instance),
+            id: TicketId(id),
+        }),
+        _ => Err(JsError::new(
+            "invalid ticket id: not a whole number from 1 to 2^53",
+        )),
     }
-    Ok(TicketRef {
-        instance: Instance::new(instance),
-        id: TicketId(ticket_id as u64),
-    })
 }
