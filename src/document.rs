@@ -634,13 +634,18 @@ mod tests {
         let b = parse(r#"{"c": {"e": "x", "d": null}, "b": [true], "a": 1}"#);
         assert_eq!(a, b);
         assert_ne!(a, parse(r#"{"a": 1, "b": [true], "c": {"d": null}}"#));
-        assert_ne!(a, parse(r#"{"a": 1, "b": [true], "c": {"d": null, "e": "y"}}"#));
+        assert_ne!(
+            a,
+            parse(r#"{"a": 1, "b": [true], "c": {"d": null, "e": "y"}}"#)
+        );
     }
 
     #[test]
     fn a_later_member_of_the_same_name_replaces_the_earlier_in_place() {
         let v = parse(r#"{"a": 1, "b": 2, "a": 3}"#);
-        let Value::Object(map) = v else { panic!("object") };
+        let Value::Object(map) = v else {
+            panic!("object")
+        };
         let members: Vec<_> = map.iter().map(|(k, v)| (k.as_str(), v.as_u64())).collect();
         assert_eq!(members, [("a", Some(3)), ("b", Some(2))]);
     }
