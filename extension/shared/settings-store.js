@@ -26,13 +26,26 @@ export async function writeUserSettings(api, settings) {
 }
 
 /**
- * At worker start: settings an older version kept only in storage.sync move to
- * storage.local (written before sync is touched: nothing is lost), and the sync copy
- * becomes what the core says.
+ * The user's settings at worker start, from the copies read in storage.local (`local`) and
+ * storage.sync (`sync`): the sync copy when an older version kept them only there (the core
+ * says; asked only then: each first call into the core delays the download that woke the
+ * worker). migrateSettingsStorage moves them later.
  */
-export async function migrateSettingsStorage(api) {
-  if (!api.storage.sync) return;
-  const [local, sync] = await Promise.all([readUserSettings(api), api.storage.sync.get(KEY).then((got) => got[KEY])]);
+export function settingsAtStart(local, sync) {
+  if (local !== undefined || sync === undefined) return local;
+  try {
+    return Router.settingsStorageMigration(local, sync).writeLocal ?? local;
+  } catch {
+    return local; // migrateSettingsStorage reports it
+  }
+}
+
+/**
+ * After the worker started, with the copies it read: settings an older version kept only in
+ * storage.sync move to storage.local (written before sync is touched: nothing is lost), and
+ * the sync copy becomes what the core says.
+ */
+export async function migrateSettingsStorage(api, local, sync) {
   const step = Router.settingsStorageMigration(local, sync);
   if (step.writeLocal != null) await api.storage.local.set({ [KEY]: step.writeLocal });
   // Unchanged copies are not rewritten: the worker starts often, sync writes are rationed.

@@ -2,11 +2,28 @@
 // administrator's policy, and its ticket knowledge across worker restarts. Every other
 // worker module waits on `ready` (the Router, or null when the core cannot run: downloads
 // are then left untouched, never lost) or reads `routerNow` where it cannot wait.
+//
+// A download often wakes the worker (the browser stops it after 30 s idle), and it waits
+// for `ready`. So `ready` needs only what the first decision needs — the WASM, the settings
+// under policy, the ticket knowledge — and everything else (the status note, the badge, the
+// alarm, the storage migration's writes, the fresh policy) comes after.
 
 import init, { Router } from './zd_dl_router.js';
-import { readUserSettings, migrateSettingsStorage, takeSyncedSettings } from './settings-store.js';
+import { settingsAtStart, migrateSettingsStorage, takeSyncedSettings } from './settings-store.js';
 
 export const api = globalThis.browser ?? globalThis.chrome;
+
+// Started while the other modules load, all at once: the WASM compile and one read per
+// storage area (storage.sync only for the settings an older version kept there).
+const wasm = init({ module_or_path: api.runtime.getURL('zd_dl_router_bg.wasm') });
+const localAtStart = api.storage.local.get(['settings', 'policy']).catch(() => ({}));
+const syncAtStart = api.storage.sync?.get('settings').catch(() => ({})) ?? {};
+
+/**
+ * What the previous worker left in storage.session, read once: the ticket knowledge, and
+ * for tabs.js and download-all.js the agent tabs and Download all's progress.
+ */
+export const sessionAtStart = api.storage.session.get(['knowledge', 'agentTabs', 'bulk']).catch(() => ({}));
 
 /** Called with (router) each time settings are put in force (the badge, the daily clean-up). */
 const appliedListeners = [];
@@ -19,23 +36,21 @@ export let routerNow = null;
 
 export const ready = start().then((router) => {
   routerNow = router;
+  performance.mark('zd-dl-router: ready'); // worker start → router ready, for the benchmarks
   return router;
 });
 
 async function start() {
   try {
-    await init({ module_or_path: api.runtime.getURL('zd_dl_router_bg.wasm') });
+    await wasm;
   } catch (err) {
     console.error('zd-dl-router: WASM failed to load; downloads are left untouched', err);
-    await note({ problem: `routing core failed to load: ${err}` });
+    note({ problem: `routing core failed to load: ${err}` });
     return null;
   }
-  // Settings an older version kept in storage.sync move to storage.local (before they are read).
-  await migrateSettingsStorage(api).catch((err) => console.warn('zd-dl-router: settings storage not migrated', err));
+  const [{ settings: local, policy = {} }, { settings: synced }, { knowledge }] = await Promise.all([localAtStart, syncAtStart, sessionAtStart]);
   const router = new Router({});
-  await applySettings(router);
-  refreshPolicy(router);
-  const { knowledge } = await api.storage.session.get('knowledge').catch(() => ({}));
+  const problem = put(router, settingsAtStart(local, synced), policy);
   if (knowledge) {
     try {
       router.importKnowledge(knowledge, Date.now());
@@ -43,29 +58,47 @@ async function start() {
       console.warn('zd-dl-router: dropped unreadable ticket knowledge', err);
     }
   }
+  // After the download that woke the worker is answered (it waits on `ready`, resolved first).
+  setTimeout(async () => {
+    // Settings moved to storage.local are applied again (storage.onChanged): the same ones.
+    await migrateSettingsStorage(api, local, synced).catch((err) => console.warn('zd-dl-router: settings storage not migrated', err));
+    await applied(router, problem);
+    await refreshPolicy(router);
+  });
   return router;
 }
 
 /**
- * User settings (storage.local) under the administrator's policy, validated by the core.
- * The policy comes from a copy cached in storage.local: reading storage.managed can take
- * seconds on a worker's first start, longer than a download may wait. The fresh policy is
- * read in the background and applied (and cached) when it differs.
+ * Puts the user's settings under the administrator's policy in force, validated by the
+ * core, all or nothing; returns the problem (null when none). Stored settings that no longer
+ * validate leave the previous ones in force.
  */
-async function applySettings(router, policy) {
-  if (policy === undefined) ({ policy = {} } = await api.storage.local.get('policy').catch(() => ({})));
-  const user = await readUserSettings(api).catch(() => ({}));
+function put(router, user, policy) {
   try {
-    const { settings } = Router.applyPolicy(user ?? {}, policy ?? {});
-    router.setSettings(settings);
-    await note({ problem: null });
+    router.setSettings(Router.applyPolicy(user ?? {}, policy ?? {}).settings);
+    return null;
   } catch (err) {
-    // Stored settings that no longer validate: keep routing with what is in force.
     console.error('zd-dl-router: settings rejected, previous settings stay in force', err);
-    await note({ problem: `settings rejected: ${err.message ?? err}` });
-    return;
+    return `settings rejected: ${err.message ?? err}`;
   }
+}
+
+/** Says how putting the settings went (the popup) and tells the listeners when it went well. */
+async function applied(router, problem) {
+  await note({ problem });
+  if (problem) return;
   await Promise.all(appliedListeners.map((listener) => Promise.resolve(listener(router)).catch(() => {})));
+}
+
+/**
+ * User settings (storage.local) under the administrator's policy. The policy comes from a
+ * copy cached in storage.local: reading storage.managed can take seconds on a worker's
+ * first start, longer than a download may wait. The fresh policy is read in the background
+ * and applied (and cached) when it differs.
+ */
+async function applySettings(router, fresh) {
+  const { settings, policy = {} } = await api.storage.local.get(['settings', 'policy']).catch(() => ({}));
+  await applied(router, put(router, settings, fresh ?? policy));
 }
 
 async function refreshPolicy(router) {

@@ -14,7 +14,7 @@
 // and the next worker records what it finds of those — so running it again skips what was
 // saved, and retention knows every file.
 
-import { api, ready } from './core.js';
+import { api, ready, sessionAtStart } from './core.js';
 import { askTicket } from './lookups.js';
 import { record, write, withRecords, locateAll } from './records.js';
 
@@ -55,7 +55,7 @@ export function createDownloadAll({ download }) {
   // A run this worker did not start but storage says is running was cut short. (Read at
   // every worker start; written only when there is such a run.)
   const recovered = serially(async () => {
-    const { [PROGRESS]: was } = await api.storage.session.get(PROGRESS);
+    const { [PROGRESS]: was } = await sessionAtStart;
     if (!was?.running) return;
     await adopt(was.starting ?? []);
     const error = `Interrupted: the browser stopped the extension's background during the run (${was.done ?? 0} of ${was.total ?? 0} saved). ` +

@@ -4,13 +4,13 @@
 // restarted worker must still be able to ask them, and a tab reports again only when it
 // navigates or comes to the front.
 
-import { api } from './core.js';
+import { api, sessionAtStart } from './core.js';
 
 /** instance → (tab id → {ticketId, seen, activated}). */
 const agentTabs = new Map();
 
 /** The tabs a previous worker knew, merged in before any tab is looked at. */
-const restored = api.storage.session.get('agentTabs').then(({ agentTabs: saved }) => {
+const restored = sessionAtStart.then(({ agentTabs: saved }) => {
   for (const [instance, tabs] of saved?.byInstance ?? []) {
     const known = tabsOf(instance);
     for (const [tabId, tab] of tabs) if (!known.has(tabId) && tab?.ticketId) known.set(tabId, { activated: 0, ...tab });

@@ -114,11 +114,16 @@ async function workerEval(session, expression) {
   return r.result.value;
 }
 
-/** {origin: the worker's performance.timeOrigin (epoch ms), ms: copy of zdDlRouterSuggestMs}. */
+/**
+ * {origin: the worker's performance.timeOrigin (epoch ms), ms: copy of zdDlRouterSuggestMs,
+ * firstAt: ms from the worker's start to its first suggest(), ready: ms from its start to the
+ * product's router being ready (its `zd-dl-router: ready` mark; null for the floor)}.
+ */
 async function suggestLog(root, id) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const r = await withWorker(root, id, (s) => workerEval(s, '({origin: performance.timeOrigin, ms: Array.isArray(globalThis.zdDlRouterSuggestMs) ? globalThis.zdDlRouterSuggestMs.slice() : null})'));
+    const r = await withWorker(root, id, (s) => workerEval(s, '({origin: performance.timeOrigin, ms: Array.isArray(globalThis.zdDlRouterSuggestMs) ? globalThis.zdDlRouterSuggestMs.slice() : null, ' +
+      'firstAt: globalThis.zdDlRouterFirstSuggestAt ?? null, ready: performance.getEntriesByName(\'zd-dl-router: ready\')[0]?.startTime ?? null})'));
     if (r.ms) return r;
     // A worker that is just starting has not evaluated platform.js yet.
     if (Date.now() > deadline) throw new Error('the extension does not expose globalThis.zdDlRouterSuggestMs (rebuild dist/chrome)');
@@ -503,7 +508,10 @@ async function chromiumCold({ extDir, product, mock, ticket }) {
       async woke(clickAt) {
         const after = await suggestLog(root, id);
         const restarted = after.origin !== before.origin;
-        return { restarted, firstSuggestMs: restarted ? (after.ms[0] ?? null) : null, startAfterClickMs: after.origin - clickAt };
+        return {
+          restarted, firstSuggestMs: restarted ? (after.ms[0] ?? null) : null, startAfterClickMs: after.origin - clickAt,
+          startToSuggestMs: restarted ? after.firstAt : null, startToReadyMs: restarted ? after.ready : null,
+        };
       },
     });
   } finally {

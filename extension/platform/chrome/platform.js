@@ -78,6 +78,7 @@ export function installDownloadRouting({ route, decideNow, record, fallbackNow, 
       clearTimeout(watchdog);
       pending -= 1;
       const timings = globalThis.zdDlRouterSuggestMs;
+      globalThis.zdDlRouterFirstSuggestAt ??= performance.now(); // worker start → first answer
       timings.push(performance.now() - started);
       if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
       if (decision?.action === 'route') {

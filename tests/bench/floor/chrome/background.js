@@ -17,6 +17,7 @@ chrome.downloads.onDeterminingFilename.addListener((item, suggest) => {
   if (!ATTACHMENT.test(item.url)) return void suggest(); // not ours: the browser's name
   const started = performance.now();
   chrome.storage.session.get('ticket').then(({ ticket }) => {
+    globalThis.zdDlRouterFirstSuggestAt ??= performance.now();
     globalThis.zdDlRouterSuggestMs.push(performance.now() - started);
     suggest(ticket ? { filename: `zendesk/ACME Corp/${ticket}/${item.filename}`, conflictAction: 'uniquify' } : undefined);
   });
