@@ -164,6 +164,30 @@ fn bad_inputs_are_errors_not_panics() {
         .is_err());
 }
 
+/// The message of a JS `Error` the boundary threw.
+fn message(err: wasm_bindgen::JsError) -> String {
+    text(&JsValue::from(err), "message")
+}
+
+#[wasm_bindgen_test]
+fn undefined_members_are_absent_and_other_js_values_are_refused() {
+    let router = Router::new(js("{}")).expect("defaults");
+    // `{url, referrer: undefined}` is the event without a referrer, as JSON.stringify sees it.
+    let event = js(EVENT);
+    Reflect::set(&event, &"referrer".into(), &JsValue::UNDEFINED).unwrap();
+    assert_eq!(text(&router.decide(event).expect("decides"), "action"), "needTicket");
+
+    let cyclic = js("{}");
+    Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
+    let err = message(Router::new(cyclic).err().expect("a cycle is refused"));
+    assert!(err.starts_with("invalid settings: nested more than 32 deep"), "{err}");
+
+    let with_function = js(EVENT);
+    Reflect::set(&with_function, &"filename".into(), &js_sys::Function::new_no_args("")).unwrap();
+    let err = message(router.decide(with_function).err().expect("a function is no JSON"));
+    assert!(err.contains("not a JSON value"), "{err}");
+}
+
 const NOW: f64 = 1_795_456_906_000.0; // 2026-11-23
 const DAY_MS: f64 = 86_400_000.0;
 const MINUTE_MS: f64 = 60_000.0;
