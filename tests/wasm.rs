@@ -175,16 +175,32 @@ fn undefined_members_are_absent_and_other_js_values_are_refused() {
     // `{url, referrer: undefined}` is the event without a referrer, as JSON.stringify sees it.
     let event = js(EVENT);
     Reflect::set(&event, &"referrer".into(), &JsValue::UNDEFINED).unwrap();
-    assert_eq!(text(&router.decide(event).expect("decides"), "action"), "needTicket");
+    assert_eq!(
+        text(&router.decide(event).expect("decides"), "action"),
+        "needTicket"
+    );
 
     let cyclic = js("{}");
     Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
     let err = message(Router::new(cyclic).err().expect("a cycle is refused"));
-    assert!(err.starts_with("invalid settings: nested more than 32 deep"), "{err}");
+    assert!(
+        err.starts_with("invalid settings: nested more than 32 deep"),
+        "{err}"
+    );
 
     let with_function = js(EVENT);
-    Reflect::set(&with_function, &"filename".into(), &js_sys::Function::new_no_args("")).unwrap();
-    let err = message(router.decide(with_function).err().expect("a function is no JSON"));
+    Reflect::set(
+        &with_function,
+        &"filename".into(),
+        &js_sys::Function::new_no_args(""),
+    )
+    .unwrap();
+    let err = message(
+        router
+            .decide(with_function)
+            .err()
+            .expect("a function is no JSON"),
+    );
     assert!(err.contains("not a JSON value"), "{err}");
 }
 
