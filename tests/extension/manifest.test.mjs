@@ -40,6 +40,14 @@ for (const browser of BROWSERS) {
         assert.doesNotMatch(text, /\beval\s*\(|new Function\s*\(/, `${file} evaluates strings as code`);
       }
     });
+
+    it('starts its background from one file: nothing to fetch before it can answer', () => {
+      const text = fs.readFileSync(path.join(dir, 'background.js'), 'utf8');
+      assert.doesNotMatch(text, /^\s*import\b|\bimport\s*\(/m, 'background.js imports another file');
+      // …and it is the whole worker: the router's loader and the download listener are in it.
+      assert.match(text, /zd_dl_router_bg\.wasm/);
+      assert.match(text, browser === 'chrome' ? /onDeterminingFilename/ : /downloads\.onCreated/);
+    });
   });
 }
 
@@ -59,7 +67,8 @@ describe('per-browser differences', () => {
     const onlyIn = (a, b) => files(a).filter((f) => !files(b).includes(f));
     assert.deepEqual(onlyIn('chrome', 'firefox'), ['managed_schema.json']);
     assert.deepEqual(onlyIn('firefox', 'chrome'), []);
-    const platformFiles = ['content-platform.js', 'manifest.json', 'platform.js'];
+    // background.js is the worker bundled with its platform.js.
+    const platformFiles = ['background.js', 'content-platform.js', 'manifest.json', 'platform.js'];
     for (const f of files('chrome').filter((f) => !platformFiles.includes(f) && f !== 'managed_schema.json')) {
       const [a, b] = BROWSERS.map((br) => fs.statSync(path.join(ROOT, 'dist', br, f)));
       if (a.isFile()) assert.ok(fs.readFileSync(path.join(ROOT, 'dist', 'chrome', f)).equals(fs.readFileSync(path.join(ROOT, 'dist', 'firefox', f))), f);
