@@ -198,8 +198,7 @@ fn undefined_members_are_absent_and_other_js_values_are_refused() {
     let err = message(
         router
             .decide(with_function)
-            .err()
-            .expect("a function is no JSON"),
+            .expect_err("a function is no JSON"),
     );
     assert!(err.contains("not a JSON value"), "{err}");
 }
