@@ -6,7 +6,8 @@
 
 import { Router } from './zd_dl_router.js';
 
-const KEY = 'settings';
+/** The storage key of the user's settings (in storage.local, and of the sync copy). */
+export const KEY = 'settings';
 
 /** The user's settings as stored (undefined when none). */
 export async function readUserSettings(api) {

@@ -9,15 +9,15 @@
 // alarm, the storage migration's writes, the fresh policy) comes after.
 
 import init, { Router } from './zd_dl_router.js';
-import { settingsAtStart, migrateSettingsStorage, takeSyncedSettings } from './settings-store.js';
+import { KEY, settingsAtStart, migrateSettingsStorage, takeSyncedSettings } from './settings-store.js';
 
 export const api = globalThis.browser ?? globalThis.chrome;
 
 // Started while the other modules load, all at once: the WASM compile and one read per
 // storage area (storage.sync only for the settings an older version kept there).
 const wasm = init({ module_or_path: api.runtime.getURL('zd_dl_router_bg.wasm') });
-const localAtStart = api.storage.local.get(['settings', 'policy']).catch(() => ({}));
-const syncAtStart = api.storage.sync?.get('settings').catch(() => ({})) ?? {};
+const localAtStart = api.storage.local.get([KEY, 'policy']).catch(() => ({}));
+const syncAtStart = api.storage.sync?.get(KEY).catch(() => ({})) ?? {};
 
 /**
  * What the previous worker left in storage.session, read once: the ticket knowledge, and
@@ -48,7 +48,7 @@ async function start() {
     note({ problem: `routing core failed to load: ${err}` });
     return null;
   }
-  const [{ settings: local, policy = {} }, { settings: synced }, { knowledge }] = await Promise.all([localAtStart, syncAtStart, sessionAtStart]);
+  const [{ [KEY]: local, policy = {} }, { [KEY]: synced }, { knowledge }] = await Promise.all([localAtStart, syncAtStart, sessionAtStart]);
   const router = new Router({});
   const problem = put(router, settingsAtStart(local, synced), policy);
   if (knowledge) {
@@ -97,7 +97,7 @@ async function applied(router, problem) {
  * and applied (and cached) when it differs.
  */
 async function applySettings(router, fresh) {
-  const { settings, policy = {} } = await api.storage.local.get(['settings', 'policy']).catch(() => ({}));
+  const { [KEY]: settings, policy = {} } = await api.storage.local.get([KEY, 'policy']).catch(() => ({}));
   await applied(router, put(router, settings, fresh ?? policy));
 }
 
