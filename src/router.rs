@@ -229,7 +229,7 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
         };
     };
     let now = event.time_ms;
-    let listed = knowledge.attachment_facts(&attachment.token, now);
+    let listed = knowledge.attachment_facts(attachment.instance.as_ref(), &attachment.token, now);
     attachment.facts = AttachmentFacts {
         mime: listed
             .and_then(|f| f.mime.clone())
@@ -238,7 +238,9 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
     };
     let instance = attachment.instance.as_ref();
 
-    let from_index = knowledge.ticket_of_token(&attachment.token, now).cloned();
+    let from_index = knowledge
+        .ticket_of_token(attachment.instance.as_ref(), &attachment.token, now)
+        .cloned();
     let found = from_index.map(|t| (t, Source::TokenIndex)).or_else(|| {
         ticket_page(event.referrer.as_deref(), host_mapped, instance).map(|t| (t, Source::Referrer))
     });

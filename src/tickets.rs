@@ -4,6 +4,9 @@
 //! tickets API, and attachment tokens from the comments API and from links on agent
 //! pages. The router only reads it.
 //!
+//! The token index is keyed by instance: a token is unique only within its Zendesk, and an
+//! agent may have two instances open at once (`acme`, `acme-eu`) whose tickets share ids.
+//!
 //! Both maps are bounded (oldest entries go first) and entries expire, because the worker
 //! that holds them runs for weeks and an organization can be renamed. Time is always
 //! passed in (`now_ms`, milliseconds since the Unix epoch): the core never reads a clock,
@@ -196,13 +199,15 @@ impl AttachmentFacts {
     }
 }
 
-/// Tickets and the token → ticket index, bounded and expiring.
+/// Tickets and the (instance, token) → ticket index, bounded and expiring.
 ///
 /// Serializable so the browser side can persist it across service-worker restarts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Knowledge {
     tickets: Vec<Stamped<Ticket>>,
-    tokens: HashMap<Token, Stamped<TokenEntry>>,
+    /// instance → token → entry (nested rather than keyed by pair, so it serializes as
+    /// plain objects for `storage.session`).
+    tokens: HashMap<Instance, HashMap<Token, Stamped<TokenEntry>>>,
     /// Tickets whose details could not be loaded, and why (the popup says so). A ticket
     /// loaded later is taken off this list.
     #[serde(default)]
@@ -258,11 +263,12 @@ impl Knowledge {
         now_ms: f64,
     ) {
         let ttl = self.limits.token_ttl_ms;
+        let tokens = self.tokens.entry(ticket.instance.clone()).or_default();
         for (token, facts) in entries {
             let trusted = |s: &Stamped<TokenEntry>| {
                 s.value.evidence == Evidence::Comments && now_ms - s.seen_ms <= ttl
             };
-            if evidence == Evidence::Page && self.tokens.get(&token).is_some_and(trusted) {
+            if evidence == Evidence::Page && tokens.get(&token).is_some_and(trusted) {
                 continue;
             }
             let entry = TokenEntry {
@@ -270,7 +276,7 @@ impl Knowledge {
                 evidence,
                 facts,
             };
-            self.tokens.insert(
+            tokens.insert(
                 token,
                 Stamped {
                     value: entry,
@@ -296,20 +302,47 @@ impl Knowledge {
         );
     }
 
-    /// What the comments API said about an attachment, if it was listed there.
-    pub fn attachment_facts(&self, token: &Token, now_ms: f64) -> Option<&AttachmentFacts> {
-        self.tokens
-            .get(token)
-            .filter(|s| now_ms - s.seen_ms <= self.limits.token_ttl_ms)
-            .and_then(|s| s.value.facts.as_ref())
+    /// What the comments API said about an attachment, if it was listed there. `instance`:
+    /// see [`Knowledge::ticket_of_token`].
+    pub fn attachment_facts(
+        &self,
+        instance: Option<&Instance>,
+        token: &Token,
+        now_ms: f64,
+    ) -> Option<&AttachmentFacts> {
+        self.token_entry(instance, token, now_ms)?.facts.as_ref()
     }
 
-    /// The ticket an attachment token belongs to, if known and not expired.
-    pub fn ticket_of_token(&self, token: &Token, now_ms: f64) -> Option<&TicketRef> {
-        self.tokens
-            .get(token)
-            .filter(|s| now_ms - s.seen_ms <= self.limits.token_ttl_ms)
-            .map(|s| &s.value.ticket)
+    /// The ticket an attachment token of `instance` belongs to, if known and not expired.
+    /// Without an instance (a signed `zdusercontent.com` URL names none), the one instance
+    /// that lists the token; none if two do, rather than a guess.
+    pub fn ticket_of_token(
+        &self,
+        instance: Option<&Instance>,
+        token: &Token,
+        now_ms: f64,
+    ) -> Option<&TicketRef> {
+        Some(&self.token_entry(instance, token, now_ms)?.ticket)
+    }
+
+    fn token_entry(
+        &self,
+        instance: Option<&Instance>,
+        token: &Token,
+        now_ms: f64,
+    ) -> Option<&TokenEntry> {
+        let fresh = |s: &&Stamped<TokenEntry>| now_ms - s.seen_ms <= self.limits.token_ttl_ms;
+        match instance {
+            Some(instance) => Some(&self.tokens.get(instance)?.get(token).filter(fresh)?.value),
+            None => {
+                let mut listing = self
+                    .tokens
+                    .values()
+                    .filter_map(|t| t.get(token).filter(fresh));
+                let first = listing.next()?;
+                listing.next().is_none().then_some(&first.value)
+            }
+        }
     }
 
     /// The ticket record, if known and not expired.
@@ -359,12 +392,16 @@ impl Knowledge {
 
     /// Number of tickets and tokens held (for memory checks and diagnostics).
     pub fn len(&self) -> (usize, usize) {
-        (self.tickets.len(), self.tokens.len())
+        (self.tickets.len(), self.token_count())
+    }
+
+    fn token_count(&self) -> usize {
+        self.tokens.values().map(HashMap::len).sum()
     }
 
     /// True when nothing is known.
     pub fn is_empty(&self) -> bool {
-        self.tickets.is_empty() && self.tokens.is_empty()
+        self.tickets.is_empty() && self.token_count() == 0
     }
 
     /// Restores limits after deserialization (they are not persisted) and applies them.
@@ -381,18 +418,29 @@ impl Knowledge {
 
     fn evict_tokens(&mut self, now_ms: f64) {
         let ttl = self.limits.token_ttl_ms;
-        if self.tokens.len() <= self.limits.max_tokens {
+        if self.token_count() <= self.limits.max_tokens {
             return;
         }
-        self.tokens.retain(|_, s| now_ms - s.seen_ms <= ttl);
-        if self.tokens.len() > self.limits.max_tokens {
+        self.retain_tokens(|s| now_ms - s.seen_ms <= ttl);
+        if self.token_count() > self.limits.max_tokens {
             // Drop the oldest tenth at once so eviction stays amortised O(1) per insert.
             let keep = self.limits.max_tokens - self.limits.max_tokens / 10;
-            let mut ages: Vec<f64> = self.tokens.values().map(|s| s.seen_ms).collect();
+            let mut ages: Vec<f64> = self
+                .tokens
+                .values()
+                .flat_map(|tokens| tokens.values().map(|s| s.seen_ms))
+                .collect();
             ages.sort_by(|a, b| b.total_cmp(a));
             let cutoff = ages[keep.min(ages.len() - 1)];
-            self.tokens.retain(|_, s| s.seen_ms > cutoff);
+            self.retain_tokens(|s| s.seen_ms > cutoff);
         }
+    }
+
+    fn retain_tokens(&mut self, keep: impl Fn(&Stamped<TokenEntry>) -> bool) {
+        for tokens in self.tokens.values_mut() {
+            tokens.retain(|_, s| keep(s));
+        }
+        self.tokens.retain(|_, tokens| !tokens.is_empty());
     }
 
     /// Records a tickets API answer (`/api/v2/tickets/{id}.json?include=organizations,users`)
@@ -455,9 +503,20 @@ mod tests {
         }
     }
 
+    fn acme() -> Instance {
+        Instance::new("acme")
+    }
+
     fn key(id: u64) -> TicketRef {
         TicketRef {
-            instance: Instance::new("acme"),
+            instance: acme(),
+            id: TicketId(id),
+        }
+    }
+
+    fn key_on(instance: &str, id: u64) -> TicketRef {
+        TicketRef {
+            instance: Instance::new(instance),
             id: TicketId(id),
         }
     }
@@ -515,10 +574,50 @@ mod tests {
     fn tokens_map_to_their_ticket_until_they_expire() {
         let mut k = Knowledge::default();
         k.observe_tokens(&key(4711), [tok("A")], Evidence::Comments, 0.0);
-        assert_eq!(k.ticket_of_token(&tok("A"), 1000.0), Some(&key(4711)));
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("A"), 1000.0),
+            Some(&key(4711))
+        );
         let ttl = Limits::default().token_ttl_ms;
-        assert_eq!(k.ticket_of_token(&tok("A"), ttl + 1.0), None);
-        assert_eq!(k.ticket_of_token(&tok("B"), 0.0), None);
+        assert_eq!(k.ticket_of_token(Some(&acme()), &tok("A"), ttl + 1.0), None);
+        assert_eq!(k.ticket_of_token(Some(&acme()), &tok("B"), 0.0), None);
+    }
+
+    #[test]
+    fn the_same_token_on_two_instances_belongs_to_each_instances_own_ticket() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key_on("acme", 4711), [tok("A")], Evidence::Comments, 0.0);
+        k.observe_tokens(&key_on("acme-eu", 4711), [tok("A")], Evidence::Page, 1.0);
+        let eu = Instance::new("acme-eu");
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("A"), 2.0),
+            Some(&key_on("acme", 4711))
+        );
+        assert_eq!(
+            k.ticket_of_token(Some(&eu), &tok("A"), 2.0),
+            Some(&key_on("acme-eu", 4711))
+        );
+        assert_eq!(
+            k.ticket_of_token(Some(&Instance::new("other")), &tok("A"), 2.0),
+            None
+        );
+        assert_eq!(k.len().1, 2, "one entry per instance");
+    }
+
+    #[test]
+    fn a_token_without_instance_is_found_only_where_one_instance_lists_it() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key_on("acme-eu", 12), [tok("A")], Evidence::Comments, 0.0);
+        assert_eq!(
+            k.ticket_of_token(None, &tok("A"), 1.0),
+            Some(&key_on("acme-eu", 12))
+        );
+        k.observe_tokens(&key_on("acme", 4711), [tok("A")], Evidence::Comments, 1.0);
+        assert_eq!(
+            k.ticket_of_token(None, &tok("A"), 2.0),
+            None,
+            "two instances list it: no guess"
+        );
     }
 
     #[test]
@@ -526,7 +625,10 @@ mod tests {
         let mut k = Knowledge::default();
         k.observe_tokens(&key(1), [tok("A")], Evidence::Comments, 0.0);
         k.observe_tokens(&key(2), [tok("A")], Evidence::Comments, 1.0);
-        assert_eq!(k.ticket_of_token(&tok("A"), 2.0), Some(&key(2)));
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("A"), 2.0),
+            Some(&key(2))
+        );
     }
 
     #[test]
@@ -534,10 +636,16 @@ mod tests {
         let mut k = Knowledge::default();
         k.observe_tokens(&key(1), [tok("A")], Evidence::Comments, 0.0);
         k.observe_tokens(&key(2), [tok("A")], Evidence::Page, 1.0);
-        assert_eq!(k.ticket_of_token(&tok("A"), 2.0), Some(&key(1)));
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("A"), 2.0),
+            Some(&key(1))
+        );
         k.observe_tokens(&key(3), [tok("B")], Evidence::Page, 1.0);
         k.observe_tokens(&key(4), [tok("B")], Evidence::Comments, 2.0);
-        assert_eq!(k.ticket_of_token(&tok("B"), 2.0), Some(&key(4)));
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("B"), 2.0),
+            Some(&key(4))
+        );
     }
 
     #[test]
@@ -569,8 +677,11 @@ mod tests {
             "{tickets} tickets, {tokens} tokens"
         );
         assert!(k.ticket(&key(1000), 1000.0).is_some());
-        assert_eq!(k.ticket_of_token(&tok("T1000"), 1000.0), Some(&key(1000)));
-        assert_eq!(k.ticket_of_token(&tok("T1"), 1000.0), None);
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("T1000"), 1000.0),
+            Some(&key(1000))
+        );
+        assert_eq!(k.ticket_of_token(Some(&acme()), &tok("T1"), 1000.0), None);
     }
 
     #[test]
@@ -581,7 +692,10 @@ mod tests {
         let json = serde_json::to_string(&k).expect("serialize");
         let mut back: Knowledge = serde_json::from_str(&json).expect("deserialize");
         back.set_limits(Limits::default(), 6.0);
-        assert_eq!(back.ticket_of_token(&tok("Z"), 6.0), Some(&key(7)));
+        assert_eq!(
+            back.ticket_of_token(Some(&acme()), &tok("Z"), 6.0),
+            Some(&key(7))
+        );
         assert!(back.ticket(&key(7), 6.0).is_some());
     }
 
@@ -613,8 +727,14 @@ mod tests {
         k.observe_tokens(&key(1), [tok("T1")], Evidence::Comments, 0.0);
         let page = ["T1".to_owned(), "T2".to_owned(), "not a/token".to_owned()];
         k.observe_page_tokens(&key(2), &page, 1.0);
-        assert_eq!(k.ticket_of_token(&tok("T1"), 2.0), Some(&key(1)));
-        assert_eq!(k.ticket_of_token(&tok("T2"), 2.0), Some(&key(2)));
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("T1"), 2.0),
+            Some(&key(1))
+        );
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("T2"), 2.0),
+            Some(&key(2))
+        );
         assert_eq!(k.len().1, 2, "the junk text is no token");
     }
 
@@ -637,7 +757,10 @@ mod tests {
         let saved = || Value::from(serde_json::to_value(&k).expect("serializes"));
         let back = Knowledge::restore(saved(), HOUR_MS).expect("reads back");
         assert!(back.ticket(&key(7), HOUR_MS).is_some());
-        assert_eq!(back.ticket_of_token(&tok("T7"), HOUR_MS), Some(&key(7)));
+        assert_eq!(
+            back.ticket_of_token(Some(&acme()), &tok("T7"), HOUR_MS),
+            Some(&key(7))
+        );
         let later = Knowledge::restore(saved(), 13.0 * HOUR_MS).expect("reads back");
         assert_eq!(later.len().0, 0, "a ticket record is trusted 12 hours");
 

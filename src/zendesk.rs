@@ -109,8 +109,9 @@ impl fmt::Display for TicketId {
     }
 }
 
-/// The opaque token that identifies an attachment in its URLs. Tokens are random and
-/// unique across accounts, so they key the token index on their own.
+/// The opaque token that identifies an attachment in its URLs. Random, but unique only
+/// within its Zendesk as far as anyone promises: the token index and the records key it
+/// with its instance.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Token(String);

@@ -462,3 +462,40 @@ fn a_rule_without_a_condition_is_not_applied_and_decisions_name_their_rule() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_same_ticket_id_on_two_instances_routes_to_each_instances_organization() {
+    // Two Zendesk instances open side by side; both have a ticket 4711 and both list the
+    // token Tk1 (tokens are unique only within their Zendesk).
+    let eu = Instance::new("acme-eu");
+    let mut k = knowing(&[ticket(4711, Some("ACME Corp."))], &[("Tk1", 4711)]);
+    k.observe_ticket(
+        Ticket {
+            instance: eu.clone(),
+            organization: Some(Organization {
+                id: 77,
+                name: "ACME Europe GmbH".into(),
+            }),
+            ..ticket(4711, None)
+        },
+        NOW,
+    );
+    let eu_4711 = TicketRef {
+        instance: eu,
+        id: TicketId(4711),
+    };
+    k.observe_tokens(&eu_4711, Token::parse("Tk1"), Evidence::Comments, NOW);
+    let eu_link = "https://acme-eu.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
+    let s = settings(json!({"template": "{instance}/{org}/{ticket_id}/{filename}"}));
+    assert_eq!(
+        routed(&decide(&event(ATTACHMENT, None), &k, &s)).0,
+        "zendesk/acme/ACME Corp/4711/production_log.tar.gz"
+    );
+    assert_eq!(
+        routed(&decide(&event(eu_link, None), &k, &s)).0,
+        "zendesk/acme-eu/ACME Europe GmbH/4711/production_log.tar.gz"
+    );
+    // The signed URL names no instance, and both list the token: never a guess.
+    let signed = decide(&event(SIGNED, None), &k, &s);
+    assert_eq!(routed(&signed).0, "zendesk/_unsorted/production_log.tar.gz");
+}
