@@ -96,6 +96,7 @@ export function hostResolverRules(port) {
     `MAP *.zendesk.com 127.0.0.1:${port}`,
     `MAP *.zdusercontent.com 127.0.0.1:${port}`,
     `MAP *.example.org 127.0.0.1:${port}`,
+    `MAP ${fixtures.MAPPED_HOST} 127.0.0.1:${port}`,
     'MAP * ~NOTFOUND',
     'EXCLUDE 127.0.0.1',
     'EXCLUDE localhost',
@@ -489,8 +490,9 @@ function cssString(s) {
   return s.replace(/["\\]/g, '\\$&');
 }
 
-export function agentTicketUrl(ticketId, suffix = '') {
-  return `https://${fixtures.AGENT_HOST}/agent/tickets/${ticketId}${suffix}`;
+/** The agent page of a ticket on agent host `host` (default acme's; fixtures.MAPPED_HOST, fixtures.EU_HOST). */
+export function agentTicketUrl(ticketId, suffix = '', host = fixtures.AGENT_HOST) {
+  return `https://${host}/agent/tickets/${ticketId}${suffix}`;
 }
 
 // ---- files -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The mock agent UI: one HTML single-page app served for /agent and /agent/tickets/<id>[/...].
 // It reads ticket data from the private endpoint /__mock/ui/tickets/<id> (never affected by
-// fault switches) and renders attachment links in the real Zendesk shape:
+// fault switches) and renders attachment links in the real Zendesk shape, on the page's host:
 //   https://acme.zendesk.com/attachments/token/<token>/?name=<url-encoded file name>
 //
 // Stable hooks for tests:
@@ -15,7 +15,7 @@
 //                    or a temporary hidden anchor appended, clicked and removed
 //   window.__mockZendesk.openTicket(id, {mode: 'tab' | 'replace'}) does what the links do.
 
-export function agentHtml({ ticketIds }) {
+export function agentHtml({ ticketIds, instance = 'acme' }) {
   const nav = ticketIds
     .map(
       (id) =>
@@ -43,7 +43,7 @@ export function agentHtml({ ticketIds }) {
 </head>
 <body>
   <header>
-    <strong>acme</strong> Agent Workspace
+    <strong>${instance}</strong> Agent Workspace
     <nav aria-label="Tickets">
       <ul id="ticket-list">
         ${nav}

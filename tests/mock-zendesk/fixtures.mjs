@@ -1,7 +1,9 @@
-// Fixture data for the mock Zendesk (instance "acme", account 1234).
+// Fixture data for the mock Zendesk: instance "acme" (account 1234, also served on its
+// host-mapped domain support.example.com) and a second instance "acme-eu" (account 5678) whose
+// ticket ids overlap acme's.
 //
 // Everything here is plain data plus a few helpers so later tests can add tickets:
-//   addTicket({id, organizationId, subject, requesterId, status, updatedAt?, comments: [[{fileName, size?, contentType?, token?, inline?, malwareScanResult?}], ...]})
+//   addTicket({id, host?, organizationId, subject, requesterId, status, updatedAt?, comments: [[{fileName, size?, contentType?, token?, inline?, malwareScanResult?}], ...]})
 //   addBulkTickets({firstId, tickets, attachmentsPerTicket, organizationId})
 // Attachment bytes are deterministic per token: see expectedBytes(token).
 
@@ -13,11 +15,35 @@ export const AGENT_HOST = `${INSTANCE}.zendesk.com`;
 export const CONTENT_HOST = 'p12.zdusercontent.com';
 export const OTHER_HOST = 'files.example.org';
 export const CREATED_AT = '2026-11-20T09:15:00Z';
+/** A host-mapped agent domain of acme: same account and data, its own name and certificate. */
+export const MAPPED_HOST = 'support.example.com';
+/** A second Zendesk instance, on another pod: its own account, tickets and signed-content host. */
+export const EU_INSTANCE = 'acme-eu';
+export const EU_ACCOUNT_ID = 5678;
+export const EU_HOST = `${EU_INSTANCE}.zendesk.com`;
+export const EU_CONTENT_HOST = 'p19.zdusercontent.com';
 
 export const organizations = new Map(); // id -> org
 export const users = new Map(); // id -> user
-export const tickets = new Map(); // id -> ticket (internal shape, see addTicket)
-export const attachmentsByToken = new Map(); // token -> {ticketId, commentId, id, fileName, size, contentType, token}
+export const tickets = new Map(); // id -> ticket of acme (internal shape, see addTicket)
+export const euTickets = new Map(); // id -> ticket of acme-eu
+export const attachmentsByToken = new Map(); // token -> {ticketId, commentId, id, fileName, size, contentType, token, instance}
+
+const ACME = { name: INSTANCE, host: AGENT_HOST, accountId: ACCOUNT_ID, contentHost: CONTENT_HOST, tickets, agentUserId: 601 };
+const ACME_EU = { name: EU_INSTANCE, host: EU_HOST, accountId: EU_ACCOUNT_ID, contentHost: EU_CONTENT_HOST, tickets: euTickets, agentUserId: 611 };
+/** Agent host name -> the instance it serves {name, host, accountId, contentHost, tickets, agentUserId}. */
+export const instancesByHost = new Map([
+  [AGENT_HOST, ACME],
+  [MAPPED_HOST, ACME],
+  [EU_HOST, ACME_EU],
+]);
+
+/** The instance served on agent host `host` (default acme's). */
+export function instanceFor(host = AGENT_HOST) {
+  const inst = instancesByHost.get(host.toLowerCase());
+  if (!inst) throw new Error(`no Zendesk instance on ${host}`);
+  return inst;
+}
 
 let nextCommentId = 900000001;
 let nextAttachmentId = 700000001;
@@ -54,9 +80,10 @@ export function contentTypeFor(fileName) {
 }
 
 // A stable, Zendesk-looking token (25 alphanumerics) derived from ticket, comment index,
-// attachment index and file name, so reruns give the same tokens.
-export function makeToken(ticketId, commentIndex, attachmentIndex, fileName) {
-  const h = createHash('sha256').update(`${ticketId}/${commentIndex}/${attachmentIndex}/${fileName}`).digest();
+// attachment index and file name (and the instance, other than acme), so reruns give the same tokens.
+export function makeToken(ticketId, commentIndex, attachmentIndex, fileName, instance = INSTANCE) {
+  const scope = instance === INSTANCE ? '' : `${instance}/`;
+  const h = createHash('sha256').update(`${scope}${ticketId}/${commentIndex}/${attachmentIndex}/${fileName}`).digest();
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let s = '';
   for (let i = 0; i < 25; i++) s += alphabet[h[i] % alphabet.length];
@@ -64,7 +91,7 @@ export function makeToken(ticketId, commentIndex, attachmentIndex, fileName) {
 }
 
 /**
- * Add a ticket.
+ * Add a ticket (to the instance served on `host`, default acme).
  * comments: array of comments; each comment is either an array of attachment specs or
  * {body, public, authorId, attachments: [...]}. An attachment spec is a file name or
  * {fileName, size, contentType, token, inline, malwareScanResult}.
@@ -73,6 +100,7 @@ export function makeToken(ticketId, commentIndex, attachmentIndex, fileName) {
  */
 export function addTicket({
   id,
+  host = AGENT_HOST,
   organizationId = null,
   subject = `Ticket ${id}`,
   requesterId = 501,
@@ -80,6 +108,7 @@ export function addTicket({
   updatedAt = null,
   comments = [],
 }) {
+  const instance = instanceFor(host);
   const t = { id, organizationId, subject, requesterId, status, updatedAt, comments: [] };
   comments.forEach((c, ci) => {
     const spec = Array.isArray(c) ? { attachments: c } : c;
@@ -92,7 +121,7 @@ export function addTicket({
     };
     (spec.attachments ?? []).forEach((a, ai) => {
       const as = typeof a === 'string' ? { fileName: a } : a;
-      const token = as.token ?? makeToken(id, ci, ai, as.fileName);
+      const token = as.token ?? makeToken(id, ci, ai, as.fileName, instance.name);
       const att = {
         id: nextAttachmentId++,
         ticketId: id,
@@ -103,6 +132,7 @@ export function addTicket({
         inline: as.inline ?? false,
         malwareScanResult: as.malwareScanResult ?? 'malware_not_found',
         token,
+        instance,
       };
       if (attachmentsByToken.has(token)) throw new Error(`duplicate token ${token}`);
       attachmentsByToken.set(token, att);
@@ -110,7 +140,7 @@ export function addTicket({
     });
     t.comments.push(comment);
   });
-  tickets.set(id, t);
+  instance.tickets.set(id, t);
   return t;
 }
 
@@ -153,18 +183,18 @@ export function expectedToolBytes() {
   return bytesFor('files.example.org/tool.bin', TOOL_BIN_SIZE);
 }
 
-/** Find attachments of a ticket by file name (in comment order). */
-export function attachmentsOf(ticketId, fileName) {
-  const t = tickets.get(Number(ticketId));
-  if (!t) throw new Error(`unknown ticket ${ticketId}`);
+/** Find attachments of a ticket (of the instance on `host`, default acme) by file name (in comment order). */
+export function attachmentsOf(ticketId, fileName, { host = AGENT_HOST } = {}) {
+  const t = instanceFor(host).tickets.get(Number(ticketId));
+  if (!t) throw new Error(`unknown ticket ${ticketId} on ${host}`);
   return t.comments.flatMap((c) => c.attachments).filter((a) => fileName === undefined || a.fileName === fileName);
 }
 
-/** The single attachment `fileName` of a ticket (the nth occurrence, 1-based). */
-export function attachment(ticketId, fileName, occurrence = 1) {
-  const list = attachmentsOf(ticketId, fileName);
+/** The single attachment `fileName` of a ticket (the nth occurrence, 1-based; {host} as attachmentsOf). */
+export function attachment(ticketId, fileName, occurrence = 1, { host = AGENT_HOST } = {}) {
+  const list = attachmentsOf(ticketId, fileName, { host });
   const a = list[occurrence - 1];
-  if (!a) throw new Error(`ticket ${ticketId} has no attachment ${fileName} #${occurrence}`);
+  if (!a) throw new Error(`ticket ${ticketId} on ${host} has no attachment ${fileName} #${occurrence}`);
   return a;
 }
 
@@ -244,6 +274,27 @@ addTicket({
   requesterId: 503,
   status: 'open',
   comments: [{ body: 'Slow bundle.', attachments: [{ fileName: 'slow_bundle.zip', size: 9 * 1024 + 3 }] }],
+});
+
+// ---- the second instance (acme-eu): ticket 4711 again, another organization -----------------
+
+addOrganization(21, 'ACME Europe GmbH');
+addUser(521, 'Jonas Weber', { organizationId: 21 });
+addUser(611, 'Alex Agent', { email: 'alex.agent@acme-eu.example', role: 'agent' });
+
+export const EU_AGENT_USER_ID = 611;
+
+addTicket({
+  id: 4711,
+  host: EU_HOST,
+  organizationId: 21,
+  subject: 'Runner stuck after migration',
+  requesterId: 521,
+  status: 'open',
+  comments: [
+    { body: 'Since the migration our runners stay pending. Logs attached.', attachments: [{ fileName: 'production_log.tar.gz', size: 52 * 1024 + 29 }] },
+    { body: 'And the runner configuration.', attachments: [{ fileName: 'runner_config.toml', size: 6 * 1024 + 11 }] },
+  ],
 });
 
 // ---- hostile fixtures (tests/e2e/hostile.test.mjs) -----------------------------------------

@@ -11,10 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROXIED_SUFFIXES = ['.zendesk.com', '.zdusercontent.com', '.example.org'];
+/** Exact names tunnelled besides the suffixes (not every example.com). */
+export const PROXIED_HOSTS = ['support.example.com'];
 
 export function isProxiedHost(host) {
   const h = host.toLowerCase();
-  return PROXIED_SUFFIXES.some((s) => h.endsWith(s) && h.length > s.length);
+  return PROXIED_HOSTS.includes(h) || PROXIED_SUFFIXES.some((s) => h.endsWith(s) && h.length > s.length);
 }
 
 export async function startProxy({ targetPort, targetHost = '127.0.0.1', verbose = false }) {

@@ -1,17 +1,22 @@
 // Mock Zendesk: one HTTPS server on 127.0.0.1 (free port) that dispatches on the Host header.
 //
 //   acme.zendesk.com        agent UI (SPA), API v2, attachment token URLs (302 to p12)
-//   p12.zdusercontent.com   signed attachment bytes (the second origin)
+//   support.example.com     the same for acme's host-mapped domain (links on its own name;
+//                           its own certificate, chosen by SNI)
+//   acme-eu.zendesk.com     a second instance (account 5678): the same, with its own tickets
+//   p12.zdusercontent.com   signed attachment bytes of acme (the second origin)
+//   p19.zdusercontent.com   signed attachment bytes of acme-eu
 //   files.example.org       a non-Zendesk site with a plain download (/tool.bin)
 //   127.0.0.1 / localhost   admin API: /__mock/faults, /__mock/log, /__mock/fixtures
 //
 // Browsers reach it by name: Chromium through --host-resolver-rules, Firefox through
-// proxy.mjs (HTTP CONNECT). The certificate is self-signed and made at start.
+// proxy.mjs (HTTP CONNECT). The certificates are self-signed and made at start.
 //
 // Usage:  import { startMock } from './server.mjs';  const mock = await startMock();
 //         node tests/mock-zendesk/server.mjs   (standalone; prints the port)
 
 import https from 'node:https';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +29,7 @@ import { agentHtml, loginHtml } from './agent-ui.mjs';
 
 export { expectedBytes, expectedToolBytes, attachment, attachmentsOf, fx as fixtures };
 
-const { AGENT_HOST, CONTENT_HOST, OTHER_HOST, ACCOUNT_ID, expectedBytes, expectedToolBytes, attachment, attachmentsOf } = fx;
+const { AGENT_HOST, MAPPED_HOST, OTHER_HOST, expectedBytes, expectedToolBytes, attachment, attachmentsOf } = fx;
 const ADMIN_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const SESSION_COOKIE = '_zendesk_session';
 const SIGNED_URL_TTL_MS = 10 * 60 * 1000;
@@ -32,18 +37,16 @@ const SIGNED_URL_TTL_MS = 10 * 60 * 1000;
 export const API_FAULTS = ['api-500', 'api-429', 'api-hang', 'api-401', 'api-login-html', 'api-malformed-json', 'api-no-org-sideload', 'api-slow'];
 export const TOKEN_FAULTS = ['attachment-404', 'attachment-reset'];
 
-function makeCert(dir) {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
+// IP/localhost entries of the default certificate let the test process reach the admin API
+// with the cert as CA.
+const DEFAULT_SAN = 'DNS:*.zendesk.com,DNS:*.zdusercontent.com,DNS:*.example.org,DNS:localhost,IP:127.0.0.1';
+
+function makeCert(dir, name = 'cert', cn = 'mock', san = DEFAULT_SAN) {
+  const key = path.join(dir, `${name}-key.pem`);
+  const cert = path.join(dir, `${name}.pem`);
   execFileSync(
     'openssl',
-    [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-      '-keyout', key, '-out', cert,
-      '-subj', '/CN=mock',
-      // IP/localhost entries let the test process reach the admin API with the cert as CA.
-      '-addext', 'subjectAltName=DNS:*.zendesk.com,DNS:*.zdusercontent.com,DNS:*.example.org,DNS:localhost,IP:127.0.0.1',
-    ],
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', key, '-out', cert, '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${san}`],
     { stdio: 'ignore' },
   );
   return { key, cert };
@@ -71,19 +74,21 @@ export function contentDisposition(fileName) {
   return v;
 }
 
-export function attachmentHref(token, fileName) {
-  return `https://${AGENT_HOST}/attachments/token/${token}/?name=${encodeURIComponent(fileName)}`;
+/** The token URL of an attachment as the agent UI and API on agent host `host` link it. */
+export function attachmentHref(token, fileName, host = AGENT_HOST) {
+  return `https://${host}/attachments/token/${token}/?name=${encodeURIComponent(fileName)}`;
 }
 
 // ---- JSON shapes (Zendesk API v2) --------------------------------------------------------
+// `host` is the agent host the request came to: URLs in the answer name it.
 
-function apiUrl(p) {
-  return `https://${AGENT_HOST}/api/v2${p}`;
+function apiUrl(host, p) {
+  return `https://${host}/api/v2${p}`;
 }
 
-function orgJson(o) {
+function orgJson(o, host) {
   return {
-    url: apiUrl(`/organizations/${o.id}.json`),
+    url: apiUrl(host, `/organizations/${o.id}.json`),
     id: o.id,
     name: o.name,
     shared_tickets: false,
@@ -100,10 +105,10 @@ function orgJson(o) {
   };
 }
 
-function userJson(u) {
+function userJson(u, host) {
   return {
     id: u.id,
-    url: apiUrl(`/users/${u.id}.json`),
+    url: apiUrl(host, `/users/${u.id}.json`),
     name: u.name,
     email: u.email,
     created_at: iso(-50000),
@@ -123,9 +128,9 @@ function userJson(u) {
   };
 }
 
-function ticketJson(t) {
+function ticketJson(t, host) {
   return {
-    url: apiUrl(`/tickets/${t.id}.json`),
+    url: apiUrl(host, `/tickets/${t.id}.json`),
     id: t.id,
     external_id: null,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
@@ -141,7 +146,7 @@ function ticketJson(t) {
     recipient: null,
     requester_id: t.requesterId,
     submitter_id: t.requesterId,
-    assignee_id: fx.AGENT_USER_ID,
+    assignee_id: fx.instanceFor(host).agentUserId,
     organization_id: t.organizationId,
     group_id: 360000001,
     collaborator_ids: [],
@@ -167,13 +172,13 @@ function ticketJson(t) {
   };
 }
 
-function attachmentJson(a) {
+function attachmentJson(a, host) {
   return {
-    url: apiUrl(`/attachments/${a.id}.json`),
+    url: apiUrl(host, `/attachments/${a.id}.json`),
     id: a.id,
     file_name: a.fileName,
-    content_url: attachmentHref(a.token, a.fileName),
-    mapped_content_url: attachmentHref(a.token, a.fileName),
+    content_url: attachmentHref(a.token, a.fileName, host),
+    mapped_content_url: attachmentHref(a.token, a.fileName, host),
     content_type: a.contentType,
     size: a.size,
     width: null,
@@ -186,7 +191,7 @@ function attachmentJson(a) {
   };
 }
 
-function commentJson(c, i) {
+function commentJson(c, i, host) {
   return {
     id: c.id,
     type: 'Comment',
@@ -195,7 +200,7 @@ function commentJson(c, i) {
     html_body: `<div class="zd-comment" dir="auto">${c.body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</div>`,
     plain_body: c.body,
     public: c.public,
-    attachments: c.attachments.map(attachmentJson),
+    attachments: c.attachments.map((a) => attachmentJson(a, host)),
     audit_id: c.id + 1000000,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
     created_at: iso(10 * (i + 1)),
@@ -203,15 +208,15 @@ function commentJson(c, i) {
   };
 }
 
-function sideloads(ticketList, include) {
+function sideloads(ticketList, include, host) {
   const out = {};
   if (include.has('organizations')) {
     const ids = [...new Set(ticketList.map((t) => t.organizationId).filter((x) => x != null))];
-    out.organizations = ids.map((id) => fx.organizations.get(id)).filter(Boolean).map(orgJson);
+    out.organizations = ids.map((id) => fx.organizations.get(id)).filter(Boolean).map((o) => orgJson(o, host));
   }
   if (include.has('users')) {
-    const ids = [...new Set(ticketList.flatMap((t) => [t.requesterId, fx.AGENT_USER_ID]))];
-    out.users = ids.map((id) => fx.users.get(id)).filter(Boolean).map(userJson);
+    const ids = [...new Set(ticketList.flatMap((t) => [t.requesterId, fx.instanceFor(host).agentUserId]))];
+    out.users = ids.map((id) => fx.users.get(id)).filter(Boolean).map((u) => userJson(u, host));
   }
   return out;
 }
@@ -229,8 +234,16 @@ function sideloads(ticketList, include) {
 export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mock-zendesk-'));
   const { key, cert } = makeCert(dir);
+  const mapped = makeCert(dir, 'mapped', MAPPED_HOST, `DNS:${MAPPED_HOST}`);
+  const mappedContext = tls.createSecureContext({ key: fs.readFileSync(mapped.key), cert: fs.readFileSync(mapped.cert) });
 
+  // Session ids, each valid only on the agent host that set it (like real Zendesk's cookie).
   const sessions = new Set();
+  const sessionHost = new Map();
+  const hasSession = (req, host) => {
+    const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    return sessions.has(sid) && (sessionHost.get(sid) ?? host) === host;
+  };
   const signed = new Map(); // signed token -> {token, expires}
   const faults = new Map(); // key (ticket id or attachment token) -> {fault, count?}
   const requestLog = [];
@@ -323,10 +336,10 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
     }
   }
 
-  function handleApi(req, res, url) {
-    res.__retry = () => handleApi(req, res, url);
-    const cookies = parseCookies(req.headers.cookie);
-    if (!sessions.has(cookies[SESSION_COOKIE])) {
+  function handleApi(req, res, url, host) {
+    res.__retry = () => handleApi(req, res, url, host);
+    const tickets = fx.instanceFor(host).tickets;
+    if (!hasSession(req, host)) {
       sendJson(res, 401, { error: "Couldn't authenticate you" });
       return;
     }
@@ -334,25 +347,25 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
     const include = new Set((url.searchParams.get('include') ?? '').split(',').filter(Boolean));
     let m;
     if (p === '/api/v2/users/me.json') {
-      sendJson(res, 200, { user: userJson(fx.users.get(fx.AGENT_USER_ID)) }, rateHeaders());
+      sendJson(res, 200, { user: userJson(fx.users.get(fx.instanceFor(host).agentUserId), host) }, rateHeaders());
     } else if ((m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
       const id = Number(m[1]);
       if (applyApiFault(res, id)) return;
-      const t = fx.tickets.get(id);
+      const t = tickets.get(id);
       if (!t) return notFound(res);
       const f = faults.get(String(id));
-      const side = f?.fault === 'api-no-org-sideload' ? {} : sideloads([t], include);
-      sendJson(res, 200, { ticket: ticketJson(t), ...side }, rateHeaders());
+      const side = f?.fault === 'api-no-org-sideload' ? {} : sideloads([t], include, host);
+      sendJson(res, 200, { ticket: ticketJson(t, host), ...side }, rateHeaders());
     } else if ((m = /^\/api\/v2\/tickets\/(\d+)\/comments\.json$/.exec(p))) {
       const id = Number(m[1]);
       if (applyApiFault(res, id)) return;
-      const t = fx.tickets.get(id);
+      const t = tickets.get(id);
       if (!t) return notFound(res);
       const perPage = Math.max(1, Math.min(100, Number(url.searchParams.get('per_page')) || commentsPerPage));
       const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-      const all = t.comments.map(commentJson);
+      const all = t.comments.map((c, i) => commentJson(c, i, host));
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      const pageUrl = (n) => apiUrl(`/tickets/${id}/comments.json?page=${n}&per_page=${perPage}`);
+      const pageUrl = (n) => apiUrl(host, `/tickets/${id}/comments.json?page=${n}&per_page=${perPage}`);
       const body = {
         comments: slice,
         next_page: page * perPage < all.length ? pageUrl(page + 1) : null,
@@ -361,29 +374,29 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       };
       if (include.has('users')) {
         const ids = [...new Set(slice.map((c) => c.author_id))];
-        body.users = ids.map((uid) => fx.users.get(uid)).filter(Boolean).map(userJson);
+        body.users = ids.map((uid) => fx.users.get(uid)).filter(Boolean).map((u) => userJson(u, host));
       }
       sendJson(res, 200, body, rateHeaders());
     } else if (p === '/api/v2/tickets/show_many.json') {
       const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number);
       for (const id of ids) if (applyApiFault(res, id)) return;
-      const list = ids.map((id) => fx.tickets.get(id)).filter(Boolean);
-      sendJson(res, 200, { tickets: list.map(ticketJson), ...sideloads(list, include), next_page: null, previous_page: null, count: list.length }, rateHeaders());
+      const list = ids.map((id) => tickets.get(id)).filter(Boolean);
+      sendJson(res, 200, { tickets: list.map((t) => ticketJson(t, host)), ...sideloads(list, include, host), next_page: null, previous_page: null, count: list.length }, rateHeaders());
     } else if ((m = /^\/api\/v2\/organizations\/(\d+)\.json$/.exec(p))) {
       const o = fx.organizations.get(Number(m[1]));
       if (!o) return notFound(res);
-      sendJson(res, 200, { organization: orgJson(o) }, rateHeaders());
+      sendJson(res, 200, { organization: orgJson(o, host) }, rateHeaders());
     } else if ((m = /^\/api\/v2\/users\/(\d+)\.json$/.exec(p))) {
       const u = fx.users.get(Number(m[1]));
       if (!u) return notFound(res);
-      sendJson(res, 200, { user: userJson(u) }, rateHeaders());
+      sendJson(res, 200, { user: userJson(u, host) }, rateHeaders());
     } else {
       sendJson(res, 404, { error: 'InvalidEndpoint', description: 'Not found' });
     }
   }
 
-  function uiTicket(id) {
-    const t = fx.tickets.get(id);
+  function uiTicket(id, host = AGENT_HOST) {
+    const t = fx.instanceFor(host).tickets.get(id);
     if (!t) return null;
     const org = t.organizationId != null ? fx.organizations.get(t.organizationId) : null;
     const req = fx.users.get(t.requesterId);
@@ -397,37 +410,38 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
         id: c.id,
         body: c.body,
         author_name: fx.users.get(c.authorId)?.name ?? 'Unknown',
-        attachments: c.attachments.map((a) => ({ id: a.id, file_name: a.fileName, size: a.size, href: attachmentHref(a.token, a.fileName) })),
+        attachments: c.attachments.map((a) => ({ id: a.id, file_name: a.fileName, size: a.size, href: attachmentHref(a.token, a.fileName, host) })),
       })),
     };
   }
 
-  function handleAgentHost(req, res, url) {
+  function handleAgentHost(req, res, url, host) {
     const p = url.pathname;
+    const inst = fx.instanceFor(host);
     let m;
-    if (p.startsWith('/api/')) return handleApi(req, res, url);
+    if (p.startsWith('/api/')) return handleApi(req, res, url, host);
     if (p === '/agent' || p === '/agent/' || p.startsWith('/agent/dashboard') || /^\/agent\/tickets\/\d+(\/.*)?$/.test(p)) {
-      const cookies = parseCookies(req.headers.cookie);
       const headers = {};
-      if (!sessions.has(cookies[SESSION_COOKIE])) {
+      if (!hasSession(req, host)) {
         const sid = randomBytes(16).toString('hex');
         sessions.add(sid);
+        sessionHost.set(sid, host);
         headers['Set-Cookie'] = `${SESSION_COOKIE}=${sid}; Path=/; Secure; HttpOnly; SameSite=None`;
       }
-      return sendHtml(res, 200, agentHtml({ ticketIds: [...fx.tickets.keys()] }), { ...headers, 'Cache-Control': 'no-store' });
+      return sendHtml(res, 200, agentHtml({ ticketIds: [...inst.tickets.keys()], instance: inst.name }), { ...headers, 'Cache-Control': 'no-store' });
     }
     if ((m = /^\/__mock\/ui\/tickets\/(\d+)$/.exec(p))) {
-      const t = uiTicket(Number(m[1]));
+      const t = uiTicket(Number(m[1]), host);
       return t ? sendJson(res, 200, t) : sendJson(res, 404, { error: 'not found' });
     }
     if ((m = /^\/attachments\/token\/([A-Za-z0-9_-]+)\/?$/.exec(p))) {
       const token = m[1];
       const a = fx.attachmentsByToken.get(token);
       const f = faults.get(token);
-      if (!a || f?.fault === 'attachment-404') return sendHtml(res, 404, '<!doctype html><title>404</title><h1>The page you were looking for doesn\'t exist.</h1>');
+      if (a?.instance !== inst || f?.fault === 'attachment-404') return sendHtml(res, 404, '<!doctype html><title>404</title><h1>The page you were looking for doesn\'t exist.</h1>');
       const s = randomBytes(36).toString('base64url');
       signed.set(s, { token, expires: Date.now() + SIGNED_URL_TTL_MS });
-      const location = `https://${CONTENT_HOST}/attachment/${ACCOUNT_ID}/${token}?token=${s}`;
+      const location = `https://${inst.contentHost}/attachment/${inst.accountId}/${token}?token=${s}`;
       return send(res, 302, `<html><body>You are being <a href="${location}">redirected</a>.</body></html>`, {
         Location: location,
         'Content-Type': 'text/html; charset=utf-8',
@@ -438,13 +452,12 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
     return sendHtml(res, 404, '<!doctype html><title>404</title><h1>Not found</h1>');
   }
 
-  function handleContentHost(req, res, url) {
+  function handleContentHost(req, res, url, host) {
     const m = /^\/attachment\/(\d+)\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
-    if (!m || Number(m[1]) !== ACCOUNT_ID) return send(res, 404, 'Not found', { 'Content-Type': 'text/plain' });
-    const token = m[2];
+    const token = m?.[2];
     const a = fx.attachmentsByToken.get(token);
     const f = faults.get(token);
-    if (!a || f?.fault === 'attachment-404') return send(res, 404, 'Not found', { 'Content-Type': 'text/plain' });
+    if (!a || a.instance.contentHost !== host || a.instance.accountId !== Number(m[1]) || f?.fault === 'attachment-404') return send(res, 404, 'Not found', { 'Content-Type': 'text/plain' });
     const s = signed.get(url.searchParams.get('token') ?? '');
     if (!s || s.token !== token || s.expires < Date.now()) return send(res, 403, 'Access denied: the link has expired', { 'Content-Type': 'text/plain' });
     const bytes = expectedBytes(token);
@@ -518,12 +531,13 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       return sendJson(res, 200, Object.fromEntries(faults));
     }
     if (p === '/__mock/fixtures') {
-      return sendJson(res, 200, [...fx.tickets.keys()].map(uiTicket));
+      return sendJson(res, 200, [...fx.tickets.keys()].map((id) => uiTicket(id)));
     }
     return sendJson(res, 404, { error: 'unknown admin endpoint' });
   }
 
-  const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+  const SNICallback = (name, cb) => cb(null, name.toLowerCase() === MAPPED_HOST ? mappedContext : undefined);
+  const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert), SNICallback }, (req, res) => {
     const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     let url;
     try {
@@ -542,11 +556,9 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
     });
     if (verbose) console.error(`[mock] ${req.method} ${host}${req.url}`);
 
-    if (host === AGENT_HOST || host.endsWith('.zendesk.com')) {
-      if (host !== AGENT_HOST) return sendHtml(res, 404, '<h1>Help Center Closed</h1>'); // unknown instance
-      return handleAgentHost(req, res, url);
-    }
-    if (host === CONTENT_HOST) return handleContentHost(req, res, url);
+    if (fx.instancesByHost.has(host)) return handleAgentHost(req, res, url, host);
+    if (host.endsWith('.zendesk.com')) return sendHtml(res, 404, '<h1>Help Center Closed</h1>'); // unknown instance
+    if ([...fx.instancesByHost.values()].some((i) => i.contentHost === host)) return handleContentHost(req, res, url, host);
     if (host === OTHER_HOST) return handleOtherHost(req, res, url);
     return send(res, 421, 'misdirected request', { 'Content-Type': 'text/plain' });
   });
@@ -589,21 +601,22 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
 
 // ---- log helpers for tests ---------------------------------------------------------------
 
-/** Log entries for the API of one ticket (ticket.json, comments.json, show_many containing it). */
-export function apiCallsFor(log, ticketId) {
+/** Log entries for the API of one ticket (ticket.json, comments.json, show_many containing it) on agent host `host`. */
+export function apiCallsFor(log, ticketId, host = AGENT_HOST) {
   return log.filter(
     (e) =>
-      e.host === AGENT_HOST &&
+      e.host === host &&
       (e.path.startsWith(`/api/v2/tickets/${ticketId}.json`) ||
         e.path.startsWith(`/api/v2/tickets/${ticketId}/`) ||
         (e.path.startsWith('/api/v2/tickets/show_many.json') && new URL(e.path, 'https://x').searchParams.get('ids')?.split(',').includes(String(ticketId)))),
   );
 }
 
-/** [redirect entry, content entry] pairs showing token -> 302 on acme -> 200 on p12. */
-export function attachmentFetches(log, token) {
-  const redirects = log.filter((e) => e.host === AGENT_HOST && e.path.startsWith(`/attachments/token/${token}/`));
-  const contents = log.filter((e) => e.host === CONTENT_HOST && e.path.startsWith(`/attachment/${ACCOUNT_ID}/${token}?`));
+/** [redirect entry, content entry] pairs showing token -> 302 on its agent host (default acme's) -> 200 on its pNN. */
+export function attachmentFetches(log, token, host = AGENT_HOST) {
+  const { contentHost, accountId } = fx.instanceFor(host);
+  const redirects = log.filter((e) => e.host === host && e.path.startsWith(`/attachments/token/${token}/`));
+  const contents = log.filter((e) => e.host === contentHost && e.path.startsWith(`/attachment/${accountId}/${token}?`));
   return { redirects, contents };
 }
 
@@ -613,7 +626,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const mock = await startMock({ verbose: process.argv.includes('--verbose') });
   console.log(`mock zendesk listening on https://127.0.0.1:${mock.port} (cert ${mock.caPath})`);
   console.log(`PORT=${mock.port}`);
-  console.log(`chromium: --host-resolver-rules="MAP *.zendesk.com 127.0.0.1:${mock.port}, MAP *.zdusercontent.com 127.0.0.1:${mock.port}, MAP *.example.org 127.0.0.1:${mock.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost" --ignore-certificate-errors`);
+  console.log(`chromium: --host-resolver-rules="MAP *.zendesk.com 127.0.0.1:${mock.port}, MAP *.zdusercontent.com 127.0.0.1:${mock.port}, MAP *.example.org 127.0.0.1:${mock.port}, MAP ${MAPPED_HOST} 127.0.0.1:${mock.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost" --ignore-certificate-errors`);
   const stop = () => mock.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
