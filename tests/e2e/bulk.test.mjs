@@ -31,7 +31,7 @@ import path from 'node:path';
 import {
   DIST, REPO_ROOT, browsersFromEnv, chromiumExtensionId, extensionWorker, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
-  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, ageFileRecords,
+  fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, ageFileRecords, downloadAllInPopup, savedMarks,
   missingExtension,
 } from './harness.mjs';
 
@@ -135,38 +135,12 @@ for (const kind of browsersFromEnv()) {
 
     const progress = bulkProgress;
 
-    /** Clicks "Download all" in the popup and waits for the run of `ticketId` to end. */
-    async function downloadAll(popup, ticketId, { force = false, expect }) {
-      await popup.evaluate((f) => {
-        document.getElementById('force').checked = f;
-      }, force);
-      await clickLink(popup, '#download-all:not([disabled])', { timeoutMs: 30_000 });
-      return until(`download all of ${ticketId} to end with ${JSON.stringify(expect)}`, async () => {
-        const p = await progress(popup);
-        const match = p.shown && !p.running && p.ticketId === ticketId && Object.entries(expect).every(([k, v]) => p[k] === v);
-        if (match) return p;
-        const stored = await popup.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.session.get('bulk')).catch((e) => String(e));
-        return { ...p, error: `not yet (${p.error})`, stored };
-      }, { timeoutMs: 90_000 });
-    }
+    const downloadAll = downloadAllInPopup;
 
     /** Files below `dir` of the download dir. */
     const filesIn = (dir) => listTree(env.downloadDir).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1));
 
-    /** Which attachment links of a ticket page carry a ✓ mark (and that marks sit nowhere else). */
-    function marks(page, ticketId) {
-      return page.evaluate((id) => {
-        const links = [...document.querySelectorAll(`a.attachment-link[data-ticket-id="${id}"]`)].filter((a) => a.offsetParent !== null);
-        const all = [...document.querySelectorAll('.zd-dl-router-mark')];
-        const stray = all.filter((m) => !m.previousElementSibling?.matches('a.attachment-link')).length;
-        return {
-          marked: links.filter((a) => a.nextElementSibling?.classList.contains('zd-dl-router-mark')).map((a) => a.dataset.fileName).sort(),
-          total: all.length,
-          stray,
-          title: all[0]?.title ?? '',
-        };
-      }, ticketId);
-    }
+    const marks = savedMarks;
 
     async function waitForMarks(page, ticketId, want) {
       const sorted = [...want].sort();

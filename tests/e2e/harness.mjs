@@ -792,6 +792,43 @@ export function bulkProgress(popup) {
   });
 }
 
+/**
+ * Clicks "Download all" in `popup` (an open popup.html tab; `force`: its Force box) and waits
+ * for the run of `ticketId` to end with the progress fields in `expect` ({total, done,
+ * skipped, …} as bulkProgress reads them). Returns the final progress.
+ */
+export async function downloadAllInPopup(popup, ticketId, { force = false, expect }) {
+  await popup.evaluate((f) => {
+    document.getElementById('force').checked = f;
+  }, force);
+  await clickLink(popup, '#download-all:not([disabled])', { timeoutMs: 30_000 });
+  return until(`download all of ${ticketId} to end with ${JSON.stringify(expect)}`, async () => {
+    const p = await bulkProgress(popup);
+    const match = p.shown && !p.running && p.ticketId === ticketId && Object.entries(expect).every(([k, v]) => p[k] === v);
+    if (match) return p;
+    const stored = await popup.evaluate(() => (globalThis.browser ?? globalThis.chrome).storage.session.get('bulk')).catch((e) => String(e));
+    return { ...p, error: `not yet (${p.error})`, stored };
+  }, { timeoutMs: 90_000 });
+}
+
+/**
+ * Which visible attachment links of ticket `ticketId` on an agent page carry a ✓ mark:
+ * {marked: [file name], total: marks on the page, stray: marks not next to a link, title}.
+ */
+export function savedMarks(page, ticketId) {
+  return page.evaluate((id) => {
+    const links = [...document.querySelectorAll(`a.attachment-link[data-ticket-id="${id}"]`)].filter((a) => a.offsetParent !== null);
+    const all = [...document.querySelectorAll('.zd-dl-router-mark')];
+    const stray = all.filter((m) => !m.previousElementSibling?.matches('a.attachment-link')).length;
+    return {
+      marked: links.filter((a) => a.nextElementSibling?.classList.contains('zd-dl-router-mark')).map((a) => a.dataset.fileName).sort(),
+      total: all.length,
+      stray,
+      title: all[0]?.title ?? '',
+    };
+  }, ticketId);
+}
+
 /** Replaces an input's text like a user: focus, select all, erase, type (nothing for ''). */
 export async function typeInto(page, selector, text) {
   await page.evaluate((sel) => {
