@@ -9,8 +9,11 @@
 //! passed in (`now_ms`, milliseconds since the Unix epoch): the core never reads a clock,
 //! so every expiry rule is testable.
 
+use crate::calendar;
 use crate::document::{self, Value};
-use crate::zendesk::{ApiAttachment, CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use crate::zendesk::{
+    ApiAttachment, ApiComment, CommentsResponse, Instance, TicketId, TicketResponse, Token,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -173,27 +176,61 @@ struct TokenEntry {
     facts: Option<AttachmentFacts>,
 }
 
-/// What the comments API says about an attachment, for rules on type and size: a click
-/// and Download all of the same attachment must see the same facts (the browser's own
-/// MIME type may be `application/octet-stream`, its size unknown when it names the file).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the comments API says about an attachment: its type and size for the rules, and
+/// its comment for the templates. A click and Download all of the same attachment must see
+/// the same facts (the browser's own MIME type may be `application/octet-stream`, its size
+/// unknown when it names the file). Every field is optional, so knowledge stored before a
+/// field existed still loads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct AttachmentFacts {
     /// `content_type`.
-    #[serde(default)]
     pub mime: Option<String>,
     /// `size` in bytes.
-    #[serde(default)]
     pub size: Option<u64>,
+    /// The attachment's `id` (`{attachment_id}`).
+    pub attachment_id: Option<u64>,
+    /// Its comment's `id` (`{comment_id}`).
+    pub comment_id: Option<u64>,
+    /// The comment author's name, from the page's `users` sideload (`{author}`).
+    pub author: Option<String>,
+    /// The comment's `created_at`, ms since the Unix epoch (`{uploaded}`).
+    pub uploaded_ms: Option<f64>,
 }
 
+/// The longest author name kept, in characters: a name is hostile input, and no folder or
+/// file name holds more anyway (`sanitize::MAX_FILE_NAME_BYTES`).
+const MAX_AUTHOR_CHARS: usize = 255;
+
 impl AttachmentFacts {
-    /// The facts of an attachment of the comments API.
-    pub fn of(a: &ApiAttachment) -> AttachmentFacts {
+    /// The facts of attachment `a` of `comment`, listed on `page`.
+    fn of(page: &CommentsResponse, comment: &ApiComment, a: &ApiAttachment) -> AttachmentFacts {
+        let author = page
+            .users
+            .iter()
+            .find(|u| Some(u.id) == comment.author_id)
+            .and_then(|u| u.name.as_deref());
         AttachmentFacts {
             mime: a.content_type.clone(),
             size: a.size,
+            attachment_id: Some(a.id),
+            comment_id: Some(comment.id),
+            author: author.map(|n| n.chars().take(MAX_AUTHOR_CHARS).collect()),
+            uploaded_ms: comment
+                .created_at
+                .as_deref()
+                .and_then(calendar::parse_rfc3339),
         }
     }
+}
+
+/// Every attachment of a comments page, in comment order, with its facts.
+pub fn listed(page: &CommentsResponse) -> impl Iterator<Item = (&ApiAttachment, AttachmentFacts)> {
+    page.comments.iter().flat_map(move |c| {
+        c.attachments
+            .iter()
+            .map(move |a| (a, AttachmentFacts::of(page, c, a)))
+    })
 }
 
 /// Tickets and the token → ticket index, bounded and expiring.
@@ -283,11 +320,7 @@ impl Knowledge {
 
     /// Records the attachment tokens of one page of the comments API.
     pub fn observe_comments(&mut self, ticket: &TicketRef, page: &CommentsResponse, now_ms: f64) {
-        let entries = page
-            .comments
-            .iter()
-            .flat_map(|c| &c.attachments)
-            .filter_map(|a| Some((a.token()?, Some(AttachmentFacts::of(a)))));
+        let entries = listed(page).filter_map(|(a, facts)| Some((a.token()?, Some(facts))));
         self.observe_entries(
             ticket,
             entries.collect::<Vec<_>>(),

@@ -117,9 +117,10 @@ pub fn view(
 }
 
 /// The folder a typical attachment of `ticket` goes to: the folder of the decision for a
-/// file named `attachment` (a rule may send other names elsewhere).
+/// file named `attachment` (a rule may send other names elsewhere), less a folder per
+/// comment.
 fn folder_of(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option<String> {
-    match preview(settings, ticket, "attachment", &Default::default(), now_ms) {
+    match preview(settings, ticket, "attachment", None, now_ms) {
         Decision::Route { path, .. } if path.dir().is_empty() => Some(String::new()),
         Decision::Route { path, .. } => Some(format!("{}/", path.dir())),
         _ => None,

@@ -311,7 +311,7 @@ fn the_preview_applies_rules_and_base_folder() {
         &s,
         &ticket(4711, Some("ACME")),
         "a.log",
-        &Default::default(),
+        Some(&Default::default()),
         NOW,
     );
     assert_eq!(routed(&d).0, "customers/zd-4711/a.log");

@@ -231,7 +231,7 @@ describe('API paths', () => {
   it('are the paths of the Zendesk API', () => {
     assert.equal(zd.ticketPath(4711), '/api/v2/tickets/4711.json?include=organizations,users');
     assert.equal(zd.ticketStatusPath(4711), '/api/v2/tickets/4711.json');
-    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json');
+    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json?include=users');
   });
 
   it('refuse anything but a positive integer ticket id', () => {
