@@ -374,6 +374,8 @@ mod tests {
             Field::Ext => "tar.gz".into(),
             Field::Date(fmt) => calendar::format(1_763_900_000_000.0, fmt),
             Field::Subject => "a/b\\c".into(),
+            Field::CommentId => "900000001".into(),
+            Field::Uploaded(fmt) => calendar::format(1_763_630_043_000.0, fmt),
             _ => String::new(),
         }
     }
@@ -391,6 +393,36 @@ mod tests {
         assert_eq!(
             render(PRESETS[2].1, sample),
             "2025-11/ACME Corp/4711/production_log.tar.gz"
+        );
+        assert_eq!(
+            render(PRESETS[3].1, sample),
+            "ACME Corp/4711/2025-11-20_900000001/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn the_comment_placeholders_parse_with_their_formats() {
+        let fields = |template: &str| -> Vec<Field> {
+            let t = Template::parse(template).expect(template);
+            t.components
+                .into_iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    Piece::Field(f) => Some(f),
+                    Piece::Literal(_) => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            fields("{comment_id}-{attachment_id}/{author}/{uploaded}/{uploaded:%H%M}/{filename}"),
+            [
+                Field::CommentId,
+                Field::AttachmentId,
+                Field::Author,
+                Field::Uploaded("%Y-%m-%d".into()),
+                Field::Uploaded("%H%M".into()),
+                Field::Filename,
+            ]
         );
     }
 
@@ -468,6 +500,13 @@ mod tests {
             ("{org}/{ticket_id}", 17, "{filename}"),
             ("{date:%Q}/{filename}", 0, "unsupported date code %Q"),
             ("{date:%}/{filename}", 0, "lone '%'"),
+            (
+                "a/{uploaded:%Y-%q}/{filename}",
+                2,
+                "unsupported date code %q",
+            ),
+            ("{uploaded:}/{filename}", 0, "empty date format"),
+            ("{uploaded_at}/{filename}", 0, "{uploaded:%Y-%m-%d}"),
         ];
         for (template, position, needle) in cases {
             let err = Template::parse(template).expect_err(template);

@@ -618,6 +618,66 @@ mod tests {
         assert!(back.ticket(&key(7), 6.0).is_some());
     }
 
+    #[test]
+    fn an_attachment_keeps_its_comment_its_author_and_when_it_was_added() {
+        let page: CommentsResponse =
+            serde_json::from_str(include_str!("../tests/fixtures/api/comments_page1.json"))
+                .expect("fixture");
+        let mut k = Knowledge::default();
+        k.observe_comments(&key(4711), &page, 0.0);
+        let facts = k.attachment_facts(&tok("Tk4711a"), 1.0).expect("listed");
+        assert_eq!(
+            *facts,
+            AttachmentFacts {
+                mime: Some("application/gzip".into()),
+                size: Some(2048),
+                attachment_id: Some(7001),
+                comment_id: Some(90001),
+                author: Some("Jane Doe".into()),
+                // 2026-11-20T09:14:03Z
+                uploaded_ms: Some(1_795_166_043_000.0),
+            }
+        );
+        let other = k.attachment_facts(&tok("Tk4711b"), 1.0).expect("listed");
+        assert_eq!(
+            (other.comment_id, other.author.as_deref()),
+            (Some(90002), None),
+            "an author missing from the sideload is unknown, not someone else"
+        );
+    }
+
+    #[test]
+    fn a_hostile_author_name_is_kept_at_most_255_characters() {
+        let page: CommentsResponse = serde_json::from_value(serde_json::json!({
+            "comments": [{"id": 1, "author_id": 7, "attachments": [{"id": 2, "file_name": "a",
+                "content_url": "https://acme.zendesk.com/attachments/token/T1/?name=a"}]}],
+            "users": [{"id": 7, "name": "é".repeat(100_000)}]
+        }))
+        .expect("page");
+        let mut k = Knowledge::default();
+        k.observe_comments(&key(1), &page, 0.0);
+        let author = k
+            .attachment_facts(&tok("T1"), 0.0)
+            .and_then(|f| f.author.clone());
+        assert_eq!(author, Some("é".repeat(255)));
+    }
+
+    #[test]
+    fn knowledge_stored_before_comment_facts_existed_still_loads() {
+        // As an earlier version stored it: facts with type and size only.
+        let saved = serde_json::json!({
+            "tickets": [],
+            "tokens": {"T9": {"value": {"ticket": {"instance": "acme", "id": 9},
+                "evidence": "comments", "facts": {"mime": "text/plain", "size": 5}},
+                "seen_ms": 0.0}}
+        });
+        let k = Knowledge::restore(Value::from(saved), 1.0).expect("loads");
+        assert_eq!(k.ticket_of_token(&tok("T9"), 1.0), Some(&key(9)));
+        let facts = k.attachment_facts(&tok("T9"), 1.0).expect("facts");
+        assert_eq!(facts.mime.as_deref(), Some("text/plain"));
+        assert_eq!((facts.comment_id, facts.uploaded_ms), (None, None));
+    }
+
     const HOUR_MS: f64 = 3_600_000.0;
 
     #[test]

@@ -254,6 +254,17 @@ mod tests {
     }
 
     #[test]
+    fn the_folder_of_a_ticket_with_a_folder_per_comment_is_the_tickets_own() {
+        let per_comment = "{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}";
+        let s = settings(json!({ "template": per_comment }));
+        let v = view(&s, &knowing(4711, "ACME"), Some(&key(4711)), NOW);
+        assert_eq!(
+            v.front.and_then(|f| f.folder).as_deref(),
+            Some("zendesk/ACME/4711/")
+        );
+    }
+
+    #[test]
     fn a_ticket_whose_details_failed_says_why_and_disables_download_all() {
         let mut k = knowing(4711, "ACME");
         k.observe_failure(key(4713), "HTTP 500".into(), NOW);
