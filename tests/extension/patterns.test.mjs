@@ -267,6 +267,8 @@ describe('API paths', () => {
     while (next) {
       const { status, json } = await get(next, { Cookie: cookie });
       assert.equal(status, 200, next);
+      const sideloaded = new Set(json.users?.map((u) => u.id));
+      for (const c of json.comments) assert.ok(sideloaded.has(c.author_id), `${next}: author ${c.author_id} of comment ${c.id} sideloaded`);
       router.observeComments(fixtures.INSTANCE, 4711, json, NOW);
       next = json.next_page;
       pages++;

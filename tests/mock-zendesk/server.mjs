@@ -186,7 +186,7 @@ function attachmentJson(a) {
   };
 }
 
-function commentJson(c, i) {
+function commentJson(c) {
   return {
     id: c.id,
     type: 'Comment',
@@ -198,7 +198,7 @@ function commentJson(c, i) {
     attachments: c.attachments.map(attachmentJson),
     audit_id: c.id + 1000000,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
-    created_at: iso(10 * (i + 1)),
+    created_at: c.createdAt,
     metadata: { system: {}, custom: {} },
   };
 }
@@ -352,7 +352,9 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
       const all = t.comments.map(commentJson);
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      const pageUrl = (n) => apiUrl(`/tickets/${id}/comments.json?page=${n}&per_page=${perPage}`);
+      // Like Zendesk's, the page links keep the sideloads asked for.
+      const sideload = include.size ? `&include=${[...include].join(',')}` : '';
+      const pageUrl = (n) => apiUrl(`/tickets/${id}/comments.json?page=${n}&per_page=${perPage}${sideload}`);
       const body = {
         comments: slice,
         next_page: page * perPage < all.length ? pageUrl(page + 1) : null,
