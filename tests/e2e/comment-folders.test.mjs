@@ -21,6 +21,7 @@ import {
   attachmentSelector, typeInto, until, fixtures, extensionPagesSuite, bulkProgress, missingExtension,
 } from './harness.mjs';
 
+const DAY_MS = 86_400_000;
 const PER_COMMENT = '{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}';
 const FALLBACK = '_unsorted/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}';
 
@@ -39,8 +40,8 @@ function commentFolder(ticketId, a) {
   return `${comment.createdAt.slice(0, 10)}_${comment.id}`;
 }
 
-/** The UTC days a download started between `t0` and now can be dated (the day may turn). */
-const daysSince = (t0) => [...new Set([t0, Date.now()].map((t) => new Date(t).toISOString().slice(0, 10)))];
+/** The UTC days a download started between `t0` and now can be dated (the day may turn); `ago` earlier. */
+const daysSince = (t0, ago = 0) => [...new Set([t0, Date.now()].map((t) => new Date(t - ago).toISOString().slice(0, 10)))];
 
 for (const kind of browsersFromEnv()) {
   const extDir = DIST[kind];
@@ -87,6 +88,13 @@ for (const kind of browsersFromEnv()) {
       await waitForSelector(page, 'main[aria-busy="false"]');
       await page.select('#preset', PER_COMMENT);
       assert.equal(await page.$eval('#template', (e) => e.value), PER_COMMENT);
+      // The preview's sample file was added a day before, in comment 900000001 (options.js).
+      const t0 = Date.now();
+      await until('the preview of the preset', async () => {
+        const shown = await page.$eval('#preview', (e) => e.textContent);
+        const want = daysSince(t0, DAY_MS).map((day) => `Downloads/zendesk/ACME Corp/4711/${day}_900000001/production_log.tar.gz`);
+        return want.includes(shown) || { error: `${shown} (want ${want.join(' or ')})` };
+      }, { timeoutMs: 10_000 });
       await typeInto(page, '#fallbackTemplate', FALLBACK);
       const storage = (keys) => page.evaluate((k) => (globalThis.browser ?? globalThis.chrome).storage.local.get(k), keys);
       const { status: { time: before = 0 } = {} } = await storage('status');
