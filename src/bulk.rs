@@ -11,7 +11,7 @@ use crate::records::{AttachmentKey, Located, Records};
 use crate::router::{preview, Decision};
 use crate::sanitize::SafePath;
 use crate::settings::{ConflictAction, Sidecar, ValidSettings};
-use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
+use crate::tickets::{listed, Knowledge, Ticket, TicketRef};
 use crate::zendesk::{ApiAttachment, CommentsResponse, Token};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -80,11 +80,12 @@ pub fn plan(
     now_ms: f64,
 ) -> Vec<Item> {
     let mut seen = HashSet::new();
-    attachments(pages)
-        .filter(|a| seen.insert(a.id))
-        .map(|a| {
-            let facts = AttachmentFacts::of(a);
-            let decision = preview(settings, ticket, &a.file_name, &facts, now_ms);
+    pages
+        .iter()
+        .flat_map(listed)
+        .filter(|(a, _)| seen.insert(a.id))
+        .map(|(a, facts)| {
+            let decision = preview(settings, ticket, &a.file_name, Some(&facts), now_ms);
             let filename = match &decision {
                 Decision::Route { path, .. } => path.clone(),
                 _ => SafePath::new::<&str>(&[], &a.file_name),
@@ -258,10 +259,9 @@ pub fn sidecar(
             ("TICKET.md", "text/markdown", text)
         }
     };
-    // The sidecar sits next to the ticket's attachments: same folder as a routed file.
-    let Decision::Route { path, .. } =
-        preview(settings, ticket, name, &AttachmentFacts::default(), now_ms)
-    else {
+    // The sidecar sits in the ticket's folder: the folder of a routed file, less a folder
+    // per comment.
+    let Decision::Route { path, .. } = preview(settings, ticket, name, None, now_ms) else {
         return None;
     };
     let dirs: Vec<&str> = path.dir().split('/').filter(|d| !d.is_empty()).collect();

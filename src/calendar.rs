@@ -10,10 +10,11 @@
 /// The `strftime` codes [`format`] supports, after `%`.
 const FORMAT_CODES: &str = "YmdHMS%";
 
-/// Checks a `{date:FORMAT}` format: only `%Y %m %d %H %M %S %%` are supported.
+/// Checks a `{date:FORMAT}` (or `{uploaded:FORMAT}`) format: only `%Y %m %d %H %M %S %%`
+/// are supported.
 pub fn check_format(format: &str) -> Result<(), String> {
     if format.is_empty() {
-        return Err("empty date format in {date:}".into());
+        return Err("empty date format after ':'".into());
     }
     let mut chars = format.chars();
     while let Some(c) = chars.next() {

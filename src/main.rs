@@ -15,9 +15,10 @@
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
 //! `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
 //! known so far: `tickets` (`[{id, instance?, organization?: {id, name}, subject?,
-//! requester?, status?}]`) and `attachments` (`[{token, ticketId, instance?}]`). Knowledge
-//! accumulates over the lines, as it does in the extension. The code path is the
-//! extension's: `router::decide`.
+//! requester?, status?}]`), `attachments` (`[{token, ticketId, instance?}]`) and
+//! `comments` (`[{ticketId, instance?, page}]`, `page` one answer of the comments API, which
+//! also gives `{comment_id}`, `{author}`, `{uploaded}` …). Knowledge accumulates over the
+//! lines, as it does in the extension. The code path is the extension's: `router::decide`.
 //!
 //! `records` drives the records of downloads (`records::Records`) through the same calls
 //! the extension's worker makes, one event per line, tagged by `event`:
@@ -41,7 +42,7 @@ use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Start
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
-use zd_dl_router::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
+use zd_dl_router::zendesk::{recognize, CommentsResponse, Instance, TicketId, Token, ZendeskUrl};
 
 const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
        zd-dl-router explain [--settings FILE]
@@ -58,6 +59,8 @@ struct Line {
     tickets: Vec<CliTicket>,
     #[serde(default)]
     attachments: Vec<CliAttachment>,
+    #[serde(default)]
+    comments: Vec<CliComments>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +80,14 @@ struct CliAttachment {
     token: String,
     ticket_id: TicketId,
     instance: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CliComments {
+    ticket_id: TicketId,
+    instance: Option<String>,
+    page: CommentsResponse,
 }
 
 fn main() -> ExitCode {
@@ -219,6 +230,13 @@ fn learn(knowledge: &mut Knowledge, input: &Line) {
             id: a.ticket_id,
         };
         knowledge.observe_tokens(&key, Token::parse(&a.token), Evidence::Comments, e.time_ms);
+    }
+    for c in &input.comments {
+        let key = TicketRef {
+            instance: instance_of(&c.instance),
+            id: c.ticket_id,
+        };
+        knowledge.observe_comments(&key, &c.page, e.time_ms);
     }
 }
 

@@ -139,6 +139,10 @@ struct Attachment {
     /// Type and size for the rules: the comments API's when it listed the attachment,
     /// else the browser's. So a click and Download all of one attachment agree.
     facts: AttachmentFacts,
+    /// False when rendering the ticket's folder rather than a file of it (the ticket-link
+    /// file, the popup): the comment placeholders then have no value, their folder is left
+    /// out.
+    particular: bool,
 }
 
 fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attachment> {
@@ -156,6 +160,7 @@ fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attach
                     token,
                     file_name: name.unwrap_or_else(|| browser_file_name(event)),
                     facts: AttachmentFacts::default(),
+                    particular: true,
                 })
             }
             Some(ZendeskUrl::SignedAttachment { token, .. }) if found.is_none() => {
@@ -164,6 +169,7 @@ fn attachment_of(event: &DownloadEvent, host_mapped: &[String]) -> Option<Attach
                     token,
                     file_name: browser_file_name(event),
                     facts: AttachmentFacts::default(),
+                    particular: true,
                 });
             }
             _ => {}
@@ -230,11 +236,11 @@ pub fn decide(event: &DownloadEvent, knowledge: &Knowledge, settings: &ValidSett
     };
     let now = event.time_ms;
     let listed = knowledge.attachment_facts(attachment.instance.as_ref(), &attachment.token, now);
+    let listed = listed.cloned().unwrap_or_default();
     attachment.facts = AttachmentFacts {
-        mime: listed
-            .and_then(|f| f.mime.clone())
-            .or_else(|| event.mime.clone()),
-        size: listed.and_then(|f| f.size).or(event.size),
+        mime: listed.mime.clone().or_else(|| event.mime.clone()),
+        size: listed.size.or(event.size),
+        ..listed
     };
     let instance = attachment.instance.as_ref();
 
@@ -359,8 +365,18 @@ fn fallback(
     }
 }
 
+/// `{comment_id}` when the comments API did not list the attachment (it was attributed
+/// through its page, or the knowledge expired).
+pub const UNKNOWN_COMMENT: &str = "unknown-comment";
+/// `{attachment_id}` when the comments API did not list the attachment.
+pub const UNKNOWN_ATTACHMENT: &str = "unknown-attachment";
+/// `{author}` when the comment or its author's name is not known (or blank).
+pub const UNKNOWN_AUTHOR: &str = "unknown-author";
+
 /// The placeholder values for one rendering. Unknown values render empty, which drops
-/// their folder (the sanitizer never makes an empty component).
+/// their folder (the sanitizer never makes an empty component) — except the comment's,
+/// which say that they are unknown (`{uploaded}`: the download date), so one folder per
+/// comment is never merged into its ticket's folder.
 struct Values<'a> {
     event: &'a DownloadEvent,
     attachment: &'a Attachment,
@@ -389,6 +405,9 @@ impl<'a> Values<'a> {
         let text =
             |f: fn(&Ticket) -> Option<&String>| ticket.and_then(f).cloned().unwrap_or_default();
         let file_name = &self.attachment.file_name;
+        let facts = &self.attachment.facts;
+        let id_or =
+            |id: Option<u64>, unknown: &str| id.map_or(unknown.to_owned(), |i| i.to_string());
         match field {
             Field::Org => self.org.clone().unwrap_or_default(),
             Field::OrgId => self.org_id.map(|id| id.to_string()).unwrap_or_default(),
@@ -409,6 +428,20 @@ impl<'a> Values<'a> {
             Field::Stem => split_extension(file_name).0.to_owned(),
             Field::Ext => split_extension(file_name).1.to_owned(),
             Field::Date(format) => calendar::format(self.event.time_ms, format),
+            Field::CommentId | Field::AttachmentId | Field::Author | Field::Uploaded(_)
+                if !self.attachment.particular =>
+            {
+                String::new()
+            }
+            Field::CommentId => id_or(facts.comment_id, UNKNOWN_COMMENT),
+            Field::AttachmentId => id_or(facts.attachment_id, UNKNOWN_ATTACHMENT),
+            Field::Author => match &facts.author {
+                Some(name) if !name.trim().is_empty() => name.clone(),
+                _ => UNKNOWN_AUTHOR.to_owned(),
+            },
+            Field::Uploaded(format) => {
+                calendar::format(facts.uploaded_ms.unwrap_or(self.event.time_ms), format)
+            }
             Field::CaptureIndex(_) | Field::CaptureName(_) => self.captures.get(field),
         }
     }
@@ -459,12 +492,15 @@ pub fn unmatched_aliases<'a>(
 
 /// The decision for a download of `file_name` (with the comments API's `facts`) from
 /// `ticket`: what Download all plans, and what the options page's live preview shows
-/// (rules included). The same as [`decide`] for a click on that attachment.
+/// (rules included). The same as [`decide`] for a click on that attachment. Without
+/// `facts`, the file is no attachment but the ticket's own (the ticket-link file, the
+/// popup's "files go to"): the comment placeholders have no value, so their folder is
+/// left out and the file lands in the ticket's folder.
 pub fn preview(
     settings: &ValidSettings,
     ticket: &Ticket,
     file_name: &str,
-    facts: &AttachmentFacts,
+    facts: Option<&AttachmentFacts>,
     time_ms: f64,
 ) -> Decision {
     let event = DownloadEvent {
@@ -475,7 +511,8 @@ pub fn preview(
         instance: Some(ticket.instance.clone()),
         token: Token::parse("preview").unwrap_or_else(|| unreachable!("a valid token literal")),
         file_name: file_name.to_owned(),
-        facts: facts.clone(),
+        facts: facts.cloned().unwrap_or_default(),
+        particular: facts.is_some(),
     };
     if !settings.settings().enabled {
         return Decision::Pass {
@@ -496,6 +533,9 @@ pub struct Sample {
     pub filename: String,
     /// When it is downloaded (for `{date}`).
     pub time_ms: f64,
+    /// What the comments API says about the sample attachment (`{comment_id}`, …).
+    #[serde(default)]
+    pub attachment: AttachmentFacts,
 }
 
 /// The options page's live preview of settings being edited: the decision for the
@@ -533,7 +573,7 @@ pub fn preview_sample(settings: impl Into<crate::document::Value>, sample: &Samp
             &valid,
             &sample.ticket,
             &sample.filename,
-            &AttachmentFacts::default(),
+            Some(&sample.attachment),
             sample.time_ms,
         )),
         Err(errors) => Preview::Invalid(errors),

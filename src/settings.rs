@@ -792,6 +792,26 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_template_takes_the_comment_placeholders_and_a_bad_format_names_the_field() {
+        let rule =
+            |template: &str| json!({"rules": [{"extensions": ["log"], "template": template}]});
+        assert!(
+            ValidSettings::from_value(rule("{author}/{uploaded:%Y}_{comment_id}/{filename}"))
+                .is_ok()
+        );
+        let errors = ValidSettings::from_value(rule("{uploaded:%Y-%B}/{filename}"))
+            .expect_err("bad format")
+            .0;
+        let path = serde_json::to_value(&errors[0].path).expect("json");
+        assert_eq!(path, serde_json::json!(["rules", 0, "template"]));
+        assert!(
+            errors[0].message.contains("unsupported date code %B"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
     fn captures_are_not_placeholders_of_the_main_template() {
         let errs = errors_of(json!({"template": "{host}/{filename}"}));
         assert!(errs[0].contains("unknown placeholder {host}"), "{errs:?}");

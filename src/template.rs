@@ -11,6 +11,8 @@
 //! | `{instance}` | Zendesk subdomain or host-mapped domain |
 //! | `{filename}` `{stem}` `{ext}` | file name, name without extension, extension (`tar.gz` counts as one) |
 //! | `{date}` `{date:%Y-%m}` | download date (UTC), `strftime` subset `%Y %m %d %H %M %S %%` |
+//! | `{comment_id}` `{attachment_id}` `{author}` | the attachment's comment, its own id, the comment author's name |
+//! | `{uploaded}` `{uploaded:%Y-%m-%d}` | when the comment was added (UTC), formats as `{date}` |
 //! | `{1}` `{name}` | captures of a rule's file-name pattern (rule templates only) |
 //!
 //! `{{` and `}}` are literal braces. The `/` separators come from the template only: a
@@ -26,6 +28,11 @@
 //! is `_unsorted/4713/support_bundle.zip` when only the ticket number is known, and
 //! `_unsorted/support_bundle.zip` when nothing is. In the *file name* a missing value renders
 //! as nothing (the file name always has `{filename}`, `{stem}` or `{ext}`).
+//!
+//! The comment placeholders are never missing: when the comments API did not list the
+//! attachment (a download attributed by its page, or knowledge that expired) they say so in
+//! words (`unknown-comment`, `unknown-attachment`, `unknown-author`), and `{uploaded}` is the
+//! download date, so a per-comment folder is never left out (see `router`).
 
 use crate::calendar;
 use crate::sanitize::{SafePath, MAX_DEPTH};
@@ -70,6 +77,14 @@ pub enum Field {
     Ext,
     /// `{date}` or `{date:FORMAT}`; holds the format.
     Date(String),
+    /// `{comment_id}`
+    CommentId,
+    /// `{attachment_id}`
+    AttachmentId,
+    /// `{author}`, the comment author's name.
+    Author,
+    /// `{uploaded}` or `{uploaded:FORMAT}`, the comment's `created_at`; holds the format.
+    Uploaded(String),
     /// `{1}`, a numbered capture of a rule pattern.
     CaptureIndex(usize),
     /// `{name}`, a named capture of a rule pattern.
@@ -103,6 +118,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     (
         "by month, then ticket",
         "{date:%Y-%m}/{org}/{ticket_id}/{filename}",
+    ),
+    (
+        "one folder per comment",
+        "{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}",
     ),
 ];
 
@@ -273,6 +292,9 @@ fn check_component(pieces: &[Piece], slash_at: usize) -> Result<(), TemplateErro
     })
 }
 
+/// The format of `{date}` and `{uploaded}` without one.
+const DAY: &str = "%Y-%m-%d";
+
 fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, String> {
     let field = match name {
         "org" => Field::Org,
@@ -285,11 +307,20 @@ fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, S
         "filename" => Field::Filename,
         "stem" => Field::Stem,
         "ext" => Field::Ext,
-        "date" => Field::Date("%Y-%m-%d".into()),
+        "date" => Field::Date(DAY.into()),
+        "comment_id" => Field::CommentId,
+        "attachment_id" => Field::AttachmentId,
+        "author" => Field::Author,
+        "uploaded" => Field::Uploaded(DAY.into()),
         _ => {
-            if let Some(format) = name.strip_prefix("date:") {
-                calendar::check_format(format)?;
-                Field::Date(format.into())
+            let format = |prefix| {
+                let format = name.strip_prefix(prefix)?;
+                Some(calendar::check_format(format).map(|()| format.to_owned()))
+            };
+            if let Some(format) = format("date:") {
+                Field::Date(format?)
+            } else if let Some(format) = format("uploaded:") {
+                Field::Uploaded(format?)
             } else if is_capture(name) {
                 match name.parse() {
                     Ok(index) => Field::CaptureIndex(index),
@@ -297,7 +328,7 @@ fn parse_field(name: &str, is_capture: &dyn Fn(&str) -> bool) -> Result<Field, S
                 }
             } else {
                 return Err(format!(
-                    "unknown placeholder {{{name}}}; known: {{org}} {{org_id}} {{ticket_id}} {{subject}} {{requester}} {{status}} {{instance}} {{filename}} {{stem}} {{ext}} {{date}} {{date:%Y-%m}}"
+                    "unknown placeholder {{{name}}}; known: {{org}} {{org_id}} {{ticket_id}} {{subject}} {{requester}} {{status}} {{instance}} {{filename}} {{stem}} {{ext}} {{date}} {{date:%Y-%m}} {{comment_id}} {{attachment_id}} {{author}} {{uploaded}} {{uploaded:%Y-%m-%d}}"
                 ));
             }
         }
@@ -343,6 +374,8 @@ mod tests {
             Field::Ext => "tar.gz".into(),
             Field::Date(fmt) => calendar::format(1_763_900_000_000.0, fmt),
             Field::Subject => "a/b\\c".into(),
+            Field::CommentId => "900000001".into(),
+            Field::Uploaded(fmt) => calendar::format(1_763_630_043_000.0, fmt),
             _ => String::new(),
         }
     }
@@ -360,6 +393,36 @@ mod tests {
         assert_eq!(
             render(PRESETS[2].1, sample),
             "2025-11/ACME Corp/4711/production_log.tar.gz"
+        );
+        assert_eq!(
+            render(PRESETS[3].1, sample),
+            "ACME Corp/4711/2025-11-20_900000001/production_log.tar.gz"
+        );
+    }
+
+    #[test]
+    fn the_comment_placeholders_parse_with_their_formats() {
+        let fields = |template: &str| -> Vec<Field> {
+            let t = Template::parse(template).expect(template);
+            t.components
+                .into_iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    Piece::Field(f) => Some(f),
+                    Piece::Literal(_) => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            fields("{comment_id}-{attachment_id}/{author}/{uploaded}/{uploaded:%H%M}/{filename}"),
+            [
+                Field::CommentId,
+                Field::AttachmentId,
+                Field::Author,
+                Field::Uploaded("%Y-%m-%d".into()),
+                Field::Uploaded("%H%M".into()),
+                Field::Filename,
+            ]
         );
     }
 
@@ -437,6 +500,13 @@ mod tests {
             ("{org}/{ticket_id}", 17, "{filename}"),
             ("{date:%Q}/{filename}", 0, "unsupported date code %Q"),
             ("{date:%}/{filename}", 0, "lone '%'"),
+            (
+                "a/{uploaded:%Y-%q}/{filename}",
+                2,
+                "unsupported date code %q",
+            ),
+            ("{uploaded:}/{filename}", 0, "empty date format"),
+            ("{uploaded_at}/{filename}", 0, "{uploaded:%Y-%m-%d}"),
         ];
         for (template, position, needle) in cases {
             let err = Template::parse(template).expect_err(template);

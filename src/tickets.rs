@@ -12,8 +12,11 @@
 //! passed in (`now_ms`, milliseconds since the Unix epoch): the core never reads a clock,
 //! so every expiry rule is testable.
 
+use crate::calendar;
 use crate::document::{self, Value};
-use crate::zendesk::{ApiAttachment, CommentsResponse, Instance, TicketId, TicketResponse, Token};
+use crate::zendesk::{
+    ApiAttachment, ApiComment, CommentsResponse, Instance, TicketId, TicketResponse, Token,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -176,27 +179,61 @@ struct TokenEntry {
     facts: Option<AttachmentFacts>,
 }
 
-/// What the comments API says about an attachment, for rules on type and size: a click
-/// and Download all of the same attachment must see the same facts (the browser's own
-/// MIME type may be `application/octet-stream`, its size unknown when it names the file).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the comments API says about an attachment: its type and size for the rules, and
+/// its comment for the templates. A click and Download all of the same attachment must see
+/// the same facts (the browser's own MIME type may be `application/octet-stream`, its size
+/// unknown when it names the file). Every field is optional, so knowledge stored before a
+/// field existed still loads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct AttachmentFacts {
     /// `content_type`.
-    #[serde(default)]
     pub mime: Option<String>,
     /// `size` in bytes.
-    #[serde(default)]
     pub size: Option<u64>,
+    /// The attachment's `id` (`{attachment_id}`).
+    pub attachment_id: Option<u64>,
+    /// Its comment's `id` (`{comment_id}`).
+    pub comment_id: Option<u64>,
+    /// The comment author's name, from the page's `users` sideload (`{author}`).
+    pub author: Option<String>,
+    /// The comment's `created_at`, ms since the Unix epoch (`{uploaded}`).
+    pub uploaded_ms: Option<f64>,
 }
 
+/// The longest author name kept, in characters: a name is hostile input, and no folder or
+/// file name holds more anyway (`sanitize::MAX_FILE_NAME_BYTES`).
+const MAX_AUTHOR_CHARS: usize = 255;
+
 impl AttachmentFacts {
-    /// The facts of an attachment of the comments API.
-    pub fn of(a: &ApiAttachment) -> AttachmentFacts {
+    /// The facts of attachment `a` of `comment`, listed on `page`.
+    fn of(page: &CommentsResponse, comment: &ApiComment, a: &ApiAttachment) -> AttachmentFacts {
+        let author = page
+            .users
+            .iter()
+            .find(|u| Some(u.id) == comment.author_id)
+            .and_then(|u| u.name.as_deref());
         AttachmentFacts {
             mime: a.content_type.clone(),
             size: a.size,
+            attachment_id: Some(a.id),
+            comment_id: Some(comment.id),
+            author: author.map(|n| n.chars().take(MAX_AUTHOR_CHARS).collect()),
+            uploaded_ms: comment
+                .created_at
+                .as_deref()
+                .and_then(calendar::parse_rfc3339),
         }
     }
+}
+
+/// Every attachment of a comments page, in comment order, with its facts.
+pub fn listed(page: &CommentsResponse) -> impl Iterator<Item = (&ApiAttachment, AttachmentFacts)> {
+    page.comments.iter().flat_map(move |c| {
+        c.attachments
+            .iter()
+            .map(move |a| (a, AttachmentFacts::of(page, c, a)))
+    })
 }
 
 /// Tickets and the (instance, token) → ticket index, bounded and expiring.
@@ -289,11 +326,7 @@ impl Knowledge {
 
     /// Records the attachment tokens of one page of the comments API.
     pub fn observe_comments(&mut self, ticket: &TicketRef, page: &CommentsResponse, now_ms: f64) {
-        let entries = page
-            .comments
-            .iter()
-            .flat_map(|c| &c.attachments)
-            .filter_map(|a| Some((a.token()?, Some(AttachmentFacts::of(a)))));
+        let entries = listed(page).filter_map(|(a, facts)| Some((a.token()?, Some(facts))));
         self.observe_entries(
             ticket,
             entries.collect::<Vec<_>>(),
@@ -697,6 +730,77 @@ mod tests {
             Some(&key(7))
         );
         assert!(back.ticket(&key(7), 6.0).is_some());
+    }
+
+    #[test]
+    fn an_attachment_keeps_its_comment_its_author_and_when_it_was_added() {
+        let page: CommentsResponse =
+            serde_json::from_str(include_str!("../tests/fixtures/api/comments_page1.json"))
+                .expect("fixture");
+        let mut k = Knowledge::default();
+        k.observe_comments(&key(4711), &page, 0.0);
+        let facts = k
+            .attachment_facts(Some(&acme()), &tok("Tk4711a"), 1.0)
+            .expect("listed");
+        assert_eq!(
+            *facts,
+            AttachmentFacts {
+                mime: Some("application/gzip".into()),
+                size: Some(2048),
+                attachment_id: Some(7001),
+                comment_id: Some(90001),
+                author: Some("Jane Doe".into()),
+                // 2026-11-20T09:14:03Z
+                uploaded_ms: Some(1_795_166_043_000.0),
+            }
+        );
+        let other = k
+            .attachment_facts(Some(&acme()), &tok("Tk4711b"), 1.0)
+            .expect("listed");
+        assert_eq!(
+            (other.comment_id, other.author.as_deref()),
+            (Some(90002), None),
+            "an author missing from the sideload is unknown, not someone else"
+        );
+    }
+
+    #[test]
+    fn a_hostile_author_name_is_kept_at_most_255_characters() {
+        let page: CommentsResponse = serde_json::from_value(serde_json::json!({
+            "comments": [{"id": 1, "author_id": 7, "attachments": [{"id": 2, "file_name": "a",
+                "content_url": "https://acme.zendesk.com/attachments/token/T1/?name=a"}]}],
+            "users": [{"id": 7, "name": "é".repeat(100_000)}]
+        }))
+        .expect("page");
+        let mut k = Knowledge::default();
+        k.observe_comments(&key(1), &page, 0.0);
+        let author = k
+            .attachment_facts(Some(&acme()), &tok("T1"), 0.0)
+            .and_then(|f| f.author.clone());
+        assert_eq!(author, Some("é".repeat(255)));
+    }
+
+    #[test]
+    fn knowledge_stored_before_comment_facts_existed_still_loads() {
+        // Facts with type and size only, as stored before the comment facts existed.
+        // (`storage.session` is emptied when the extension is updated, so only the shape of
+        // the facts matters here, not the index's older shape.)
+        let saved = serde_json::json!({
+            "tickets": [],
+            "tokens": {"acme": {"T9": {"value": {"ticket": {"instance": "acme", "id": 9},
+                "evidence": "comments", "facts": {"mime": "text/plain", "size": 5}},
+                "seen_ms": 0.0}}}
+        });
+        let k = Knowledge::restore(Value::from(saved), 1.0).expect("loads");
+        assert_eq!(
+            k.ticket_of_token(Some(&acme()), &tok("T9"), 1.0),
+            Some(&key(9))
+        );
+        let facts = k
+            .attachment_facts(Some(&acme()), &tok("T9"), 1.0)
+            .expect("facts");
+        assert_eq!(facts.mime.as_deref(), Some("text/plain"));
+        assert_eq!((facts.comment_id, facts.uploaded_ms), (None, None));
     }
 
     const HOUR_MS: f64 = 3_600_000.0;

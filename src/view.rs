@@ -117,9 +117,10 @@ pub fn view(
 }
 
 /// The folder a typical attachment of `ticket` goes to: the folder of the decision for a
-/// file named `attachment` (a rule may send other names elsewhere).
+/// file named `attachment` (a rule may send other names elsewhere), less a folder per
+/// comment.
 fn folder_of(settings: &ValidSettings, ticket: &Ticket, now_ms: f64) -> Option<String> {
-    match preview(settings, ticket, "attachment", &Default::default(), now_ms) {
+    match preview(settings, ticket, "attachment", None, now_ms) {
         Decision::Route { path, .. } if path.dir().is_empty() => Some(String::new()),
         Decision::Route { path, .. } => Some(format!("{}/", path.dir())),
         _ => None,
@@ -250,6 +251,17 @@ mod tests {
         let s = settings(json!({"template": "{ticket_id}-{filename}"}));
         let v = view(&s, &knowing(4711, "ACME"), Some(&key(4711)), NOW);
         assert_eq!(v.front.and_then(|f| f.folder).as_deref(), Some("zendesk/"));
+    }
+
+    #[test]
+    fn the_folder_of_a_ticket_with_a_folder_per_comment_is_the_tickets_own() {
+        let per_comment = "{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}";
+        let s = settings(json!({ "template": per_comment }));
+        let v = view(&s, &knowing(4711, "ACME"), Some(&key(4711)), NOW);
+        assert_eq!(
+            v.front.and_then(|f| f.folder).as_deref(),
+            Some("zendesk/ACME/4711/")
+        );
     }
 
     #[test]

@@ -48,9 +48,9 @@ pub const MAX_TOKEN_LEN: usize = 256;
 pub const TICKET_API: &str = "/api/v2/tickets/{id}.json?include=organizations,users";
 /// The ticket alone: its `status` and `updated_at` for the clean-up (`{id}` the ticket id).
 pub const TICKET_STATUS_API: &str = "/api/v2/tickets/{id}.json";
-/// The first page of a ticket's comments ([`CommentsResponse`]); the next pages are its
-/// `next_page` URLs (`{id}` the ticket id).
-pub const COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json";
+/// The first page of a ticket's comments ([`CommentsResponse`]) with their authors
+/// sideloaded (`users`); the next pages are its `next_page` URLs (`{id}` the ticket id).
+pub const COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json?include=users";
 
 /// Whether `b` may appear in an attachment token: ASCII letters, digits, `-` and `_`.
 pub fn is_token_byte(b: u8) -> bool {
@@ -382,13 +382,22 @@ pub struct CommentsResponse {
     /// URL of the next page, null on the last one.
     #[serde(default)]
     pub next_page: Option<String>,
+    /// The authors of this page's comments (only with `include=users`).
+    #[serde(default)]
+    pub users: Vec<ApiUser>,
 }
 
-/// A ticket comment; only its attachments matter here.
+/// A ticket comment: who added which files when.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ApiComment {
     /// Comment id.
     pub id: u64,
+    /// The author's user id.
+    #[serde(default)]
+    pub author_id: Option<u64>,
+    /// When the comment was added, RFC 3339 (`2026-11-20T09:14:03Z`).
+    #[serde(default)]
+    pub created_at: Option<String>,
     /// Files attached to the comment.
     #[serde(default)]
     pub attachments: Vec<ApiAttachment>,

@@ -81,6 +81,33 @@ fn route_uses_the_settings_file() {
 }
 
 #[test]
+fn route_takes_comment_pages_and_files_each_attachment_under_its_comment() {
+    let dir = std::env::temp_dir().join(format!("zd-cli-comments-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("settings.json");
+    let per_comment = "{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{author}-{filename}";
+    std::fs::write(&file, format!(r#"{{"template":"{per_comment}"}}"#)).expect("write");
+    let page = include_str!("fixtures/api/comments_page1.json").replace('\n', " ");
+    let line = EXAMPLE.replace("/Tk1/", "/Tk4711a/").replace(
+        r#""tickets":"#,
+        &format!(r#""comments":[{{"ticketId":4711,"page":{page}}}],"tickets":"#),
+    );
+    let out = cli(
+        &["route", "--settings", file.to_str().expect("utf-8 path")],
+        &line,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let decision: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    // comments_page1.json: Tk4711a is attachment 7001 of comment 90001 by user 501 (Jane
+    // Doe in its `users`), created 2026-11-20T09:14:03Z.
+    assert_eq!(
+        decision["path"],
+        "zendesk/ACME Corp/4711/2026-11-20_90001/Jane Doe-production_log.tar.gz"
+    );
+}
+
+#[test]
 fn check_settings_lists_field_errors_and_exits_1() {
     let dir = std::env::temp_dir().join(format!("zd-cli-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

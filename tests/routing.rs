@@ -311,7 +311,7 @@ fn the_preview_applies_rules_and_base_folder() {
         &s,
         &ticket(4711, Some("ACME")),
         "a.log",
-        &Default::default(),
+        Some(&Default::default()),
         NOW,
     );
     assert_eq!(routed(&d).0, "customers/zd-4711/a.log");
@@ -498,4 +498,193 @@ fn the_same_ticket_id_on_two_instances_routes_to_each_instances_organization() {
     // The signed URL names no instance, and both list the token: never a guess.
     let signed = decide(&event(SIGNED, None), &k, &s);
     assert_eq!(routed(&signed).0, "zendesk/_unsorted/production_log.tar.gz");
+}
+
+/// The preset "one folder per comment", as the README writes it.
+const PER_COMMENT: &str = "{org}/{ticket_id}/{uploaded:%Y-%m-%d}_{comment_id}/{filename}";
+
+/// A comments page of ticket 4711: two comments with a file each, `author` wrote the first.
+fn two_comments(author: &str) -> CommentsResponse {
+    let file = |id: u64, token: &str, name: &str| {
+        json!({"id": id, "file_name": name, "content_type": "application/gzip", "size": 10,
+            "content_url": format!("https://acme.zendesk.com/attachments/token/{token}/?name={name}"),
+            "malware_scan_result": "malware_not_found"})
+    };
+    serde_json::from_value(json!({
+        "comments": [
+            {"id": 900000001, "author_id": 501, "created_at": "2026-11-20T09:14:03Z",
+             "attachments": [file(700000001, "Tk1", "production_log.tar.gz")]},
+            {"id": 900000002, "author_id": 601, "created_at": "2026-11-21T23:59:59Z", "attachments": []},
+            {"id": 900000003, "author_id": 601, "created_at": "2026-11-22T00:00:00Z",
+             "attachments": [file(700000002, "Tk2", "gitlabsos.tar.gz")]}
+        ],
+        "users": [{"id": 501, "name": author}, {"id": 601, "name": "Alex Agent"}]
+    }))
+    .expect("comments page")
+}
+
+fn knowing_comments(page: &CommentsResponse, seen_ms: f64) -> Knowledge {
+    let mut k = knowing(&[ticket(4711, Some("ACME Corp."))], &[]);
+    k.observe_comments(&key(4711), page, seen_ms);
+    k
+}
+
+fn click(token: &str, name: &str) -> DownloadEvent {
+    DownloadEvent {
+        filename: Some(name.into()),
+        ..event(
+            &format!("https://acme.zendesk.com/attachments/token/{token}/?name={name}"),
+            Some(PAGE_4711),
+        )
+    }
+}
+
+#[test]
+fn a_click_lands_in_the_folder_of_its_comment_named_by_the_day_it_was_added() {
+    let k = knowing_comments(&two_comments("Jane Doe"), NOW);
+    let s = settings(json!({ "template": PER_COMMENT }));
+    let cases = [
+        (
+            "Tk1",
+            "production_log.tar.gz",
+            "zendesk/ACME Corp/4711/2026-11-20_900000001/production_log.tar.gz",
+        ),
+        (
+            "Tk2",
+            "gitlabsos.tar.gz",
+            "zendesk/ACME Corp/4711/2026-11-22_900000003/gitlabsos.tar.gz",
+        ),
+    ];
+    for (token, name, want) in cases {
+        assert_eq!(
+            routed(&decide(&click(token, name), &k, &s)),
+            (want, Source::TokenIndex)
+        );
+    }
+    let s = settings(
+        json!({"template": "{author}/{attachment_id}_{uploaded:%H%M%S}_{uploaded}_{filename}"}),
+    );
+    assert_eq!(
+        routed(&decide(&click("Tk2", "gitlabsos.tar.gz"), &k, &s)).0,
+        "zendesk/Alex Agent/700000002_000000_2026-11-22_gitlabsos.tar.gz"
+    );
+}
+
+#[test]
+fn download_all_puts_each_attachment_where_a_click_puts_it() {
+    let page = two_comments("Jane Doe");
+    let k = knowing_comments(&page, NOW);
+    let s = settings(
+        json!({"template": "{author}/{comment_id}-{attachment_id}/{uploaded}/{filename}"}),
+    );
+    let t = ticket(4711, Some("ACME Corp."));
+    let items = bulk::plan(&s, &t, &[page], &[], Default::default(), NOW);
+    let want = [
+        (
+            "Tk1",
+            "zendesk/Jane Doe/900000001-700000001/2026-11-20/production_log.tar.gz",
+        ),
+        (
+            "Tk2",
+            "zendesk/Alex Agent/900000003-700000002/2026-11-22/gitlabsos.tar.gz",
+        ),
+    ];
+    assert_eq!(items.len(), want.len());
+    for (item, (token, path)) in items.iter().zip(want) {
+        assert_eq!(routed(&item.decision).0, path, "Download all");
+        let clicked = decide(&click(token, &item.file_name), &k, &s);
+        assert_eq!(routed(&clicked).0, path, "click");
+    }
+}
+
+#[test]
+fn an_unknown_comment_renders_the_documented_words_and_the_download_date() {
+    let s = settings(json!({
+        "template": "{author}/{uploaded:%Y-%m-%d}_{comment_id}/{attachment_id}-{filename}",
+        "fallbackTemplate": "_unsorted/{uploaded}_{comment_id}/{filename}"
+    }));
+    let by_page = "zendesk/unknown-author/2026-11-23_unknown-comment/unknown-attachment-production_log.tar.gz";
+    // Attributed through the referrer: the comments API never listed the attachment.
+    let k = knowing(&[ticket(4711, Some("ACME Corp."))], &[]);
+    assert_eq!(
+        routed(&decide(&event(ATTACHMENT, Some(PAGE_4711)), &k, &s)),
+        (by_page, Source::Referrer)
+    );
+    // Listed once, but more than the token index keeps (7 days) ago.
+    let mut k = knowing_comments(&two_comments("Jane Doe"), NOW - 8.0 * 86_400_000.0);
+    k.observe_ticket(ticket(4711, Some("ACME Corp.")), NOW);
+    assert_eq!(
+        routed(&decide(&click("Tk1", "production_log.tar.gz"), &k, &s)),
+        (by_page, Source::Referrer)
+    );
+    // Nothing known at all: the fallback folder, the comment's folder still there.
+    let mut nothing = event(ATTACHMENT, None);
+    nothing.lookup_done = true;
+    assert_eq!(
+        routed(&decide(&nothing, &Knowledge::default(), &s)),
+        (
+            "zendesk/_unsorted/2026-11-23_unknown-comment/production_log.tar.gz",
+            Source::Fallback
+        )
+    );
+}
+
+#[test]
+fn a_hostile_author_name_stays_inside_its_one_folder() {
+    let long = "Ω".repeat(5_000);
+    let names = [
+        "../../etc",
+        "..",
+        ".",
+        "a/b\\c",
+        "\u{0}\u{1}\u{1f}\u{7f}",
+        "CON",
+        "nul.txt",
+        "Jane \u{202e}gpj.exe",
+        "trailing dot. ",
+        long.as_str(),
+    ];
+    let s = settings(json!({"template": "{author}/{ticket_id}/{author}_{filename}"}));
+    for name in names {
+        let k = knowing_comments(&two_comments(name), NOW);
+        let decision = decide(&click("Tk1", "production_log.tar.gz"), &k, &s);
+        let (path, _) = routed(&decision);
+        let shown: String = name.chars().take(20).collect();
+        let parts: Vec<&str> = path.split('/').collect();
+        assert_eq!(parts.len(), 4, "{shown:?} → {path}");
+        assert_eq!(
+            (parts[0], parts[2]),
+            ("zendesk", "4711"),
+            "{shown:?} → {path}"
+        );
+        // A very long name leaves no room for the whole stem: the extension stays.
+        assert!(parts[3].ends_with(".tar.gz"), "{shown:?} → {path}");
+        assert!(!parts[1].trim().is_empty(), "{shown:?} → {path}");
+        assert_eq!(
+            oracle::rejections(path),
+            Vec::<String>::new(),
+            "{shown:?} → {path}"
+        );
+    }
+    for blank in ["", "   ", "\t"] {
+        let k = knowing_comments(&two_comments(blank), NOW);
+        assert_eq!(
+            routed(&decide(&click("Tk1", "production_log.tar.gz"), &k, &s)).0,
+            "zendesk/unknown-author/4711/unknown-author_production_log.tar.gz",
+            "{blank:?}"
+        );
+    }
+}
+
+#[test]
+fn the_ticket_link_file_goes_to_the_tickets_folder_not_a_comments() {
+    let s = settings(json!({"template": PER_COMMENT, "sidecar": "html"}));
+    let file = bulk::sidecar(
+        &s,
+        &ticket(4711, Some("ACME Corp.")),
+        &Default::default(),
+        NOW,
+    )
+    .expect("a ticket-link file");
+    assert_eq!(file.path.as_str(), "zendesk/ACME Corp/4711/ticket.html");
 }

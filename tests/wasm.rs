@@ -136,6 +136,17 @@ fn recognize_and_preview_and_policy() {
     assert_eq!(text(&preview, "path"), "zendesk/zd-4711/a.log");
     let invalid = Router::render_preview(js(r#"{"template":"{x}"}"#), sample).expect("preview");
     assert_eq!(text(&invalid, "action"), "invalid");
+    // The options page's sample comment, as options.js sends it (86400000 ms: 1970-01-02).
+    let commented = js(
+        r#"{"ticket":{"instance":"acme","id":4711},"filename":"a.log","timeMs":0,
+            "attachment":{"attachmentId":7,"commentId":8,"author":"Sam","uploadedMs":86400000}}"#,
+    );
+    let preview = Router::render_preview(
+        js(r#"{"template":"{uploaded}_{comment_id}/{author}-{attachment_id}-{filename}"}"#),
+        commented,
+    )
+    .expect("preview");
+    assert_eq!(text(&preview, "path"), "zendesk/1970-01-02_8/Sam-7-a.log");
 
     let merged = Router::apply_policy(js(r#"{"enabled":false}"#), js(r#"{"enabled":true}"#))
         .expect("policy");

@@ -18,6 +18,9 @@ const SAMPLE_TICKET = {
   requester: 'Sam Customer',
   status: 'open',
 };
+/** The sample file's comment (the first of that mock ticket), added a day before the preview. */
+const SAMPLE_COMMENT = { attachmentId: 700000001, commentId: 900000001, author: 'Sam Customer' };
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Settings edited by one plain control each (id = setting name). */
 const SIMPLE = [
   'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
@@ -210,7 +213,9 @@ function renderPreview(settings) {
   const filename = $('sample-file').value;
   let d;
   try {
-    d = Router.renderPreview(settings, { ticket: SAMPLE_TICKET, filename, timeMs: Date.now() });
+    const timeMs = Date.now();
+    const attachment = { ...SAMPLE_COMMENT, uploadedMs: timeMs - DAY_MS };
+    d = Router.renderPreview(settings, { ticket: SAMPLE_TICKET, filename, timeMs, attachment });
   } catch (err) {
     d = { action: 'error', message: String(err.message ?? err) };
   }

@@ -231,7 +231,7 @@ describe('API paths', () => {
   it('are the paths of the Zendesk API', () => {
     assert.equal(zd.ticketPath(4711), '/api/v2/tickets/4711.json?include=organizations,users');
     assert.equal(zd.ticketStatusPath(4711), '/api/v2/tickets/4711.json');
-    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json');
+    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json?include=users');
   });
 
   it('refuse anything but a positive integer ticket id', () => {
@@ -267,6 +267,8 @@ describe('API paths', () => {
     while (next) {
       const { status, json } = await get(next, { Cookie: cookie });
       assert.equal(status, 200, next);
+      const sideloaded = new Set(json.users?.map((u) => u.id));
+      for (const c of json.comments) assert.ok(sideloaded.has(c.author_id), `${next}: author ${c.author_id} of comment ${c.id} sideloaded`);
       router.observeComments(fixtures.INSTANCE, 4711, json, NOW);
       next = json.next_page;
       pages++;

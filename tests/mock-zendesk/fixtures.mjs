@@ -93,7 +93,7 @@ export function makeToken(ticketId, commentIndex, attachmentIndex, fileName, ins
 /**
  * Add a ticket (to the instance served on `host`, default acme).
  * comments: array of comments; each comment is either an array of attachment specs or
- * {body, public, authorId, attachments: [...]}. An attachment spec is a file name or
+ * {body, public, authorId, createdAt, attachments: [...]}. An attachment spec is a file name or
  * {fileName, size, contentType, token, inline, malwareScanResult}.
  * updatedAt: the API's `updated_at` (ISO 8601; default CREATED_AT + 1 h). malwareScanResult:
  * the attachment's `malware_scan_result` (default `malware_not_found`; e.g. `malware_found`).
@@ -115,6 +115,8 @@ export function addTicket({
     const comment = {
       id: nextCommentId++,
       authorId: spec.authorId ?? (ci === 0 ? requesterId : 601),
+      // The API's `created_at`: given, or CREATED_AT + 10 minutes per comment.
+      createdAt: spec.createdAt ?? new Date(Date.parse(CREATED_AT) + (ci + 1) * 600_000).toISOString().replace('.000Z', 'Z'),
       body: spec.body ?? (ci === 0 ? `${subject}\n\nPlease see the attached files.` : `Follow-up ${ci} on ticket ${id}.`),
       public: spec.public ?? true,
       attachments: [],

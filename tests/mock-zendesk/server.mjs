@@ -191,7 +191,7 @@ function attachmentJson(a, host) {
   };
 }
 
-function commentJson(c, i, host) {
+function commentJson(c, host) {
   return {
     id: c.id,
     type: 'Comment',
@@ -203,7 +203,7 @@ function commentJson(c, i, host) {
     attachments: c.attachments.map((a) => attachmentJson(a, host)),
     audit_id: c.id + 1000000,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
-    created_at: iso(10 * (i + 1)),
+    created_at: c.createdAt,
     metadata: { system: {}, custom: {} },
   };
 }
@@ -363,9 +363,11 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       if (!t) return notFound(res);
       const perPage = Math.max(1, Math.min(100, Number(url.searchParams.get('per_page')) || commentsPerPage));
       const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-      const all = t.comments.map((c, i) => commentJson(c, i, host));
+      const all = t.comments.map((c) => commentJson(c, host));
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      const pageUrl = (n) => apiUrl(host, `/tickets/${id}/comments.json?page=${n}&per_page=${perPage}`);
+      // Like Zendesk's, the page links keep the sideloads asked for.
+      const sideload = include.size ? `&include=${[...include].join(',')}` : '';
+      const pageUrl = (n) => apiUrl(host, `/tickets/${id}/comments.json?page=${n}&per_page=${perPage}${sideload}`);
       const body = {
         comments: slice,
         next_page: page * perPage < all.length ? pageUrl(page + 1) : null,
