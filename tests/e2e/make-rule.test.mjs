@@ -64,7 +64,7 @@ for (const kind of browsersFromEnv()) {
 
       const popup = await tabs.open(`${env.base}popup.html`);
       await popup.evaluate((rule) => (globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { rules: [rule] } }), OLD_RULE);
-      const button = `#history li[data-source] button.make-rule[aria-label="Make a rule from ${FILE}"]`;
+      const button = `#history li[data-source] button.make-rule[aria-label="Make a rule… from ${FILE}"]`;
       await waitForSelector(popup, button);
       const before = await storedSettings(popup);
       await clickLink(popup, button);
