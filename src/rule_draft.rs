@@ -8,7 +8,7 @@
 //! |---|---|
 //! | a leading host name with a letter and a digit, before `_` (`web01_…`) | `(?P<host>[a-z0-9-]+)` (`[A-Za-z0-9-]` when it has capitals) |
 //! | a hex id: 8 or more hex digits with a letter and a digit, a word of its own | `(?P<id>[0-9A-Fa-f]+)` |
-//! | digits, with `-` `_` `.` `:` `T` between groups (`2024-01-15`, `20240115T1030`) | `(?P<stamp>\d+-\d+-\d+)` when 8 digits or more, else `(\d+)` |
+//! | digits, with `-` `_` `.` `:` `T` between groups (`2024-01-15`, `20240115T1030`) | `(?P<stamp>\d+\-\d+\-\d+)` when 8 digits or more, else `(\d+)` (`stamp`: `{date}` is the download date) |
 //! | anything else, the extension included | itself, escaped |
 //!
 //! Only the first capture of each name is named (`regex-lite` wants names unique); the
