@@ -23,13 +23,17 @@
 use crate::rules::RuleSpec;
 use crate::template::split_extension;
 use crate::tickets::{Organization, Ticket, TicketRef};
+use crate::zendesk::{recognize, ZendeskUrl};
 use serde::{Deserialize, Serialize};
 
 /// The download a rule is made from: a popup history entry (other fields are ignored).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FromDownload {
-    /// The file's name.
+    /// The URL it was downloaded from: an attachment link names the file as rules see it.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The file's name on disk.
     #[serde(default)]
     pub file_name: Option<String>,
     /// Its ticket, when known.
@@ -49,15 +53,23 @@ pub struct RuleDraft {
     /// The download's ticket as the preview's sample ticket (organization id unknown: 0),
     /// when the download had one.
     pub ticket: Option<Ticket>,
-    /// The download's file name, the preview's sample file.
+    /// The file name the rule is made from, the preview's sample file.
     pub filename: String,
 }
 
 /// The rule a download suggests; an error when the download has no file name.
+///
+/// The name is the one rules match, as the router takes it: the `name=` of an attachment
+/// link (`report.pdf`), else the name on disk (which the browser may have made
+/// `report (1).pdf`).
 pub fn draft(download: &FromDownload) -> Result<RuleDraft, &'static str> {
-    let file_name = download
-        .file_name
+    let linked = match download.url.as_deref().and_then(|u| recognize(u, &[])) {
+        Some(ZendeskUrl::Attachment { name, .. }) => name,
+        _ => None,
+    };
+    let file_name = linked
         .as_deref()
+        .or(download.file_name.as_deref())
         .filter(|n| !n.is_empty())
         .ok_or("the download has no file name")?;
     let organization = download.organization.as_deref().filter(|o| !o.is_empty());
@@ -257,7 +269,7 @@ mod tests {
         draft(&FromDownload {
             file_name: Some(file_name.into()),
             organization: organization.map(Into::into),
-            ticket: None,
+            ..FromDownload::default()
         })
         .expect("a draft")
         .rule
@@ -377,6 +389,7 @@ mod tests {
     #[test]
     fn the_sample_is_the_downloads_ticket_and_file() {
         let d = draft(&FromDownload {
+            url: None,
             file_name: Some("web01_gitlabsos.tar.gz".into()),
             ticket: Some(TicketRef {
                 instance: Instance::new("acme"),
@@ -392,6 +405,30 @@ mod tests {
             ticket.organization.map(|o| o.name).as_deref(),
             Some("ACME Corp.")
         );
+    }
+
+    #[test]
+    fn the_name_of_the_attachment_link_wins_over_the_name_the_browser_gave_the_file() {
+        let from = |url: &str| {
+            draft(&FromDownload {
+                url: Some(url.into()),
+                file_name: Some("report (1).pdf".into()),
+                ..FromDownload::default()
+            })
+            .expect("a draft")
+        };
+        let linked = from("https://acme.zendesk.com/attachments/token/Tk1/?name=report%202.pdf");
+        assert_eq!(linked.filename, "report 2.pdf");
+        assert_eq!(
+            linked.rule.file_name.as_deref(),
+            Some(r"^report (\d+)\.pdf$")
+        );
+        for url in [
+            "https://acme.zendesk.com/attachments/token/Tk1/",
+            "https://example.com/report.pdf",
+        ] {
+            assert_eq!(from(url).filename, "report (1).pdf", "{url}");
+        }
     }
 
     #[test]

@@ -1361,6 +1361,7 @@ fn rule_from_download(name: &str, cases: u32) {
     let strategy = (download_file_name(), prop::option::of(hostile_string()));
     check(name, cases, strategy, |(file, org)| {
         let download = rule_draft::FromDownload {
+            url: None,
             file_name: Some(file.clone()),
             ticket: Some(TicketRef {
                 instance: Instance::new("acme"),
