@@ -9,7 +9,7 @@ import { Router } from './zd_dl_router.js';
 import { writeUserSettings } from './settings-store.js';
 import { $, api, ask, el, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
 
-/** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language). */
+/** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language); after *Make a rule…*, that download's ticket. */
 let sampleTicket = {
   instance: 'acme',
   id: 4711,
