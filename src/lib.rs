@@ -30,6 +30,7 @@
 //! - [`sanitize`]: any string → a path component every OS and both browsers accept;
 //!   [`sanitize::SafePath`] can only be built here.
 //! - [`rules`]: user rules (first match wins) → a template or "leave alone".
+//! - [`rule_draft`]: *Make a rule…*: a rule prefilled from a download the popup lists.
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
 //! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
 //! - [`lookup`]: which agent tab loads which ticket when a download needs one (bounded).
@@ -77,6 +78,7 @@ pub mod patterns;
 pub mod records;
 pub mod retention;
 pub mod router;
+pub mod rule_draft;
 pub mod rules;
 pub mod sanitize;
 pub mod settings;

@@ -10,6 +10,10 @@
 //! zd-dl-router records [--settings FILE] [--history]
 //!                                          JSON lines in (records events), the storage
 //!                                          writes of each out (and the popup's history)
+//! zd-dl-router rule-from                   JSON lines in (downloads as the popup lists
+//!                                          them: `fileName`, `organization`?, `ticket`?:
+//!                                          {instance, id}), the rule *Make a rule…*
+//!                                          prefills for each out, with its preview sample
 //! ```
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
@@ -40,6 +44,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
+use zd_dl_router::rule_draft::{self, FromDownload};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{recognize, CommentsResponse, Instance, TicketId, Token, ZendeskUrl};
@@ -48,7 +53,8 @@ const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
        zd-dl-router explain [--settings FILE]
        zd-dl-router check-settings FILE
        zd-dl-router patterns --js
-       zd-dl-router records [--settings FILE] [--history]";
+       zd-dl-router records [--settings FILE] [--history]
+       zd-dl-router rule-from";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -106,6 +112,10 @@ fn main() -> ExitCode {
             settings_arg(&rest).and_then(|s| run_records(&s, history))
         }
         ["check-settings", file] => return check_settings(file),
+        ["rule-from"] => each_line(|download: FromDownload| {
+            let draft = rule_draft::draft(&download)?;
+            serde_json::to_string(&draft).map_err(|e| e.to_string())
+        }),
         ["patterns", "--js"] => {
             print!("{}", zd_dl_router::patterns::js());
             return ExitCode::SUCCESS;

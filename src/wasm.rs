@@ -16,7 +16,7 @@ use crate::router::{self, DownloadEvent, Lookup};
 use crate::settings::{self, ValidSettings};
 use crate::tickets::{Knowledge, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId};
-use crate::{bulk, cleanup, retention, takeover, view};
+use crate::{bulk, cleanup, retention, rule_draft, takeover, view};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Display;
@@ -558,6 +558,14 @@ impl Router {
         let settings: Value = from_js(settings, "settings")?;
         let sample: router::Sample = from_js(sample, "preview sample")?;
         to_js(&router::preview_sample(settings, &sample))
+    }
+
+    /// *Make a rule…*: the rule a popup history entry (`{fileName, organization?,
+    /// ticket?}`) suggests, with the preview's sample: `{rule, ticket?, filename}`.
+    #[wasm_bindgen(js_name = ruleFromDownload)]
+    pub fn rule_from_download(download: JsValue) -> Result<JsValue, JsError> {
+        let download: rule_draft::FromDownload = from_js(download, "download")?;
+        to_js(&rule_draft::draft(&download).map_err(js_error)?)
     }
 }
 

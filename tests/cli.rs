@@ -274,3 +274,24 @@ fn records_reports_a_bad_event_with_its_line_number() {
     assert!(err.contains("not a record key"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
+
+#[test]
+fn rule_from_prints_the_prefilled_rule_of_each_download() {
+    let input = r#"{"key":"1-7","fileName":"web01_gitlabsos.tar.gz","organization":"ACME Corp.","ticket":{"instance":"acme","id":4711}}
+{"fileName":"trace.har"}"#;
+    let lines = json_lines(&cli(&["rule-from"], input));
+    assert_eq!(
+        lines[0]["rule"],
+        serde_json::json!({
+            "name": "gitlabsos",
+            "fileName": r"^(?P<host>[a-z0-9-]+)_gitlabsos\.tar\.gz$",
+            "extensions": ["tar.gz"],
+            "organization": r"^ACME Corp\.$",
+            "template": "{org}/{ticket_id}/gitlabsos/{host}/{filename}",
+        })
+    );
+    assert_eq!(lines[0]["ticket"]["id"], 4711);
+    assert_eq!(lines[0]["filename"], "web01_gitlabsos.tar.gz");
+    assert_eq!(lines[1]["rule"]["fileName"], r"^trace\.har$");
+    assert_eq!(lines[1]["ticket"], serde_json::Value::Null);
+}

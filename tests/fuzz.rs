@@ -24,7 +24,8 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::time::Instant;
 use zd_dl_router::bulk;
-use zd_dl_router::router::{decide, Decision, DownloadEvent, PassReason};
+use zd_dl_router::router::{self, decide, Decision, DownloadEvent, PassReason};
+use zd_dl_router::rule_draft;
 use zd_dl_router::rules::RuleSpec;
 use zd_dl_router::sanitize::{
     component, SafePath, MAX_DEPTH, MAX_DIR_NAME_BYTES, MAX_FILE_NAME_BYTES,
@@ -1338,4 +1339,65 @@ property!(
     click_and_download_all_agree,
     click_and_download_all_agree_long,
     click_and_download_all
+);
+
+// ---- a rule from a download ---------------------------------------------------------------
+
+/// File names as downloads have them: hostile strings, and names with hosts, dates, ids and
+/// counters in them.
+fn download_file_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => hostile_string().prop_filter("a name", |n| !n.is_empty()),
+        1 => "[a-zA-Z0-9-]{1,12}_[a-z]{1,10}\\.(tar\\.gz|log|zip)",
+        1 => "[a-z_ ]{0,10}[0-9]{1,14}([-_.:T][0-9]{1,4}){0,4}[a-z() ]{0,6}\\.[a-zA-Z]{1,4}",
+        1 => "([0-9a-fA-F]{6,12}[-_. ]){1,3}[a-z]{0,5}(\\.[a-z0-9]{1,4}){0,2}",
+    ]
+}
+
+/// For any file and organization name, the rule *Make a rule…* prefills is valid settings, is
+/// complete, and routes the download it was made from (by the core's own router, as the
+/// extension would).
+fn rule_from_download(name: &str, cases: u32) {
+    let strategy = (download_file_name(), prop::option::of(hostile_string()));
+    check(name, cases, strategy, |(file, org)| {
+        let download = rule_draft::FromDownload {
+            url: None,
+            file_name: Some(file.clone()),
+            ticket: Some(TicketRef {
+                instance: Instance::new("acme"),
+                id: TicketId(4711),
+            }),
+            organization: org.clone(),
+        };
+        let draft = rule_draft::draft(&download).map_err(TestCaseError::fail)?;
+        let settings = json!({ "rules": [draft.rule] }).to_string();
+        let valid = ValidSettings::from_json(&settings)
+            .map_err(|e| TestCaseError::fail(format!("{settings}: {e}")))?;
+        prop_assert!(
+            valid.incomplete_rules().is_empty(),
+            "{settings}: incomplete"
+        );
+        let sample = router::Sample {
+            ticket: draft
+                .ticket
+                .clone()
+                .ok_or(TestCaseError::fail("no sample ticket"))?,
+            filename: draft.filename.clone(),
+            time_ms: NOW,
+            attachment: Default::default(),
+        };
+        prop_assert_eq!(&sample.filename, &file);
+        match router::preview_sample(
+            serde_json::from_str::<Value>(&settings).unwrap_or_default(),
+            &sample,
+        ) {
+            router::Preview::Decision(Decision::Route { rule: Some(0), .. }) => Ok(()),
+            other => Err(TestCaseError::fail(format!("{settings}: {other:?}"))),
+        }
+    });
+}
+property!(
+    a_rule_from_a_download_is_valid_and_routes_it,
+    a_rule_from_a_download_long,
+    rule_from_download
 );

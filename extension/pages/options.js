@@ -9,8 +9,8 @@ import { Router } from './zd_dl_router.js';
 import { writeUserSettings } from './settings-store.js';
 import { $, api, ask, el, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
 
-/** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language). */
-const SAMPLE_TICKET = {
+/** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language); after *Make a rule…*, that download's ticket. */
+let sampleTicket = {
   instance: 'acme',
   id: 4711,
   organization: { id: 9, name: 'ACME Corp.' },
@@ -54,9 +54,10 @@ async function main() {
     return;
   }
   $('baseFolder-prefix').textContent = t('downloadsPath', '');
-  $('preview-sample').textContent = t('optionsPreviewSample', SAMPLE_TICKET.id, SAMPLE_TICKET.subject, SAMPLE_TICKET.organization.name, SAMPLE_TICKET.status);
+  $('preview-sample').textContent = t('optionsPreviewSample', sampleTicket.id, sampleTicket.subject, sampleTicket.organization.name, sampleTicket.status);
   wireStaticControls();
   await Promise.all([load(), loadOrganizations()]);
+  await ruleFromDownload();
   api.storage.onChanged.addListener((changes, area) => {
     // Changed elsewhere (the popup's switch, another window, synced from another computer):
     // follow unless we have edits.
@@ -215,7 +216,7 @@ function renderPreview(settings) {
   try {
     const timeMs = Date.now();
     const attachment = { ...SAMPLE_COMMENT, uploadedMs: timeMs - DAY_MS };
-    d = Router.renderPreview(settings, { ticket: SAMPLE_TICKET, filename, timeMs, attachment });
+    d = Router.renderPreview(settings, { ticket: sampleTicket, filename, timeMs, attachment });
   } catch (err) {
     d = { action: 'error', message: String(err.message ?? err) };
   }
@@ -363,6 +364,36 @@ function renderRules() {
     list.append(li);
   });
   applyLocks();
+}
+
+/**
+ * *Make a rule…* in the popup opens `options.html#rule-from=<history key>`: the core's rule
+ * for that download goes first in the draft (unsaved), and the preview renders that download.
+ */
+async function ruleFromDownload() {
+  const key = new URLSearchParams(location.hash.slice(1)).get('rule-from');
+  if (key === null) return;
+  window.history.replaceState(null, '', location.pathname); // a reload does not add it again
+  if (locked.has('rules')) return problem(t('optionsRuleFromLocked'));
+  const { history = [] } = await api.storage.local.get('history').catch(() => ({}));
+  const entry = (Array.isArray(history) ? history : []).find((e) => String(e?.key) === key);
+  if (!entry) return problem(t('optionsRuleFromGone'));
+  let made;
+  try {
+    made = Router.ruleFromDownload(entry);
+  } catch (err) {
+    return problem(t('optionsRuleFromFailed', err.message ?? err));
+  }
+  if (made.ticket) {
+    sampleTicket = made.ticket;
+    $('preview-sample').textContent = t('optionsPreviewSampleDownload', made.ticket.id, made.ticket.organization?.name ?? t('popupNoOrganization'), made.ticket.instance);
+  }
+  $('sample-file').value = made.filename;
+  draft.rules.unshift(made.rule);
+  renderRules();
+  changed();
+  $('save-status').textContent = t('optionsRuleFromMade', made.filename);
+  $('rule-0-fileName').focus();
 }
 
 /** The core's list of rules without any condition: labelled, since they are kept but never applied. */

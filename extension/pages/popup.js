@@ -1,6 +1,7 @@
 // zd-dl-router popup: the current ticket and where its attachments go (asked from the
 // background), the router's health, the on/off switch, and the last routed downloads.
 // The switch writes `enabled` only after the core has validated the resulting settings.
+// *Make a rule…* on a history entry opens the options page with a rule made from it.
 // "Download all attachments" asks the background to run it; progress, failures and the
 // files waiting for a confirmation are read from storage.session `bulk`, which the
 // background keeps up to date (so closing and reopening the popup loses nothing).
@@ -292,7 +293,15 @@ function historyItem(entry) {
     el('span', { class: 'meta' }, meta.join(' · ')),
   );
   if (entry.note && (fallback || entry.source === 'leftAlone')) what.append(el('span', { class: 'meta note' }, entry.note));
+  if (file) what.append(makeRuleButton(entry.key, file));
   return el('li', { class: fallback ? 'fallback' : null, 'data-key': String(entry.key), 'data-source': entry.source }, what);
+}
+
+/** *Make a rule…*: the options page, with a new rule made from this download first (unsaved). */
+function makeRuleButton(key, file) {
+  const button = el('button', { type: 'button', class: 'make-rule small-button', 'aria-label': t('popupMakeRuleLabel', file) }, t('popupMakeRule'));
+  button.addEventListener('click', () => api.tabs.create({ url: `${api.runtime.getURL('options.html')}#rule-from=${encodeURIComponent(key)}` }));
+  return button;
 }
 
 // ---- helpers ----------------------------------------------------------------------------

@@ -133,6 +133,7 @@ const NAME_SHOWS = {
   optionsGrantAccessLabel: 'optionsGrantAccess',
   popupDownloadAnywayLabel: 'popupDownloadAnyway',
   popupShowLabel: 'popupShow',
+  popupMakeRuleLabel: 'popupMakeRule',
   cleanupDeleteLabel: null, // a checkbox
 };
 const LOCALES_DIR = path.join(REPO_ROOT, 'extension', '_locales');
