@@ -346,9 +346,13 @@ impl Knowledge {
         self.token_entry(instance, token, now_ms)?.facts.as_ref()
     }
 
-    /// The ticket an attachment token of `instance` belongs to, if known and not expired.
-    /// Without an instance (a signed `zdusercontent.com` URL names none), the one instance
-    /// that lists the token; none if two do, rather than a guess.
+    /// The ticket an attachment token of `instance` belongs to, if known and not expired:
+    /// as `instance` lists it, else as the one instance that lists it (none if two do,
+    /// rather than a guess). The second way serves a signed `zdusercontent.com` URL, which
+    /// names no instance, and a host-mapped account, whose attachment links may name the
+    /// host-mapped domain while its agent pages are on the subdomain, or the other way round
+    /// (Zendesk: "agents still use the Zendesk domain in the agent interface. Attachments
+    /// are accessed through the host-mapped domain").
     pub fn ticket_of_token(
         &self,
         instance: Option<&Instance>,
@@ -365,17 +369,16 @@ impl Knowledge {
         now_ms: f64,
     ) -> Option<&TokenEntry> {
         let fresh = |s: &&Stamped<TokenEntry>| now_ms - s.seen_ms <= self.limits.token_ttl_ms;
-        match instance {
-            Some(instance) => Some(&self.tokens.get(instance)?.get(token).filter(fresh)?.value),
-            None => {
-                let mut listing = self
-                    .tokens
-                    .values()
-                    .filter_map(|t| t.get(token).filter(fresh));
-                let first = listing.next()?;
-                listing.next().is_none().then_some(&first.value)
-            }
+        let own = instance.and_then(|i| self.tokens.get(i)?.get(token).filter(fresh));
+        if let Some(entry) = own {
+            return Some(&entry.value);
         }
+        let mut listing = self
+            .tokens
+            .values()
+            .filter_map(|t| t.get(token).filter(fresh));
+        let first = listing.next()?;
+        listing.next().is_none().then_some(&first.value)
     }
 
     /// The ticket record, if known and not expired.
@@ -650,6 +653,17 @@ mod tests {
             k.ticket_of_token(None, &tok("A"), 2.0),
             None,
             "two instances list it: no guess"
+        );
+    }
+
+    #[test]
+    fn a_host_mapped_link_finds_the_token_its_subdomains_agent_page_listed() {
+        let mut k = Knowledge::default();
+        k.observe_tokens(&key(4711), [tok("A")], Evidence::Comments, 0.0);
+        let mapped = Instance::new("support.example.com");
+        assert_eq!(
+            k.ticket_of_token(Some(&mapped), &tok("A"), 1.0),
+            Some(&key(4711))
         );
     }
 
