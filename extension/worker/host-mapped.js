@@ -19,7 +19,7 @@ export function syncHostMapped(router) {
 
 async function sync(router) {
   const granted = [];
-  for (const domain of router.settings().hostMappedDomains) {
+  for (const domain of router.settings.hostMappedDomains) {
     const access = Router.hostAccess(domain);
     if (access && (await api.permissions.contains({ origins: [access.origin] }))) granted.push(domain);
   }
@@ -27,7 +27,9 @@ async function sync(router) {
   const { unregister, register } = Router.contentScriptChanges(granted, registered);
   if (unregister.length) await api.scripting.unregisterContentScripts({ ids: unregister });
   if (!register.length) return;
-  const [{ js, run_at: runAt }] = api.runtime.getManifest().content_scripts;
+  // The manifest's script; Firefox reports its files as full URLs, registration takes paths.
+  const [{ js: files, run_at: runAt }] = api.runtime.getManifest().content_scripts;
+  const js = files.map((file) => new URL(file, api.runtime.getURL('/')).pathname.slice(1));
   await api.scripting.registerContentScripts(register.map(({ id, matches }) => ({ id, matches, js, runAt, persistAcrossSessions: true })));
 }
 
