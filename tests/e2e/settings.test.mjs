@@ -22,7 +22,7 @@ import path from 'node:path';
 
 import {
   DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
-  attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
+  attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, startWithExtensionPages,
   pageSet, logRunEnd, until, restartExtensionWorker,
   typeInto,
   missingExtension,
