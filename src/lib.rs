@@ -21,6 +21,7 @@
 //! - [`zendesk`]: recognise agent ticket pages and attachment URLs; the API's JSON shapes.
 //! - [`patterns`]: the content scripts' `zendesk-patterns.js`, generated from [`zendesk`].
 //! - [`tickets`]: ticket records and the attachment-token → ticket index (bounded, expiring).
+//! - [`host_mapped`]: host-mapped agent domains: their host permission and content script.
 //! - [`settings`]: schema, defaults, validation with field paths, migration, policy overlay.
 //! - [`document`]: a JSON document in memory (settings, policies, saved knowledge) and
 //!   typed reads out of it; keeps `serde_json` out of the WASM.
@@ -73,6 +74,7 @@ pub mod calendar;
 pub mod cleanup;
 pub mod document;
 pub mod field_error;
+pub mod host_mapped;
 pub mod lookup;
 pub mod patterns;
 pub mod records;

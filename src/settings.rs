@@ -9,10 +9,10 @@
 
 use crate::document::{self, Map, Value};
 use crate::field_error::{FieldError, FieldPath};
+use crate::host_mapped;
 use crate::rules::{Rule, RuleSpec};
 use crate::sanitize::{self, MAX_DEPTH};
 use crate::template::{Template, DEFAULT_TEMPLATE};
-use crate::zendesk;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -359,16 +359,11 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
         ));
     }
     for (i, domain) in s.host_mapped_domains.iter_mut().enumerate() {
-        *domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-        if !is_host_name(domain) {
+        *domain = host_mapped::normalise(domain);
+        if let Some(problem) = host_mapped::problem(domain) {
             errors.push(FieldError::new(
                 FieldPath::from("hostMappedDomains").index(i),
-                format!("'{domain}' is not a host name like support.example.com"),
-            ));
-        } else if domain.ends_with(zendesk::ACCOUNT_HOST_SUFFIX) {
-            errors.push(FieldError::new(
-                FieldPath::from("hostMappedDomains").index(i),
-                "zendesk.com subdomains are recognised without listing them",
+                problem,
             ));
         }
     }
@@ -426,20 +421,6 @@ fn check_folder_path(path: &str, field: &FieldPath, errors: &mut Vec<FieldError>
             check_folder_name(part, field, errors);
         }
     }
-}
-
-fn is_host_name(s: &str) -> bool {
-    s.len() <= 253
-        && s.contains('.')
-        && s.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 /// Brings a settings document of any earlier version to [`CURRENT_VERSION`].

@@ -16,7 +16,7 @@ use crate::router::{self, DownloadEvent, Lookup};
 use crate::settings::{self, ValidSettings};
 use crate::tickets::{Knowledge, TicketRef};
 use crate::zendesk::{self, CommentsResponse, Instance, TicketId};
-use crate::{bulk, cleanup, retention, rule_draft, takeover, view};
+use crate::{bulk, cleanup, host_mapped, retention, rule_draft, takeover, view};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Display;
@@ -541,6 +541,25 @@ impl Router {
         let local: Option<Value> = from_js(local, "settings")?;
         let sync: Option<Value> = from_js(sync, "synced settings")?;
         to_js(&settings::storage_migration(local.as_ref(), sync.as_ref()))
+    }
+
+    /// What host-mapped domain `domain` needs: `{domain, origin, matches, id}` (the host
+    /// permission to ask for, its content script's match patterns and id), or `null` when
+    /// it is no valid host-mapped domain.
+    #[wasm_bindgen(js_name = hostAccess)]
+    pub fn host_access(domain: &str) -> Result<JsValue, JsError> {
+        to_js(&host_mapped::host_access(domain))
+    }
+
+    /// `{unregister: [id], register: [{domain, origin, matches, id}]}`: the content script
+    /// registrations to drop and add so that each `granted` host-mapped domain has one
+    /// (`registered`: the ids `scripting.getRegisteredContentScripts` gives).
+    #[wasm_bindgen(js_name = contentScriptChanges)]
+    pub fn content_script_changes(
+        granted: Vec<String>,
+        registered: Vec<String>,
+    ) -> Result<JsValue, JsError> {
+        to_js(&host_mapped::script_changes(&granted, &registered))
     }
 
     /// Overlays an administrator policy on user settings: `{settings, locked}`.

@@ -650,3 +650,36 @@ fn a_history_entry_becomes_a_rule_and_a_sample_and_one_without_a_name_an_error()
     let err = Router::rule_from_download(js(r#"{"key":"1-7"}"#)).expect_err("rejected");
     assert!(text(&JsValue::from(err), "message").contains("no file name"));
 }
+
+#[wasm_bindgen_test]
+fn host_access_and_content_script_changes_are_plain_objects() {
+    let access = Router::host_access("Support.Example.com.").expect("ok");
+    assert_eq!(text(&access, "origin"), "https://support.example.com/*");
+    assert_eq!(text(&access, "id"), "host-mapped:support.example.com");
+    assert_eq!(
+        Array::from(&get(&access, "matches"))
+            .get(0)
+            .as_string()
+            .as_deref(),
+        Some("https://support.example.com/agent/*")
+    );
+    assert!(Router::host_access("support.example.com:8443")
+        .expect("ok")
+        .is_null());
+
+    let changes = Router::content_script_changes(
+        vec!["support.example.com".into()],
+        vec!["host-mapped:old.example.com".into()],
+    )
+    .expect("ok");
+    assert_eq!(
+        strings(&get(&changes, "unregister")),
+        ["host-mapped:old.example.com"]
+    );
+    let register = Array::from(&get(&changes, "register"));
+    assert_eq!(register.length(), 1);
+    assert_eq!(
+        text(&register.get(0), "id"),
+        "host-mapped:support.example.com"
+    );
+}

@@ -7,7 +7,7 @@
 
 import { Router } from './zd_dl_router.js';
 import { writeUserSettings } from './settings-store.js';
-import { $, api, ask, el, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
+import { $, api, ask, el, hasAccess, isObject, loadCore, readSettings, requestAccess, syncProblem, t } from './ui.js';
 
 /** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language); after *Make a rule…*, that download's ticket. */
 let sampleTicket = {
@@ -526,19 +526,6 @@ function addAlias() {
 
 // ---- host-mapped domains ----------------------------------------------------------------
 
-function originOf(domain) {
-  return `https://${domain.trim().toLowerCase().replace(/\.$/, '')}/*`;
-}
-
-/** Asks for access to a domain. Must run inside the click handler (a user gesture). */
-function requestAccess(domain) {
-  try {
-    return Promise.resolve(api.permissions.request({ origins: [originOf(domain)] })).catch(() => false);
-  } catch {
-    return Promise.resolve(false);
-  }
-}
-
 function addDomain() {
   const domain = $('domain-new').value.trim();
   if (!domain) return;
@@ -575,10 +562,8 @@ function renderDomains() {
 }
 
 async function checkAccess(domain, slot) {
-  let granted = false;
-  try {
-    granted = await api.permissions.contains({ origins: [originOf(domain)] });
-  } catch {
+  const granted = await hasAccess(domain);
+  if (granted === null) {
     slot.textContent = t('optionsAccessInvalid');
     slot.className = 'access warn';
     return;
@@ -588,11 +573,11 @@ async function checkAccess(domain, slot) {
     slot.className = 'access ok';
     return;
   }
-  const grant = el('button', { type: 'button', class: 'small-button', 'aria-label': t('optionsGrantAccessLabel', domain) }, t('optionsGrantAccess'));
+  // Granting stays possible when an administrator set the domains: no policy can grant access.
+  const grant = el('button', { type: 'button', class: 'small-button', 'data-grant': true, 'aria-label': t('optionsGrantAccessLabel', domain) }, t('optionsGrantAccess'));
   grant.addEventListener('click', () => requestAccess(domain).then(() => renderDomains()));
   slot.className = 'access warn';
   slot.replaceChildren(t('optionsAccessNotGranted'), ' ', grant);
-  if (locked.has('hostMappedDomains')) grant.disabled = true;
 }
 
 let errorsTimer = null;
@@ -615,7 +600,7 @@ function applyLocks() {
       anchor ? anchor.after(note) : box.prepend(note);
     }
     if (note) note.hidden = !isLocked;
-    for (const c of box.querySelectorAll('input, select, button, textarea')) {
+    for (const c of box.querySelectorAll('input, select, button:not([data-grant]), textarea')) {
       c.disabled = isLocked || c.dataset.disabledByRender === '1';
       if (isLocked) {
         const ids = new Set((c.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));

@@ -2,13 +2,15 @@
 // background), the router's health, the on/off switch, and the last routed downloads.
 // The switch writes `enabled` only after the core has validated the resulting settings.
 // *Make a rule…* on a history entry opens the options page with a rule made from it.
+// A host-mapped domain without access (notably one an administrator listed: a policy cannot
+// grant access) gets a *Grant access* button.
 // "Download all attachments" asks the background to run it; progress, failures and the
 // files waiting for a confirmation are read from storage.session `bulk`, which the
 // background keeps up to date (so closing and reopening the popup loses nothing).
 
 import { Router } from './zd_dl_router.js';
 import { readUserSettings, writeUserSettings } from './settings-store.js';
-import { $, api, ask, el, fill, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
+import { $, api, ask, el, fill, hasAccess, isObject, loadCore, readSettings, requestAccess, syncProblem, t } from './ui.js';
 
 const HISTORY_SHOWN = 20;
 /** How a history entry's ticket was found (the core's `source`), in words. */
@@ -45,11 +47,14 @@ async function main() {
     if (changes.bulk && area === 'session') showBulk();
   });
   coreReady = await loadCore().then(() => true, () => false);
-  await Promise.all([showState(), showSwitch(), showHistory(), showBulk()]);
+  await Promise.all([showState(), showSwitch(), showAccess(), showHistory(), showBulk()]);
   api.storage.onChanged.addListener((changes, area) => {
     if (changes.history && area === 'local') showHistory();
     if (changes.status && area === 'local') showState();
-    if ((changes.settings && area === 'local') || area === 'managed') showSwitch();
+    if ((changes.settings && area === 'local') || area === 'managed') {
+      showSwitch();
+      showAccess();
+    }
   });
 }
 
@@ -210,6 +215,23 @@ async function showSwitch() {
   box.disabled = locked || !coreReady;
   note.hidden = !(locked || !coreReady);
   note.textContent = locked ? t('lockedByAdmin') : t('popupCoreUnavailable');
+}
+
+/** The host-mapped domains in force (the user's or the policy's) without access, each with a Grant access button. */
+async function showAccess() {
+  if (!coreReady) return;
+  const { settings } = await readSettings();
+  const domains = Array.isArray(settings.hostMappedDomains) ? settings.hostMappedDomains : [];
+  const missing = [];
+  for (const domain of domains) if ((await hasAccess(String(domain))) === false) missing.push(String(domain));
+  $('access').replaceChildren(
+    ...missing.map((domain) => {
+      const grant = el('button', { type: 'button', class: 'small-button', 'data-domain': domain, 'aria-label': t('optionsGrantAccessLabel', domain) }, t('optionsGrantAccess'));
+      grant.addEventListener('click', () => requestAccess(domain).then(showAccess)); // in the click: a user gesture
+      return el('p', {}, ...fill('popupAccessMissing', el('span', { class: 'mono' }, domain)), ' ', grant);
+    }),
+  );
+  $('access').hidden = missing.length === 0;
 }
 
 async function toggle() {

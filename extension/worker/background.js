@@ -10,6 +10,7 @@
 //   marks.js         the ✓ marks on agent pages
 //   download-all.js  Download all
 //   retention.js     the clean-up
+//   host-mapped.js   the content script on host-mapped agent domains
 //   messages.js      the handlers of the message table (shared/protocol.js)
 //   platform.js      the browser's own way to name downloads (platform/<browser>/)
 //
@@ -23,6 +24,7 @@ import { record, keptUnrouted, onDownloadCompleted } from './records.js';
 import { refreshMarks } from './marks.js';
 import { createDownloadAll } from './download-all.js';
 import { listen } from './messages.js';
+import './host-mapped.js';
 
 const platform = installDownloadRouting({ route, decideNow, record, keptUnrouted, fallbackNow, watchdogMs });
 onDownloadCompleted(refreshMarks);

@@ -315,11 +315,12 @@ function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra 
  * Firefox is launched with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a
  * tab to moz-extension://, refused otherwise) plus `env` (e.g. {HOME}), restored afterwards.
  * `locale` (Chromium only: Firefox shows only the languages it has a language pack for) sets
- * the browser's UI language; `colorScheme` ('light', 'dark') the colour scheme pages see.
+ * the browser's UI language; `colorScheme` ('light', 'dark') the colour scheme pages see;
+ * `firefoxPrefs` more Firefox preferences.
  * Returns {kind, mock, proxy, session, browser, downloadDir, base,
  * worker (Chromium's service worker or null), close()}.
  */
-export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {}, locale = null, colorScheme = null }) {
+export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {}, locale = null, colorScheme = null, firefoxPrefs = {} }) {
   const mock = await startMock();
   const downloadDir = tempDir(downloadPrefix);
   let proxy = null;
@@ -345,7 +346,7 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
           downloadDir,
           proxyPort: proxy.port,
           colorScheme,
-          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }) },
+          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }), ...firefoxPrefs },
         });
       } finally {
         for (const [k, v] of Object.entries(saved)) {
@@ -362,6 +363,60 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
     throw e;
   }
   return runningEnvironment({ kind, mock, proxy, session, downloadDir, base, worker });
+}
+
+/**
+ * A private copy of a built extension (in Chromium an id of its own, so that a machine-wide
+ * policy or a changed manifest touches nothing else); `manifest(m)` may change its manifest.
+ * Returns {dir, cleanup()}.
+ */
+export function extensionCopy(extDir, { manifest = null } = {}) {
+  const dir = path.join(tempDir('zd-e2e-ext-copy-'), path.basename(extDir));
+  fs.cpSync(extDir, dir, { recursive: true });
+  if (manifest) {
+    const file = path.join(dir, 'manifest.json');
+    fs.writeFileSync(file, JSON.stringify(manifest(JSON.parse(fs.readFileSync(file, 'utf8'))), null, 2));
+  }
+  return { dir, cleanup: () => fs.rmSync(path.dirname(dir), { recursive: true, force: true }) };
+}
+
+export const CHROMIUM_POLICY_DIR = '/etc/chromium/policies/managed';
+let policies = 0;
+
+/**
+ * An administrator's policy `data` in storage.managed, filled the way an administrator would:
+ *   Chromium: /etc/chromium/policies/managed/<file>.json with {"3rdparty": {"extensions":
+ *             {"<id>": data}}} — machine-wide, so written for a private copy of extDir (its
+ *             own id; `manifest` as extensionCopy) and removed by cleanup();
+ *   Firefox:  $HOME/.mozilla/managed-storage/<add-on id>.json ({"name", "type": "storage",
+ *             "data"}), with HOME a temporary folder for that browser only (pass `env` to
+ *             startWithExtensionPages).
+ * Returns {extDir, env, unavailable (why the policy cannot be set, or null), cleanup()}.
+ */
+export function managedPolicy(kind, extDir, data, { manifest = null } = {}) {
+  const cleanup = [];
+  const done = () => {
+    for (const f of cleanup.reverse()) f();
+  };
+  if (kind === 'chromium') {
+    const copy = extensionCopy(extDir, { manifest });
+    cleanup.push(copy.cleanup);
+    const file = path.join(CHROMIUM_POLICY_DIR, `zd-dl-router-e2e-${process.pid}-${++policies}.json`);
+    try {
+      fs.mkdirSync(CHROMIUM_POLICY_DIR, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ '3rdparty': { extensions: { [chromiumExtensionId(copy.dir)]: data } } }));
+    } catch (err) {
+      return { extDir: copy.dir, env: {}, unavailable: `Chromium reads policies only from ${CHROMIUM_POLICY_DIR} (needs root): ${err.code ?? err.message}`, cleanup: done };
+    }
+    cleanup.push(() => fs.rmSync(file, { force: true }));
+    return { extDir: copy.dir, env: {}, unavailable: null, cleanup: done };
+  }
+  const home = tempDir('zd-e2e-firefox-home-');
+  cleanup.push(() => fs.rmSync(home, { recursive: true, force: true }));
+  const dir = path.join(home, '.mozilla', 'managed-storage');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${FIREFOX_ADDON_ID}.json`), JSON.stringify({ name: FIREFOX_ADDON_ID, description: 'zd-dl-router e2e policy', type: 'storage', data }));
+  return { extDir, env: { HOME: home }, unavailable: null, cleanup: done };
 }
 
 /**
@@ -420,8 +475,8 @@ export function pageSet(getBrowser, { label = '', debug = false } = {}) {
       if (debug) page.on('console', (m) => console.error(`[${label} page ${page.url()}] ${m.type()}: ${m.text()}`));
       return page;
     },
-    async ticketPage(ticketId) {
-      const page = await this.open(agentTicketUrl(ticketId));
+    async ticketPage(ticketId, host = undefined) {
+      const page = await this.open(agentTicketUrl(ticketId, '', host));
       await waitForSelector(page, `[data-testid="ticket-panel-${ticketId}"][data-loaded="true"]`);
       return page;
     },

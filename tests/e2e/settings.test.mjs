@@ -11,12 +11,9 @@
 // from the unpacked path) and moz-extension://<uuid>/ (Firefox gets a fixed UUID through
 // the `extensions.webextensions.uuids` pref, and MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 so that
 // WebDriver BiDi may navigate to it). The team-policy scenario runs in a browser of
-// its own with storage.managed filled the way an administrator would:
-//   Chromium: /etc/chromium/policies/managed/<file>.json with
-//             {"3rdparty": {"extensions": {"<id>": {...}}}} — machine-wide, so it is written
-//             for a private copy of dist/chrome (its own id) and removed afterwards;
-//   Firefox:  $HOME/.mozilla/managed-storage/<add-on id>.json ({"name", "type": "storage",
-//             "data"}), with HOME pointed at a temporary folder for that browser only.
+// its own with storage.managed filled the way an administrator would (harness managedPolicy:
+// a Chromium policy file for a private copy of dist/chrome, a Firefox managed-storage
+// manifest under a HOME of its own).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,16 +22,16 @@ import path from 'node:path';
 
 import {
   DIST, REPO_ROOT, browsersFromEnv, clickLink, waitForFile, waitForSelector, attachment, expectedBytes,
-  attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, FIREFOX_ADDON_ID, startWithExtensionPages,
+  attachmentSelector, agentTicketUrl, chromiumExtensionId, tempDir, sleep, startWithExtensionPages,
   pageSet, logRunEnd, until, restartExtensionWorker,
   typeInto,
   missingExtension,
+  managedPolicy,
 } from './harness.mjs';
 
 const FILE_TIMEOUT_MS = 20_000;
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS !== '0';
-const CHROMIUM_POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY = { template: 'policy-{ticket_id}/{filename}', enabled: true };
 
 /**
@@ -418,37 +415,17 @@ for (const kind of browsersFromEnv()) {
     if (missingExtension(kind, extDir)) return;
     let env;
     let unavailable = null;
-    const cleanup = [];
+    let policy = null;
     before(async () => {
-      if (kind === 'chromium') {
-        // A private copy: its own extension id, so the machine-wide policy touches nothing else.
-        const copy = path.join(tempDir('zd-e2e-policy-ext-'), 'chrome');
-        fs.cpSync(extDir, copy, { recursive: true });
-        cleanup.push(() => fs.rmSync(path.dirname(copy), { recursive: true, force: true }));
-        const file = path.join(CHROMIUM_POLICY_DIR, `zd-dl-router-e2e-${process.pid}.json`);
-        try {
-          fs.mkdirSync(CHROMIUM_POLICY_DIR, { recursive: true });
-          fs.writeFileSync(file, JSON.stringify({ '3rdparty': { extensions: { [chromiumExtensionId(copy)]: POLICY } } }));
-        } catch (err) {
-          unavailable = `Chromium reads policies only from ${CHROMIUM_POLICY_DIR} (needs root): ${err.code ?? err.message}`;
-          return;
-        }
-        cleanup.push(() => fs.rmSync(file, { force: true }));
-        env = await start(kind, copy);
-      } else {
-        const home = tempDir('zd-e2e-firefox-home-');
-        cleanup.push(() => fs.rmSync(home, { recursive: true, force: true }));
-        const dir = path.join(home, '.mozilla', 'managed-storage');
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, `${FIREFOX_ADDON_ID}.json`), JSON.stringify({ name: FIREFOX_ADDON_ID, description: 'zd-dl-router e2e policy', type: 'storage', data: POLICY }));
-        env = await start(kind, extDir, { home });
-      }
+      policy = managedPolicy(kind, extDir, POLICY);
+      unavailable = policy.unavailable;
+      if (!unavailable) env = await start(kind, policy.extDir, { home: policy.env.HOME ?? null });
     });
     after(async () => {
       try {
         await env?.close();
       } finally {
-        for (const f of cleanup.reverse()) f();
+        policy?.cleanup();
       }
     });
 

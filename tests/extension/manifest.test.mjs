@@ -17,7 +17,7 @@ for (const browser of BROWSERS) {
     const dir = path.join(ROOT, 'dist', browser);
 
     it('asks only for the documented permissions', () => {
-      assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'downloads', 'notifications', 'storage', 'unlimitedStorage']);
+      assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'downloads', 'notifications', 'scripting', 'storage', 'unlimitedStorage']);
       assert.deepEqual(manifest.host_permissions, ['https://*.zendesk.com/*', 'https://*.zdusercontent.com/*']);
       assert.deepEqual(manifest.optional_host_permissions, ['https://*/*']);
     });
