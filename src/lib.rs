@@ -36,6 +36,7 @@
 //! - [`records`]: one record per download the extension touched (real path, state), the
 //!   ground truth of retention, the ✓ marks, "already saved" and the history.
 //! - [`retention`]: which recorded files are due for deletion.
+//! - [`redaction`]: which recorded attachments Zendesk redacted or deleted since.
 //! - [`takeover`]: Firefox's take-over of a download it could not name: when the
 //!   browser's own copy may be removed, and when it must be kept.
 //!
@@ -75,6 +76,7 @@ pub mod field_error;
 pub mod lookup;
 pub mod patterns;
 pub mod records;
+pub mod redaction;
 pub mod retention;
 pub mod router;
 pub mod rules;

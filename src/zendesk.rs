@@ -414,6 +414,9 @@ pub struct ApiAttachment {
     /// `malware_not_found`, `malware_found`, `failed_to_scan`, `not_scanned`.
     #[serde(default)]
     pub malware_scan_result: Option<String>,
+    /// "If true, the attachment has been deleted" (Zendesk's Attachments API reference).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 impl ApiAttachment {
