@@ -22,6 +22,7 @@ const SAMPLE_TICKET = {
 const SIMPLE = [
   'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
   'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
+  'deleteRedacted',
   'syncSettings', 'syncCustomerNames',
 ];
 /** The accessible names of a rule's move and delete buttons (`data-act`), given the rule's number. */
