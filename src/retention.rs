@@ -392,6 +392,11 @@ mod tests {
         files.iter().collect()
     }
 
+    /// Reviews `files` given `statuses`, no comments read.
+    fn review_with(files: &[FileRecord], statuses: &Statuses, policy: Policy) -> Vec<Review> {
+        review(&refs(files), statuses, &HashMap::new(), policy, NOW)
+    }
+
     fn status(s: &str, days_ago: f64) -> Result<TicketStatus, StatusError> {
         Ok(TicketStatus {
             status: s.into(),
@@ -416,13 +421,7 @@ mod tests {
     #[test]
     fn nothing_is_due_without_a_policy() {
         let files = [file(1, 400.0, Some(1))];
-        let r = review(
-            &refs(&files),
-            &HashMap::new(),
-            &HashMap::new(),
-            Policy::default(),
-            NOW,
-        );
+        let r = review_with(&files, &HashMap::new(), Policy::default());
         assert_eq!(verdicts(&r), [(1, "keep")]);
         assert!(tickets_to_check(&refs(&files), Policy::default()).is_empty());
     }
@@ -438,7 +437,7 @@ mod tests {
             file(2, 30.0, None),
             file(3, 29.9, None),
         ];
-        let r = review(&refs(&files), &HashMap::new(), &HashMap::new(), policy, NOW);
+        let r = review_with(&files, &HashMap::new(), policy);
         assert_eq!(verdicts(&r), [(1, "delete"), (2, "delete"), (3, "keep")]);
         assert_eq!(r[0].age_days, 31);
     }
@@ -463,7 +462,7 @@ mod tests {
             (key(3), status("open", 60.0)),
             (key(4), Err(StatusError::Unreadable("HTTP 500".into()))),
         ]);
-        let r = review(&refs(&files), &statuses, &HashMap::new(), policy, NOW);
+        let r = review_with(&files, &statuses, policy);
         assert_eq!(
             verdicts(&r),
             [
@@ -486,13 +485,7 @@ mod tests {
             delete_redacted: false,
         };
         let statuses = HashMap::from([(key(1), status("open", 1.0))]);
-        let r = review(
-            &refs(&[file(1, 91.0, Some(1))]),
-            &statuses,
-            &HashMap::new(),
-            policy,
-            NOW,
-        );
+        let r = review_with(&[file(1, 91.0, Some(1))], &statuses, policy);
         assert_eq!(verdicts(&r), [(1, "delete")]);
     }
 
@@ -514,13 +507,7 @@ mod tests {
             (solved(2), "ticket 1 solved more than 2 days ago"),
         ];
         for (policy, want) in cases {
-            let r = review(
-                &refs(&[file(1, 3.0, Some(1))]),
-                &statuses,
-                &HashMap::new(),
-                policy,
-                NOW,
-            );
+            let r = review_with(&[file(1, 3.0, Some(1))], &statuses, policy);
             let reason = want.to_owned();
             assert_eq!(r[0].verdict, Verdict::Delete { reason }, "{policy:?}");
         }
@@ -553,7 +540,7 @@ mod tests {
             })
         );
         let files = [1, 2, 3, 4, 5].map(|id| file(id, 50.0, Some(id)));
-        let reasons: Vec<String> = review(&refs(&files), &statuses, &HashMap::new(), policy, NOW)
+        let reasons: Vec<String> = review_with(&files, &statuses, policy)
             .into_iter()
             .skip(1)
             .map(|r| match r.verdict {

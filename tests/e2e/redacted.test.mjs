@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, browsersFromEnv, chromiumExtensionId, extensionWorker, clickLink, waitForFile, waitForSelector, attachment,
+  DIST, browsersFromEnv, runDailyCleanup, clickLink, waitForFile, waitForSelector, attachment,
   attachmentSelector, expectedBytes, until, fixtures, extensionPagesSuite, missingExtension,
 } from './harness.mjs';
 
@@ -120,21 +120,7 @@ for (const kind of browsersFromEnv()) {
       undo.push(fixtures.redactAttachment(attachment(TICKET, LATER).token));
       await setOption('retentionDaily', true);
 
-      const worker = await extensionWorker(suite.env.browser, chromiumExtensionId(extDir), { wakePath: 'popup.html' });
-      await worker.evaluate(() => {
-        globalThis.__notes = [];
-        const create = chrome.notifications.create;
-        chrome.notifications.create = (...a) => {
-          globalThis.__notes.push(a);
-          return create.apply(chrome.notifications, a);
-        };
-        chrome.alarms.create('retention', { when: Date.now() + 200 });
-      });
-      const [note] = await until('the daily clean-up\'s notification', async () => {
-        const notes = await worker.evaluate(() => globalThis.__notes ?? null);
-        if (notes === null) throw new Error('the worker restarted: the spy is gone');
-        return notes.length ? notes.map((n) => n.at(-1)) : null;
-      }, { timeoutMs: 30_000 });
+      const note = await runDailyCleanup(suite.env.browser, extDir);
       assert.match(note.message, /^Deleted 1 customer file/, note.message);
       assert.ok(!onDisk(LATER), 'the file redacted since is deleted');
       assert.ok(onDisk(KEEP), 'the attachment still in Zendesk stays');
