@@ -15,9 +15,9 @@
 //!   (the token was seen with that ticket); a file filed by the page it was clicked on
 //!   (referrer) may be another ticket's attachment linked from a comment, and is kept.
 //!
-//! A walk that fails — an HTTP error, signed out, no agent tab, a truncated walk, an
-//! attachment whose URL has no token — decides nothing: the ticket's files are kept and
-//! reported. That includes a `404`: for an agent a deleted ticket and one moved out of their
+//! A walk that fails — an HTTP error, signed out, a truncated walk, an attachment whose URL
+//! has no token — decides nothing: the ticket's files are kept and reported. With no agent
+//! tab of the instance open nothing is walked, and the files are kept without a word. That includes a `404`: for an agent a deleted ticket and one moved out of their
 //! reach look the same, so the user deletes such files by hand. An answer that is not comment
 //! pages at all fails the whole review, as a malformed status answer does: nothing is deleted.
 //! (Reading each ticket's answer leniently would cost 6 KB of gzipped WASM.)
@@ -116,8 +116,9 @@ pub fn tickets_to_walk(files: &[&FileRecord], enabled: bool) -> Vec<TicketRef> {
 }
 
 /// What the browser side got when it walked one ticket's comments for the clean-up
-/// (`{ticket, comments?, error?}`): the comment pages, or the error it met instead.
+/// (`{ticket, comments?, error?, noTab?}`): the comment pages, or the error it met instead.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CommentsAnswer {
     /// The ticket walked.
     pub ticket: TicketRef,
@@ -127,17 +128,25 @@ pub struct CommentsAnswer {
     /// What went wrong (`HTTP 404`, signed out, no agent tab open).
     #[serde(default)]
     pub error: Option<String>,
+    /// No agent tab of the instance was open: nothing was asked.
+    #[serde(default)]
+    pub no_tab: bool,
 }
 
 impl CommentsAnswer {
-    /// The ticket's listing, or why there is none.
-    pub fn listing(self) -> (TicketRef, Result<Listing, String>) {
+    /// The ticket's listing, or why there is none; `None` when nothing was asked (no agent
+    /// tab of the instance open): the ticket's files are then kept without a word, or every
+    /// review without a Zendesk tab would list every file as unchecked.
+    pub fn listing(self) -> Option<(TicketRef, Result<Listing, String>)> {
+        if self.no_tab {
+            return None;
+        }
         let listing = match (self.comments, self.error) {
             (_, Some(error)) => Err(error),
             (None, None) => Err("neither an answer nor an error came back".into()),
             (Some(pages), None) => Listing::of_pages(&pages),
         };
-        (self.ticket, listing)
+        Some((self.ticket, listing))
     }
 }
 
@@ -282,10 +291,12 @@ mod tests {
             file(4, 4711, Some("Tk4711d"), Source::TokenIndex),
             file(5, 5, Some("Tk5"), Source::TokenIndex),
             file(7, 7, Some("Tk7"), Source::TokenIndex),
+            file(8, 8, Some("Tk8"), Source::TokenIndex),
         ];
         let answers = json!([
             {"ticket": {"instance": "acme", "id": 4711}, "comments": [redacted]},
             {"ticket": {"instance": "acme", "id": 5}, "error": "HTTP 404"},
+            {"ticket": {"instance": "acme", "id": 7}, "error": "no open acme agent tab", "noTab": true},
         ]);
         let on = Policy {
             delete_redacted: true,
@@ -299,7 +310,8 @@ mod tests {
                 "keep",
                 "delete: ticket 4711: attachment no longer in its comments (redacted, deleted or its comment removed in Zendesk)",
                 "unknown: attachments of ticket 5 could not be checked: HTTP 404",
-                "unknown: attachments of ticket 7 were not checked",
+                "keep", // no agent tab: nothing asked, nothing said
+                "keep", // not asked
             ]
         );
         // Something that is not comment pages fails the whole review: nothing is deleted.

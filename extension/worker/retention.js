@@ -17,7 +17,7 @@ const DAY_MINUTES = 24 * 60;
 
 /**
  * Asks an agent tab of each instance (the agent's session) to read `tickets` with message
- * `type` ('status' or 'comments'): `[{ticket, ...what the tab answered, or error}]`.
+ * `type` ('status' or 'comments'): `[{ticket, ...what the tab answered, or error, noTab?}]`.
  */
 async function ask(type, tickets) {
   const byInstance = new Map();
@@ -27,11 +27,11 @@ async function ask(type, tickets) {
     const [tab] = await tabsOfInstance(instance); // the one seen last
     const request = zdProtocol.message(type, { ticketIds });
     const reply = tab === undefined
-      ? { error: `no open ${instance} agent tab to read tickets` }
+      ? { error: `no open ${instance} agent tab to read tickets`, noTab: true }
       : await api.tabs.sendMessage(tab.tabId, request).catch((err) => ({ error: String(err?.message ?? err) }));
     for (const id of ticketIds) {
       const a = reply?.answers?.find((x) => x.ticketId === id);
-      answers.push({ ...a, ticket: { instance, id }, error: a?.error ?? reply?.error });
+      answers.push({ ...a, ticket: { instance, id }, error: a?.error ?? reply?.error, noTab: reply?.noTab });
     }
   }
   return answers;

@@ -3,11 +3,12 @@
 //
 // Two attachments of one ticket are downloaded into its folder; then an agent redacts one in
 // Zendesk (the mock's fixtures: its comment lists an empty `redacted.txt` under a new token,
-// the old token URL answers 404). With an agent tab open, the clean-up page:
-//   1. with `deleteRedacted` off (options page checkbox): lists nothing;
+// the old token URL answers 404). The clean-up page:
+//   1. with `deleteRedacted` off (options page checkbox), an agent tab open: lists nothing;
 //   2. while the ticket's comments cannot be read (HTTP 500): lists nothing, and says the
 //      file is kept because its ticket's attachments could not be checked;
-//   3. with `deleteRedacted` on: lists exactly the redacted file, with its reason; confirmed,
+//   3. with no agent tab open: lists nothing (nothing is read);
+//   4. with `deleteRedacted` on: lists exactly the redacted file, with its reason; confirmed,
 //      it is gone from disk and the other file stays.
 // Chromium also runs the daily clean-up (its alarm brought forward, as in bulk.test.mjs):
 // with no retention period, only `deleteRedacted`, it deletes a file redacted since.
@@ -100,6 +101,12 @@ for (const kind of browsersFromEnv()) {
       assert.deepEqual([...r.kept].sort(), [unchecked(KEEP), unchecked(SECRET)].sort(), 'kept, saying why');
       await r.page.close();
 
+      await agent.close();
+      r = await review();
+      assert.deepEqual({ due: r.due, kept: r.kept }, { due: [], kept: [] }, 'no agent tab: nothing read, nothing listed');
+      await r.page.close();
+
+      await suite.tabs.ticketPage(TICKET);
       r = await review();
       assert.deepEqual(r.due, [{ path: `${FOLDER}/${SECRET}`, why: NOT_LISTED }]);
       assert.deepEqual(r.kept, []);
