@@ -55,12 +55,12 @@ async function showPolicy() {
   if (s.retentionAfterDownloadDays) periods.push(t('cleanupAfterDownload', days(s.retentionAfterDownloadDays)));
   if (s.retentionAfterSolvedDays) periods.push(t('cleanupAfterSolved', days(s.retentionAfterSolvedDays)));
   const either = periods.length === 2 ? t('cleanupEither', ...periods) : periods[0];
-  const policy = !either
-    ? t(s.deleteRedacted ? 'cleanupRedactedOnly' : 'cleanupNoPolicy')
-    : s.retentionDaily
-      ? t('cleanupPolicyDaily', either)
-      : t('cleanupPolicy', either);
-  $('policy').textContent = either && s.deleteRedacted ? `${policy} ${t('cleanupPolicyRedacted')}` : policy;
+  let policy = s.deleteRedacted ? t('cleanupRedactedOnly') : t('cleanupNoPolicy');
+  if (either) {
+    policy = s.retentionDaily ? t('cleanupPolicyDaily', either) : t('cleanupPolicy', either);
+    if (s.deleteRedacted) policy += ` ${t('cleanupPolicyRedacted')}`;
+  }
+  $('policy').textContent = policy;
 }
 
 async function load() {
