@@ -9,7 +9,8 @@
 //!   when the core's [`recognize`](crate::zendesk::recognize)`(href, hosts)` says it is one
 //!   (`hosts`: host-mapped domains; a content script passes its own page's host, since it
 //!   only runs on Zendesk pages);
-//! - `ticketPath(id)`, `ticketStatusPath(id)`, `commentsPath(id)`: the API reads the content
+//! - `ticketPath(id)`, `ticketStatusPath(id)`, `commentsPath(id)`, `allCommentsPath(id)`
+//!   (with inline images, for the clean-up's redaction check): the API reads the content
 //!   script makes, as paths on the account's own host.
 //!
 //! Every host, path, length and character set in it is taken from [`crate::zendesk`]
@@ -19,8 +20,9 @@
 //! to `Router.recognize` on the URL fixtures and on thousands of generated URLs.
 
 use crate::zendesk::{
-    is_subdomain_byte, is_token_byte, ACCOUNT_HOST_SUFFIX, ATTACHMENT_PATH, COMMENTS_API,
-    MAX_TOKEN_LEN, NOT_AN_ACCOUNT, SCHEME, SIGNED_HOST_SUFFIX, TICKET_API, TICKET_STATUS_API,
+    is_subdomain_byte, is_token_byte, ACCOUNT_HOST_SUFFIX, ALL_COMMENTS_API, ATTACHMENT_PATH,
+    COMMENTS_API, MAX_TOKEN_LEN, NOT_AN_ACCOUNT, SCHEME, SIGNED_HOST_SUFFIX, TICKET_API,
+    TICKET_STATUS_API,
 };
 
 /// The script, with `{{NAME}}` where a value from the core goes.
@@ -45,6 +47,7 @@ const TEMPLATE: &str = r#"// GENERATED FILE, do not edit. Written by `zd-dl-rout
   const TICKET_API = {{TICKET_API}};
   const TICKET_STATUS_API = {{TICKET_STATUS_API}};
   const COMMENTS_API = {{COMMENTS_API}};
+  const ALL_COMMENTS_API = {{ALL_COMMENTS_API}};
 
   const lowerAscii = (s) => s.replace(/[A-Z]+/g, (c) => c.toLowerCase());
 
@@ -113,6 +116,8 @@ const TEMPLATE: &str = r#"// GENERATED FILE, do not edit. Written by `zd-dl-rout
     ticketStatusPath: (ticketId) => apiPath(TICKET_STATUS_API, ticketId),
     /** The first page of the ticket's comments; each page names the next (`next_page`). */
     commentsPath: (ticketId) => apiPath(COMMENTS_API, ticketId),
+    /** The same with inline images among the attachments (the clean-up's redaction check). */
+    allCommentsPath: (ticketId) => apiPath(ALL_COMMENTS_API, ticketId),
   });
 })();
 "#;
@@ -138,6 +143,7 @@ pub fn js() -> String {
         ("TICKET_API", string(TICKET_API)),
         ("TICKET_STATUS_API", string(TICKET_STATUS_API)),
         ("COMMENTS_API", string(COMMENTS_API)),
+        ("ALL_COMMENTS_API", string(ALL_COMMENTS_API)),
     ];
     values
         .iter()

@@ -51,6 +51,9 @@ pub const TICKET_STATUS_API: &str = "/api/v2/tickets/{id}.json";
 /// The first page of a ticket's comments ([`CommentsResponse`]); the next pages are its
 /// `next_page` URLs (`{id}` the ticket id).
 pub const COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json";
+/// The same with inline images listed among the attachments (Zendesk leaves them out by
+/// default): the clean-up's walk for redacted attachments must see every token.
+pub const ALL_COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json?include_inline_images=true";
 
 /// Whether `b` may appear in an attachment token: ASCII letters, digits, `-` and `_`.
 pub fn is_token_byte(b: u8) -> bool {

@@ -61,9 +61,9 @@
     return { ticketId, ticket, comments };
   }
 
-  async function fetchComments(ticketId) {
+  async function fetchComments(ticketId, first = zdPatterns.commentsPath(ticketId)) {
     const comments = [];
-    let next = zdPatterns.commentsPath(ticketId);
+    let next = first;
     while (next && comments.length < MAX_PAGES) {
       const page = await getJson(next);
       comments.push(page);
@@ -198,7 +198,8 @@
       }
     },
     status: ({ ticketIds }) => answerEach(ticketIds, 'response', (id) => getJson(zdPatterns.ticketStatusPath(id))),
-    comments: ({ ticketIds }) => answerEach(ticketIds, 'comments', fetchComments), // a fresh walk, not the cache
+    // A fresh walk (not the cache) that lists inline images too: every token counts.
+    comments: ({ ticketIds }) => answerEach(ticketIds, 'comments', (id) => fetchComments(id, zdPatterns.allCommentsPath(id))),
     async savedChanged() {
       await refreshMarks(visibleAttachmentLinks());
       return {};

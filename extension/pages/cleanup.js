@@ -3,6 +3,7 @@
 // verdict comes from the background (the routing core, on the worker's own clock); this
 // page only shows them, and the retention settings in force (the core merges the policy).
 
+import { Router } from './zd_dl_router.js';
 import { $, api, ask, el, loadCore, readSettings, t } from './ui.js';
 
 /** A file size in B or KB. */
@@ -50,7 +51,8 @@ async function showPolicy() {
     $('policy').textContent = t('cleanupPolicyUnknown', String(err?.message ?? err));
     return;
   }
-  const { settings: s } = await readSettings();
+  const { settings } = await readSettings();
+  const s = Router.validateSettings(settings).settings ?? settings; // with the defaults of what is not set
   const periods = [];
   if (s.retentionAfterDownloadDays) periods.push(t('cleanupAfterDownload', days(s.retentionAfterDownloadDays)));
   if (s.retentionAfterSolvedDays) periods.push(t('cleanupAfterSolved', days(s.retentionAfterSolvedDays)));

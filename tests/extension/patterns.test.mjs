@@ -232,11 +232,13 @@ describe('API paths', () => {
     assert.equal(zd.ticketPath(4711), '/api/v2/tickets/4711.json?include=organizations,users');
     assert.equal(zd.ticketStatusPath(4711), '/api/v2/tickets/4711.json');
     assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json');
+    // Zendesk lists inline images among a comment's attachments only when asked (List Comments).
+    assert.equal(zd.allCommentsPath(4711), '/api/v2/tickets/4711/comments.json?include_inline_images=true');
   });
 
   it('refuse anything but a positive integer ticket id', () => {
     for (const id of [0, -1, 1.5, NaN, Infinity, '4711', undefined, null, 2 ** 53]) {
-      for (const build of [zd.ticketPath, zd.ticketStatusPath, zd.commentsPath]) {
+      for (const build of [zd.ticketPath, zd.ticketStatusPath, zd.commentsPath, zd.allCommentsPath]) {
         assert.throws(() => build(id), /a ticket id is a positive integer/, String(id));
       }
     }
