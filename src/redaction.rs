@@ -16,10 +16,11 @@
 //!   (referrer) may be another ticket's attachment linked from a comment, and is kept.
 //!
 //! A walk that fails — an HTTP error, signed out, a truncated walk, an attachment whose URL
-//! has no token — decides nothing: the ticket's files are kept and reported. With no agent
-//! tab of the instance open nothing is walked, and the files are kept without a word. That includes a `404`: for an agent a deleted ticket and one moved out of their
-//! reach look the same, so the user deletes such files by hand. An answer that is not comment
-//! pages at all fails the whole review, as a malformed status answer does: nothing is deleted.
+//! has no token — decides nothing: the ticket's files are kept and reported. That includes a
+//! `404`: for an agent a deleted ticket and one moved out of their reach look the same, so
+//! the user deletes such files by hand. With no agent tab of the instance open nothing is
+//! walked, and the files are kept without a word. An answer that is not comment pages at all
+//! fails the whole review, as a malformed status answer does: nothing is deleted.
 //! (Reading each ticket's answer leniently would cost 6 KB of gzipped WASM.)
 
 use crate::records::{FileRecord, Route};
@@ -122,7 +123,7 @@ pub fn tickets_to_walk(files: &[&FileRecord], enabled: bool) -> Vec<TicketRef> {
 pub struct CommentsAnswer {
     /// The ticket walked.
     pub ticket: TicketRef,
-    /// `/api/v2/tickets/{id}/comments.json` and its next pages.
+    /// `/api/v2/tickets/{id}/comments.json?include_inline_images=true` and its next pages.
     #[serde(default)]
     pub comments: Option<Vec<CommentsResponse>>,
     /// What went wrong (`HTTP 404`, signed out, no agent tab open).
