@@ -16,9 +16,10 @@ WASM_RAW=target/$TARGET/release/zd_dl_router.wasm
 GEN=target/wasm-bindgen
 # The content scripts' Zendesk URL module, generated from the core (src/patterns.rs).
 PATTERNS=target/zendesk-patterns.js
-# Gzipped WASM above this fails the tests: the measured 169.4 KB plus 5 % (BENCHMARKS.md,
-# "Size"). Issue 16's goal is 90 KB; what is in the module and what each step saved is there.
-WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-177900}
+# Gzipped WASM above this fails the tests: the measured 183.9 KB plus 5 % (BENCHMARKS.md,
+# "Size": issue 16 left 169.4 KB; issue 17's features added 14.4 KB, itemised there).
+# Issue 16's goal is 90 KB; what is in the module and what each step saved is there.
+WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-193000}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

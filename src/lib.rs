@@ -38,6 +38,7 @@
 //! - [`records`]: one record per download the extension touched (real path, state), the
 //!   ground truth of retention, the ✓ marks, "already saved" and the history.
 //! - [`retention`]: which recorded files are due for deletion.
+//! - [`redaction`]: which recorded attachments Zendesk redacted or deleted since.
 //! - [`takeover`]: Firefox's take-over of a download it could not name: when the
 //!   browser's own copy may be removed, and when it must be kept.
 //!
@@ -78,6 +79,7 @@ pub mod host_mapped;
 pub mod lookup;
 pub mod patterns;
 pub mod records;
+pub mod redaction;
 pub mod retention;
 pub mod router;
 pub mod rule_draft;

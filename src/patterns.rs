@@ -9,7 +9,8 @@
 //!   when the core's [`recognize`](crate::zendesk::recognize)`(href, hosts)` says it is one
 //!   (`hosts`: host-mapped domains; a content script passes its own page's host, since it
 //!   only runs on Zendesk pages);
-//! - `ticketPath(id)`, `ticketStatusPath(id)`, `commentsPath(id)`: the API reads the content
+//! - `ticketPath(id)`, `ticketStatusPath(id)`, `commentsPath(id)`
+//!   (with inline images, for the clean-up's redaction check): the API reads the content
 //!   script makes, as paths on the account's own host.
 //!
 //! Every host, path, length and character set in it is taken from [`crate::zendesk`]
@@ -113,6 +114,7 @@ const TEMPLATE: &str = r#"// GENERATED FILE, do not edit. Written by `zd-dl-rout
     ticketStatusPath: (ticketId) => apiPath(TICKET_STATUS_API, ticketId),
     /** The first page of the ticket's comments; each page names the next (`next_page`). */
     commentsPath: (ticketId) => apiPath(COMMENTS_API, ticketId),
+    /** The same with inline images among the attachments (the clean-up's redaction check). */
   });
 })();
 "#;

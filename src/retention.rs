@@ -10,11 +10,16 @@
 //!   taken as when it was solved (solved tickets change rarely; a later update only delays
 //!   deletion, never hastens it). A ticket whose status cannot be read is kept and reported.
 //!
+//! - *Redacted or deleted in Zendesk* (on by default): the ticket's comments are walked when
+//!   the clean-up runs, and a routed attachment Zendesk redacted or deleted since is due at
+//!   once ([`crate::redaction`]). A ticket whose comments cannot be read is kept and reported.
+//!
 //! Only files this extension's records hold are ever considered ([`crate::records`]), and
 //! every one of them until it is deleted, found gone, or removed from the list by the user.
 
 use crate::calendar;
 use crate::records::{FileRecord, RecordKey};
+use crate::redaction::{self, CommentsAnswer, Listing};
 use crate::tickets::TicketRef;
 use crate::zendesk::TicketResponse;
 use serde::{Deserialize, Serialize};
@@ -30,6 +35,8 @@ pub struct Policy {
     pub after_download_days: Option<u32>,
     /// Delete this many days after the ticket was solved or closed.
     pub after_solved_days: Option<u32>,
+    /// Delete attachments Zendesk redacted or deleted since.
+    pub delete_redacted: bool,
 }
 
 /// A ticket's status as read for the clean-up.
@@ -154,11 +161,35 @@ pub fn tickets_to_check(files: &[&FileRecord], policy: Policy) -> Vec<TicketRef>
     tickets
 }
 
-/// Reviews every file. `statuses` holds what reading each ticket gave; tickets missing
-/// from it count as unreadable.
+/// What the clean-up must read through the agent tabs, by the message that reads it: the
+/// tickets whose status (`status`) and whose comments (`comments`) decide.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reads {
+    /// Tickets whose status the after-solved policy needs.
+    pub status: Vec<TicketRef>,
+    /// Tickets whose comments tell whether their attachments were redacted or deleted.
+    pub comments: Vec<TicketRef>,
+}
+
+/// What the clean-up must read for `files` under `policy`.
+pub fn reads(files: &[&FileRecord], policy: Policy) -> Reads {
+    Reads {
+        status: tickets_to_check(files, policy),
+        comments: redaction::tickets_to_walk(files, policy.delete_redacted),
+    }
+}
+
+/// What reading each ticket's status gave.
+pub type Statuses = HashMap<TicketRef, Result<TicketStatus, StatusError>>;
+/// What walking each ticket's comments gave.
+pub type Listings = HashMap<TicketRef, Result<Listing, String>>;
+
+/// Reviews every file. `statuses` and `listings` hold what reading each ticket gave;
+/// tickets missing from them count as unreadable.
 pub fn review(
     files: &[&FileRecord],
-    statuses: &HashMap<TicketRef, Result<TicketStatus, StatusError>>,
+    statuses: &Statuses,
+    listings: &Listings,
     policy: Policy,
     now_ms: f64,
 ) -> Vec<Review> {
@@ -173,16 +204,60 @@ pub fn review(
                 time_ms: file.time_ms,
                 ticket: file.ticket.clone(),
                 age_days: (age_ms / DAY_MS) as u32,
-                verdict: verdict(file, age_ms, statuses, policy, now_ms),
+                verdict: verdict(file, age_ms, statuses, listings, policy, now_ms),
             }
         })
         .collect()
 }
 
+/// A redacted or deleted attachment is due first (its reason says the most); a file whose
+/// ticket's comments could not be read is kept and reported unless a period makes it due.
 fn verdict(
     file: &FileRecord,
     age_ms: f64,
-    statuses: &HashMap<TicketRef, Result<TicketStatus, StatusError>>,
+    statuses: &Statuses,
+    listings: &Listings,
+    policy: Policy,
+    now_ms: f64,
+) -> Verdict {
+    let unchecked = match redacted(file, listings, policy) {
+        Ok(Some(reason)) => return Verdict::Delete { reason },
+        Ok(None) => None,
+        Err(reason) => Some(reason),
+    };
+    match dated_verdict(file, age_ms, statuses, policy, now_ms) {
+        Verdict::Keep => unchecked.map_or(Verdict::Keep, |reason| Verdict::KeepUnknown { reason }),
+        other => other,
+    }
+}
+
+/// Why `file`'s attachment is due as redacted or deleted (`Ok(None)`: it is not, or the
+/// policy does not ask), or why that could not be checked.
+fn redacted(
+    file: &FileRecord,
+    listings: &Listings,
+    policy: Policy,
+) -> Result<Option<String>, String> {
+    let (true, Some(ticket), Some(_)) = (policy.delete_redacted, &file.ticket, &file.attachment)
+    else {
+        return Ok(None);
+    };
+    match listings.get(ticket) {
+        Some(Ok(listing)) => Ok(listing
+            .gone(file)
+            .map(|g| format!("ticket {}: {g}", ticket.id))),
+        Some(Err(e)) => Err(format!(
+            "attachments of ticket {} could not be checked: {e}",
+            ticket.id
+        )),
+        None => Ok(None), // not walked: no agent tab of its instance open
+    }
+}
+
+fn dated_verdict(
+    file: &FileRecord,
+    age_ms: f64,
+    statuses: &Statuses,
     policy: Policy,
     now_ms: f64,
 ) -> Verdict {
@@ -251,11 +326,13 @@ pub struct StatusAnswer {
     pub error: Option<String>,
 }
 
-/// Reviews every file given the `answers` of reading their tickets (those of
-/// [`tickets_to_check`]); a ticket without an answer counts as unreadable.
+/// Reviews every file given the `answers` of reading their tickets' status and the
+/// `comments` of walking their comments (those of [`reads`]); a ticket without an answer
+/// counts as unreadable.
 pub fn review_answers(
     files: &[&FileRecord],
     answers: Vec<StatusAnswer>,
+    comments: Vec<CommentsAnswer>,
     policy: Policy,
     now_ms: f64,
 ) -> Vec<Review> {
@@ -266,7 +343,11 @@ pub fn review_answers(
             (a.ticket, status)
         })
         .collect();
-    review(files, &statuses, policy, now_ms)
+    let listings = comments
+        .into_iter()
+        .filter_map(CommentsAnswer::listing)
+        .collect();
+    review(files, &statuses, &listings, policy, now_ms)
 }
 
 #[cfg(test)]
@@ -311,6 +392,11 @@ mod tests {
         files.iter().collect()
     }
 
+    /// Reviews `files` given `statuses`, no comments read.
+    fn review_with(files: &[FileRecord], statuses: &Statuses, policy: Policy) -> Vec<Review> {
+        review(&refs(files), statuses, &HashMap::new(), policy, NOW)
+    }
+
     fn status(s: &str, days_ago: f64) -> Result<TicketStatus, StatusError> {
         Ok(TicketStatus {
             status: s.into(),
@@ -335,7 +421,7 @@ mod tests {
     #[test]
     fn nothing_is_due_without_a_policy() {
         let files = [file(1, 400.0, Some(1))];
-        let r = review(&refs(&files), &HashMap::new(), Policy::default(), NOW);
+        let r = review_with(&files, &HashMap::new(), Policy::default());
         assert_eq!(verdicts(&r), [(1, "keep")]);
         assert!(tickets_to_check(&refs(&files), Policy::default()).is_empty());
     }
@@ -351,7 +437,7 @@ mod tests {
             file(2, 30.0, None),
             file(3, 29.9, None),
         ];
-        let r = review(&refs(&files), &HashMap::new(), policy, NOW);
+        let r = review_with(&files, &HashMap::new(), policy);
         assert_eq!(verdicts(&r), [(1, "delete"), (2, "delete"), (3, "keep")]);
         assert_eq!(r[0].age_days, 31);
     }
@@ -376,7 +462,7 @@ mod tests {
             (key(3), status("open", 60.0)),
             (key(4), Err(StatusError::Unreadable("HTTP 500".into()))),
         ]);
-        let r = review(&refs(&files), &statuses, policy, NOW);
+        let r = review_with(&files, &statuses, policy);
         assert_eq!(
             verdicts(&r),
             [
@@ -396,9 +482,10 @@ mod tests {
         let policy = Policy {
             after_download_days: Some(90),
             after_solved_days: Some(7),
+            delete_redacted: false,
         };
         let statuses = HashMap::from([(key(1), status("open", 1.0))]);
-        let r = review(&refs(&[file(1, 91.0, Some(1))]), &statuses, policy, NOW);
+        let r = review_with(&[file(1, 91.0, Some(1))], &statuses, policy);
         assert_eq!(verdicts(&r), [(1, "delete")]);
     }
 
@@ -420,7 +507,7 @@ mod tests {
             (solved(2), "ticket 1 solved more than 2 days ago"),
         ];
         for (policy, want) in cases {
-            let r = review(&refs(&[file(1, 3.0, Some(1))]), &statuses, policy, NOW);
+            let r = review_with(&[file(1, 3.0, Some(1))], &statuses, policy);
             let reason = want.to_owned();
             assert_eq!(r[0].verdict, Verdict::Delete { reason }, "{policy:?}");
         }
@@ -453,7 +540,7 @@ mod tests {
             })
         );
         let files = [1, 2, 3, 4, 5].map(|id| file(id, 50.0, Some(id)));
-        let reasons: Vec<String> = review(&refs(&files), &statuses, policy, NOW)
+        let reasons: Vec<String> = review_with(&files, &statuses, policy)
             .into_iter()
             .skip(1)
             .map(|r| match r.verdict {
@@ -488,7 +575,13 @@ mod tests {
             ..Policy::default()
         };
         let now = 30.0 * DAY_MS;
-        let reviews = review_answers(&files.iter().collect::<Vec<_>>(), answers, policy, now);
+        let reviews = review_answers(
+            &files.iter().collect::<Vec<_>>(),
+            answers,
+            Vec::new(),
+            policy,
+            now,
+        );
         let verdicts: Vec<String> = reviews
             .iter()
             .map(|r| match &r.verdict {

@@ -96,6 +96,8 @@ pub struct Settings {
     pub retention_after_solved_days: Option<u32>,
     /// Run the clean-up daily (otherwise only on demand).
     pub retention_daily: bool,
+    /// Delete routed attachments Zendesk redacted or deleted since (see [`crate::redaction`]).
+    pub delete_redacted: bool,
     /// Copy the settings to the browser account's sync storage (off: they stay on this
     /// computer only). See [`for_sync`].
     pub sync_settings: bool,
@@ -125,6 +127,7 @@ impl Default for Settings {
             retention_after_download_days: None,
             retention_after_solved_days: None,
             retention_daily: false,
+            delete_redacted: true,
             sync_settings: false,
             sync_customer_names: false,
         }
@@ -221,6 +224,7 @@ impl ValidSettings {
         crate::retention::Policy {
             after_download_days: self.settings.retention_after_download_days,
             after_solved_days: self.settings.retention_after_solved_days,
+            delete_redacted: self.settings.delete_redacted,
         }
     }
 
@@ -264,6 +268,7 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
             "retentionAfterDownloadDays" => read(&mut s.retention_after_download_days, &key, v, e),
             "retentionAfterSolvedDays" => read(&mut s.retention_after_solved_days, &key, v, e),
             "retentionDaily" => read(&mut s.retention_daily, &key, v, e),
+            "deleteRedacted" => read(&mut s.delete_redacted, &key, v, e),
             "syncSettings" => read(&mut s.sync_settings, &key, v, e),
             "syncCustomerNames" => read(&mut s.sync_customer_names, &key, v, e),
             "rules" => match v {
@@ -352,10 +357,11 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
     if s.retention_daily
         && s.retention_after_download_days.is_none()
         && s.retention_after_solved_days.is_none()
+        && !s.delete_redacted
     {
         errors.push(FieldError::new(
             "retentionDaily",
-            "a daily clean-up needs a retention period",
+            "a daily clean-up needs a retention period or deleteRedacted",
         ));
     }
     for (i, domain) in s.host_mapped_domains.iter_mut().enumerate() {
@@ -847,6 +853,31 @@ mod tests {
         let s = ValidSettings::from_value(json!({"hostMappedDomains": [" Support.Example.COM. "]}))
             .expect("valid");
         assert_eq!(s.settings().host_mapped_domains, ["support.example.com"]);
+    }
+
+    #[test]
+    fn delete_redacted_is_on_by_default_a_team_policy_can_lock_it_and_it_counts_for_the_daily_run()
+    {
+        let retention = |v: Value| ValidSettings::from_value(v).expect("valid").retention();
+        assert!(retention(json!({})).delete_redacted, "on by default");
+        assert!(!retention(json!({"deleteRedacted": false})).delete_redacted);
+        assert!(
+            errors_of(json!({"deleteRedacted": "no"}))[0].starts_with("deleteRedacted: "),
+            "a clear error naming the field"
+        );
+        // The daily run deletes redacted files even without a period; with nothing to do it is refused.
+        assert!(retention(json!({"retentionDaily": true})).delete_redacted);
+        assert_eq!(
+            errors_of(json!({"retentionDaily": true, "deleteRedacted": false})),
+            ["retentionDaily: a daily clean-up needs a retention period or deleteRedacted"]
+        );
+        let Policied { settings, locked } = Policied::apply(
+            json!({"deleteRedacted": false}),
+            json!({"deleteRedacted": true}),
+        )
+        .expect("objects");
+        assert_eq!(locked, ["deleteRedacted"]);
+        assert!(retention(settings).delete_redacted, "the policy wins");
     }
 
     #[test]

@@ -416,27 +416,32 @@ impl Router {
         to_js(&self.records.saved_links(&links, &found, self.host_mapped()))
     }
 
-    /// Retention: the tickets whose status the clean-up must read.
+    /// Retention: the tickets the clean-up must read, by the message that reads them:
+    /// `{status: [ticket], comments: [ticket]}`.
     #[wasm_bindgen(js_name = ticketsToCheck)]
     pub fn tickets_to_check(&self) -> Result<JsValue, JsError> {
         let retained = self.records.retained();
-        to_js(&retention::tickets_to_check(
-            &retained,
-            self.settings.retention(),
-        ))
+        to_js(&retention::reads(&retained, self.settings.retention()))
     }
 
     /// Retention: reviews every retained file given what reading each ticket gave
-    /// (`[{ticket, response?, error?}]`, `response` being the tickets API JSON):
+    /// (`answers`: `[{ticket, response?, error?}]`, `response` being the tickets API JSON;
+    /// `comments`: `[{ticket, comments?, error?}]`, `comments` its comment pages):
     /// `[{key, downloadId, path, timeMs, ticket, ageDays, verdict:
     /// "delete"|"keep"|"keepUnknown", reason?}]`.
     #[wasm_bindgen(js_name = reviewRetention)]
-    pub fn review_retention(&self, answers: JsValue, now_ms: f64) -> Result<JsValue, JsError> {
+    pub fn review_retention(
+        &self,
+        answers: JsValue,
+        comments: JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
         let answers = from_js(answers, "ticket statuses")?;
+        let comments = from_js(comments, "ticket comments")?;
         let retained = self.records.retained();
         let policy = self.settings.retention();
         to_js(&retention::review_answers(
-            &retained, answers, policy, now_ms,
+            &retained, answers, comments, policy, now_ms,
         ))
     }
 

@@ -49,8 +49,12 @@ pub const TICKET_API: &str = "/api/v2/tickets/{id}.json?include=organizations,us
 /// The ticket alone: its `status` and `updated_at` for the clean-up (`{id}` the ticket id).
 pub const TICKET_STATUS_API: &str = "/api/v2/tickets/{id}.json";
 /// The first page of a ticket's comments ([`CommentsResponse`]) with their authors
-/// sideloaded (`users`); the next pages are its `next_page` URLs (`{id}` the ticket id).
-pub const COMMENTS_API: &str = "/api/v2/tickets/{id}/comments.json?include=users";
+/// sideloaded (`users`) and inline images listed among the attachments (Zendesk leaves them
+/// out by default; a click on one, Download all and the clean-up's walk for redacted
+/// attachments must all see every token); the next pages are its `next_page` URLs (`{id}`
+/// the ticket id).
+pub const COMMENTS_API: &str =
+    "/api/v2/tickets/{id}/comments.json?include=users&include_inline_images=true";
 
 /// Whether `b` may appear in an attachment token: ASCII letters, digits, `-` and `_`.
 pub fn is_token_byte(b: u8) -> bool {
@@ -424,6 +428,9 @@ pub struct ApiAttachment {
     /// `malware_not_found`, `malware_found`, `failed_to_scan`, `not_scanned`.
     #[serde(default)]
     pub malware_scan_result: Option<String>,
+    /// "If true, the attachment has been deleted" (Zendesk's Attachments API reference).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 impl ApiAttachment {

@@ -493,17 +493,21 @@ fn reviews_retention_from_ticket_answers_and_forgets_by_key() {
     );
     assert_eq!(router.downloads_in_progress(), [3.0]);
 
-    let check = Array::from(&router.tickets_to_check().expect("tickets"));
-    let tickets: Vec<(String, f64)> = check
-        .iter()
-        .map(|t| {
-            (
-                text(&t, "instance"),
-                get(&t, "id").as_f64().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(tickets, [("acme".into(), 2.0), ("acme".into(), 4711.0)]);
+    let reads = router.tickets_to_check().expect("tickets");
+    let tickets = |message: &str| -> Vec<(String, f64)> {
+        Array::from(&get(&reads, message))
+            .iter()
+            .map(|t| {
+                (
+                    text(&t, "instance"),
+                    get(&t, "id").as_f64().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let both = [("acme".into(), 2.0), ("acme".into(), 4711.0)];
+    assert_eq!(tickets("status"), both);
+    assert_eq!(tickets("comments"), both, "deleteRedacted is on by default");
 
     let solved =
         r#"{"ticket": {"id": 4711, "status": "solved", "updated_at": "2026-11-01T00:00:00Z"}}"#;
@@ -513,7 +517,7 @@ fn reviews_retention_from_ticket_answers_and_forgets_by_key() {
     ));
     let reviews = Array::from(
         &router
-            .review_retention(answers, NOW + 30.0 * DAY_MS)
+            .review_retention(answers, js("[]"), NOW + 30.0 * DAY_MS)
             .expect("review"),
     );
     let by_key = |key: &str| {
@@ -531,7 +535,7 @@ fn reviews_retention_from_ticket_answers_and_forgets_by_key() {
     assert_eq!(text(&other, "verdict"), "keepUnknown");
     assert!(text(&other, "reason").contains("HTTP 500"));
     assert!(router
-        .review_retention(js(r#"[{"error": "x"}]"#), NOW)
+        .review_retention(js(r#"[{"error": "x"}]"#), js("[]"), NOW)
         .is_err());
 
     let locates = Array::from(&router.locate(vec![sos.clone()]).expect("locate"));

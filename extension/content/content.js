@@ -167,11 +167,27 @@
     }
   }
 
+  /**
+   * `{answers: [{ticketId, [field]: what load(ticketId) gave, or error}]}`, one ticket at a
+   * time: the clean-up may ask for many, and the API budget is the team's.
+   */
+  async function answerEach(ticketIds, field, load) {
+    const answers = [];
+    for (const ticketId of ticketIds) {
+      answers.push(await load(ticketId).then(
+        (value) => ({ ticketId, [field]: value }),
+        (err) => ({ ticketId, error: String(err?.message ?? err) }),
+      ));
+    }
+    return { answers };
+  }
+
   // The background asks: load ticket `ticketId` ('lookup': a download needs a ticket it
   // does not know yet; `fresh` when the ticket may have changed since it was cached — an
-  // unknown attachment token, "download all"), the clean-up needs statuses ('status'), or
-  // saved files changed ('savedChanged'). Which tickets a token costs is the core's plan
-  // (src/lookup.rs), never this tab's history: one API budget serves the whole team.
+  // unknown attachment token, "download all"), the clean-up needs statuses ('status') or
+  // comment pages ('comments'), or saved files changed ('savedChanged'). Which tickets a
+  // token costs is the core's plan (src/lookup.rs), never this tab's history: one API
+  // budget serves the whole team.
   const requests = {
     async lookup({ lookup: { ticketId } = {}, fresh = false }) {
       await pageChanged();
@@ -181,15 +197,9 @@
         return { error: String(err?.message ?? err) };
       }
     },
-    async status({ ticketIds }) {
-      const answers = await Promise.allSettled(ticketIds.map(async (id) => getJson(zdPatterns.ticketStatusPath(id))));
-      return {
-        answers: answers.map((a, i) => ({
-          ticketId: ticketIds[i],
-          ...(a.status === 'fulfilled' ? { response: a.value } : { error: String(a.reason?.message ?? a.reason) }),
-        })),
-      };
-    },
+    status: ({ ticketIds }) => answerEach(ticketIds, 'response', (id) => getJson(zdPatterns.ticketStatusPath(id))),
+    // A fresh walk, not the cache: the clean-up must see what Zendesk lists now.
+    comments: ({ ticketIds }) => answerEach(ticketIds, 'comments', fetchComments),
     async savedChanged() {
       await refreshMarks(visibleAttachmentLinks());
       return {};

@@ -3,6 +3,7 @@
 // verdict comes from the background (the routing core, on the worker's own clock); this
 // page only shows them, and the retention settings in force (the core merges the policy).
 
+import { Router } from './zd_dl_router.js';
 import { $, api, ask, el, loadCore, readSettings, t } from './ui.js';
 
 /** A file size in B or KB. */
@@ -50,16 +51,18 @@ async function showPolicy() {
     $('policy').textContent = t('cleanupPolicyUnknown', String(err?.message ?? err));
     return;
   }
-  const { settings: s } = await readSettings();
+  const { settings } = await readSettings();
+  const s = Router.validateSettings(settings).settings ?? settings; // with the defaults of what is not set
   const periods = [];
   if (s.retentionAfterDownloadDays) periods.push(t('cleanupAfterDownload', days(s.retentionAfterDownloadDays)));
   if (s.retentionAfterSolvedDays) periods.push(t('cleanupAfterSolved', days(s.retentionAfterSolvedDays)));
   const either = periods.length === 2 ? t('cleanupEither', ...periods) : periods[0];
-  $('policy').textContent = !either
-    ? t('cleanupNoPolicy')
-    : s.retentionDaily
-      ? t('cleanupPolicyDaily', either)
-      : t('cleanupPolicy', either);
+  let policy = s.deleteRedacted ? t('cleanupRedactedOnly') : t('cleanupNoPolicy');
+  if (either) {
+    policy = s.retentionDaily ? t('cleanupPolicyDaily', either) : t('cleanupPolicy', either);
+    if (s.deleteRedacted) policy += ` ${t('cleanupPolicyRedacted')}`;
+  }
+  $('policy').textContent = policy;
 }
 
 async function load() {

@@ -25,6 +25,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SIMPLE = [
   'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
   'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
+  'deleteRedacted',
   'syncSettings', 'syncCustomerNames',
 ];
 /** The accessible names of a rule's move and delete buttons (`data-act`), given the rule's number. */

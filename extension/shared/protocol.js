@@ -91,6 +91,10 @@
       from: WORKER, to: CONTENT, request: { ticketIds: 'array' },
       reply: '{answers: [{ticketId, response?, error?}]}: read tickets\' status for retention',
     },
+    comments: {
+      from: WORKER, to: CONTENT, request: { ticketIds: 'array' },
+      reply: '{answers: [{ticketId, comments?, error?}]}: walk tickets\' comment pages for retention (redacted attachments)',
+    },
     savedChanged: {
       from: WORKER, to: CONTENT, request: {},
       reply: '{}: saved files changed; the content script asks `saved` again for the ✓ marks',

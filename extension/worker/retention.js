@@ -15,21 +15,23 @@ import { write, reloadRecords, locateAll } from './records.js';
 const ALARM = 'retention';
 const DAY_MINUTES = 24 * 60;
 
-/** Reads ticket statuses through an agent tab of each instance (the agent's session). */
-async function statuses(router) {
+/**
+ * Asks an agent tab of each instance (the agent's session) to read `tickets` with message
+ * `type` ('status' or 'comments'): `[{ticket, ...what the tab answered, or error, noTab?}]`.
+ */
+async function ask(type, tickets) {
   const byInstance = new Map();
-  for (const t of router.ticketsToCheck()) {
-    byInstance.set(t.instance, [...(byInstance.get(t.instance) ?? []), t.id]);
-  }
+  for (const t of tickets) byInstance.set(t.instance, [...(byInstance.get(t.instance) ?? []), t.id]);
   const answers = [];
   for (const [instance, ticketIds] of byInstance) {
     const [tab] = await tabsOfInstance(instance); // the one seen last
+    const request = zdProtocol.message(type, { ticketIds });
     const reply = tab === undefined
-      ? { error: `no open ${instance} agent tab to read ticket statuses` }
-      : await api.tabs.sendMessage(tab.tabId, zdProtocol.message('status', { ticketIds })).catch((err) => ({ error: String(err?.message ?? err) }));
+      ? { error: `no open ${instance} agent tab to read tickets`, noTab: true }
+      : await api.tabs.sendMessage(tab.tabId, request).catch((err) => ({ error: String(err?.message ?? err) }));
     for (const id of ticketIds) {
       const a = reply?.answers?.find((x) => x.ticketId === id);
-      answers.push({ ticket: { instance, id }, response: a?.response, error: a?.error ?? reply?.error });
+      answers.push({ ...a, ticket: { instance, id }, error: a?.error ?? reply?.error, noTab: reply?.noTab });
     }
   }
   return answers;
@@ -40,7 +42,8 @@ export async function review() {
   const router = await ready;
   if (!router) throw new Error('the routing core is not loaded');
   await reloadRecords(router);
-  const reviews = router.reviewRetention(await statuses(router), Date.now());
+  const reads = router.ticketsToCheck();
+  const reviews = router.reviewRetention(await ask('status', reads.status), await ask('comments', reads.comments), Date.now());
   // Only the due files are looked up in the browser: the rest are not shown, nor deleted.
   const due = reviews.filter((r) => r.verdict === 'delete');
   const found = new Map((await locateAll(router.locate(due.map((r) => r.key)))).map((f) => [f.key, f]));

@@ -29,7 +29,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, REPO_ROOT, browsersFromEnv, chromiumExtensionId, extensionWorker, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
+  DIST, REPO_ROOT, browsersFromEnv, runDailyCleanup, openPage, clickLink, waitForFile, waitForSelector, listTree, partialFiles,
   attachment, attachmentsOf, expectedBytes, expectedToolBytes, attachmentFetches, attachmentSelector, sleep, until,
   fixtures, startWithExtensionPages, pageSet, logRunEnd, saveOptions, bulkProgress, ageFileRecords, downloadAllInPopup, savedMarks,
   missingExtension,
@@ -547,21 +547,7 @@ for (const kind of browsersFromEnv()) {
       const mine = ['unrelated-notes.txt', `${BULK_DIR}/my-notes.txt`].filter((f) => fs.existsSync(path.join(env.downloadDir, ...f.split('/'))));
       const before = listTree(env.downloadDir);
 
-      const worker = await extensionWorker(env.browser, chromiumExtensionId(extDir), { wakePath: 'popup.html' });
-      await worker.evaluate(() => {
-        globalThis.__notes = [];
-        const create = chrome.notifications.create;
-        chrome.notifications.create = (...a) => {
-          globalThis.__notes.push(a);
-          return create.apply(chrome.notifications, a);
-        };
-        chrome.alarms.create('retention', { when: Date.now() + 200 });
-      });
-      const [options] = await until('the daily clean-up\'s notification', async () => {
-        const notes = await worker.evaluate(() => globalThis.__notes ?? null);
-        if (notes === null) throw new Error('the worker restarted: the spy is gone');
-        return notes.length ? notes.map((n) => n.at(-1)) : null;
-      }, { timeoutMs: 30_000 });
+      const options = await runDailyCleanup(env.browser, extDir);
 
       const after = new Set(listTree(env.downloadDir));
       const deleted = before.filter((f) => !after.has(f));

@@ -11,6 +11,7 @@
 //   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
 //   saveOptions(page, values), bulkProgress(popup), typeInto(page, selector, text)  the options page and the popup, like a user
 //   ageFileRecords(page, days)  time passes for the routed files' records (retention)
+//   runDailyCleanup(browser, extDir)  Chromium: the daily clean-up now; its notification
 //   openTab(browser, url), pageSet(getBrowser, {label, debug}), pathsNamed(dir, fileName, opts),
 //   logRunEnd(kind, env, {debug, extraLines})
 //
@@ -792,6 +793,30 @@ export async function saveOptions(page, values) {
     const stored = Object.entries(want).every(([k, v]) => (settings[k] ?? null) === v);
     return stored && (status.time ?? 0) > before ? true : { error: JSON.stringify({ settings, status, before }) };
   }, { timeoutMs: 10_000 });
+}
+
+/**
+ * Chromium: runs the daily clean-up now — its alarm brought forward (unpacked extensions may
+ * set alarms under Chromium's 30 s minimum) — and resolves to the options of the notification
+ * it shows, read through a spy on the worker's notifications.create.
+ */
+export async function runDailyCleanup(browser, extDir) {
+  const worker = await extensionWorker(browser, chromiumExtensionId(extDir), { wakePath: 'popup.html' });
+  await worker.evaluate(() => {
+    globalThis.__notes = [];
+    const create = chrome.notifications.create;
+    chrome.notifications.create = (...a) => {
+      globalThis.__notes.push(a);
+      return create.apply(chrome.notifications, a);
+    };
+    chrome.alarms.create('retention', { when: Date.now() + 200 });
+  });
+  const [options] = await until('the daily clean-up\'s notification', async () => {
+    const notes = await worker.evaluate(() => globalThis.__notes ?? null);
+    if (notes === null) throw new Error('the worker restarted: the spy is gone');
+    return notes.length ? notes.map((n) => n.at(-1)) : null;
+  }, { timeoutMs: 30_000 });
+  return options;
 }
 
 /**

@@ -231,7 +231,9 @@ describe('API paths', () => {
   it('are the paths of the Zendesk API', () => {
     assert.equal(zd.ticketPath(4711), '/api/v2/tickets/4711.json?include=organizations,users');
     assert.equal(zd.ticketStatusPath(4711), '/api/v2/tickets/4711.json');
-    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json?include=users');
+    // Authors sideloaded; inline images listed among a comment's attachments, which Zendesk
+    // does only when asked (List Comments): every token of the ticket is known.
+    assert.equal(zd.commentsPath(4711), '/api/v2/tickets/4711/comments.json?include=users&include_inline_images=true');
   });
 
   it('refuse anything but a positive integer ticket id', () => {

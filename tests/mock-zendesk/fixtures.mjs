@@ -5,6 +5,7 @@
 // Everything here is plain data plus a few helpers so later tests can add tickets:
 //   addTicket({id, host?, organizationId, subject, requesterId, status, updatedAt?, comments: [[{fileName, size?, contentType?, token?, inline?, malwareScanResult?}], ...]})
 //   addBulkTickets({firstId, tickets, attachmentsPerTicket, organizationId})
+//   redactAttachment(token)   an agent redacts an attachment (returns the undo)
 // Attachment bytes are deterministic per token: see expectedBytes(token).
 
 import { createHash } from 'node:crypto';
@@ -162,6 +163,27 @@ export function addBulkTickets({ firstId = 5000, count = 20, attachmentsPerTicke
 }
 
 // ---- deterministic attachment bytes -------------------------------------------------------
+
+/**
+ * An agent redacts the attachment `token` (Zendesk's "Redact Comment Attachment": "the
+ * attachment is replaced with an empty 'redacted.txt' file"): its comment lists an empty
+ * `redacted.txt` under a new token instead, and the old token URL answers 404 like any
+ * token Zendesk does not know. Returns the undo.
+ */
+export function redactAttachment(token) {
+  const a = attachmentsByToken.get(token);
+  const { attachments } = tickets.get(a.ticketId).comments.find((c) => c.id === a.commentId);
+  const i = attachments.indexOf(a);
+  const redacted = { ...a, fileName: 'redacted.txt', size: 0, contentType: 'text/plain', token: `${token}R` };
+  attachments[i] = redacted;
+  attachmentsByToken.delete(token);
+  attachmentsByToken.set(redacted.token, redacted);
+  return () => {
+    attachments[i] = a;
+    attachmentsByToken.delete(redacted.token);
+    attachmentsByToken.set(token, a);
+  };
+}
 
 /** The bytes served for an attachment token (header line naming the token, then filler). */
 export function bytesFor(token, size) {

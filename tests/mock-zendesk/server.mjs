@@ -191,7 +191,8 @@ function attachmentJson(a, host) {
   };
 }
 
-function commentJson(c, host) {
+/** A comment as List Comments gives it; inline images only with `include_inline_images=true`. */
+function commentJson(c, host, inlineImages) {
   return {
     id: c.id,
     type: 'Comment',
@@ -200,7 +201,7 @@ function commentJson(c, host) {
     html_body: `<div class="zd-comment" dir="auto">${c.body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</div>`,
     plain_body: c.body,
     public: c.public,
-    attachments: c.attachments.map((a) => attachmentJson(a, host)),
+    attachments: c.attachments.filter((a) => inlineImages || !a.inline).map((a) => attachmentJson(a, host)),
     audit_id: c.id + 1000000,
     via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
     created_at: c.createdAt,
@@ -363,10 +364,11 @@ export async function startMock({ commentsPerPage = 2, verbose = false } = {}) {
       if (!t) return notFound(res);
       const perPage = Math.max(1, Math.min(100, Number(url.searchParams.get('per_page')) || commentsPerPage));
       const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-      const all = t.comments.map((c) => commentJson(c, host));
+      const inlineImages = url.searchParams.get('include_inline_images') === 'true';
+      const all = t.comments.map((c) => commentJson(c, host, inlineImages));
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      // Like Zendesk's, the page links keep the sideloads asked for.
-      const sideload = include.size ? `&include=${[...include].join(',')}` : '';
+      // Like Zendesk's, the page links keep the sideloads and options asked for.
+      const sideload = (include.size ? `&include=${[...include].join(',')}` : '') + (inlineImages ? '&include_inline_images=true' : '');
       const pageUrl = (n) => apiUrl(host, `/tickets/${id}/comments.json?page=${n}&per_page=${perPage}${sideload}`);
       const body = {
         comments: slice,
