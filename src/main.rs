@@ -10,10 +10,12 @@
 //! zd-dl-router records [--settings FILE] [--history]
 //!                                          JSON lines in (records events), the storage
 //!                                          writes of each out (and the popup's history)
-//! zd-dl-router rule-from                   JSON lines in (downloads as the popup lists
-//!                                          them: `fileName`, `organization`?, `ticket`?:
-//!                                          {instance, id}), the rule *Make a rule…*
-//!                                          prefills for each out, with its preview sample
+//! zd-dl-router rule-from [--settings FILE] JSON lines in (downloads as the popup lists
+//!                                          them: `fileName`, `url`?, `organization`?,
+//!                                          `ticket`?: {instance, id}), the rule *Make a
+//!                                          rule…* prefills for each out, with its preview
+//!                                          sample (the settings' host-mapped domains
+//!                                          count as Zendesk links)
 //! ```
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
@@ -54,7 +56,7 @@ const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
        zd-dl-router check-settings FILE
        zd-dl-router patterns --js
        zd-dl-router records [--settings FILE] [--history]
-       zd-dl-router rule-from";
+       zd-dl-router rule-from [--settings FILE]";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,9 +114,12 @@ fn main() -> ExitCode {
             settings_arg(&rest).and_then(|s| run_records(&s, history))
         }
         ["check-settings", file] => return check_settings(file),
-        ["rule-from"] => each_line(|download: FromDownload| {
-            let draft = rule_draft::draft(&download)?;
-            serde_json::to_string(&draft).map_err(|e| e.to_string())
+        ["rule-from", rest @ ..] => settings_arg(rest).and_then(|s| {
+            let host_mapped = &s.settings().host_mapped_domains;
+            each_line(|download: FromDownload| {
+                let draft = rule_draft::draft(&download, host_mapped)?;
+                serde_json::to_string(&draft).map_err(|e| e.to_string())
+            })
         }),
         ["patterns", "--js"] => {
             print!("{}", zd_dl_router::patterns::js());

@@ -60,10 +60,14 @@ pub struct RuleDraft {
 /// The rule a download suggests; an error when the download has no file name.
 ///
 /// The name is the one rules match, as the router takes it: the `name=` of an attachment
-/// link (`report.pdf`), else the name on disk (which the browser may have made
-/// `report (1).pdf`).
-pub fn draft(download: &FromDownload) -> Result<RuleDraft, &'static str> {
-    let linked = match download.url.as_deref().and_then(|u| recognize(u, &[])) {
+/// link (`report.pdf`; on a zendesk.com subdomain or one of the `host_mapped` domains),
+/// else the name on disk (which the browser may have made `report (1).pdf`).
+pub fn draft(download: &FromDownload, host_mapped: &[String]) -> Result<RuleDraft, &'static str> {
+    let linked = match download
+        .url
+        .as_deref()
+        .and_then(|u| recognize(u, host_mapped))
+    {
         Some(ZendeskUrl::Attachment { name, .. }) => name,
         _ => None,
     };
@@ -265,8 +269,13 @@ mod tests {
     use super::*;
     use crate::zendesk::{Instance, TicketId};
 
+    /// The draft with no host-mapped domains.
+    fn draft_of(download: &FromDownload) -> Result<RuleDraft, &'static str> {
+        draft(download, &[])
+    }
+
     fn rule_of(file_name: &str, organization: Option<&str>) -> RuleSpec {
-        draft(&FromDownload {
+        draft_of(&FromDownload {
             file_name: Some(file_name.into()),
             organization: organization.map(Into::into),
             ..FromDownload::default()
@@ -388,7 +397,7 @@ mod tests {
 
     #[test]
     fn the_sample_is_the_downloads_ticket_and_file() {
-        let d = draft(&FromDownload {
+        let d = draft_of(&FromDownload {
             url: None,
             file_name: Some("web01_gitlabsos.tar.gz".into()),
             ticket: Some(TicketRef {
@@ -410,7 +419,7 @@ mod tests {
     #[test]
     fn the_name_of_the_attachment_link_wins_over_the_name_the_browser_gave_the_file() {
         let from = |url: &str| {
-            draft(&FromDownload {
+            draft_of(&FromDownload {
                 url: Some(url.into()),
                 file_name: Some("report (1).pdf".into()),
                 ..FromDownload::default()
@@ -432,9 +441,25 @@ mod tests {
     }
 
     #[test]
+    fn the_link_name_counts_on_a_host_mapped_domain_the_settings_list() {
+        let download = FromDownload {
+            url: Some("https://support.example.com/attachments/token/Tk1/?name=report.pdf".into()),
+            file_name: Some("report (1).pdf".into()),
+            ..FromDownload::default()
+        };
+        let mapped = ["support.example.com".to_owned()];
+        let got = draft(&download, &mapped).expect("a draft");
+        assert_eq!(got.filename, "report.pdf");
+        assert_eq!(
+            draft_of(&download).expect("a draft").filename,
+            "report (1).pdf"
+        );
+    }
+
+    #[test]
     fn a_download_without_a_file_name_makes_no_rule() {
         for file_name in [None, Some(String::new())] {
-            let got = draft(&FromDownload {
+            let got = draft_of(&FromDownload {
                 file_name,
                 ..FromDownload::default()
             });

@@ -584,12 +584,16 @@ impl Router {
         to_js(&router::preview_sample(settings, &sample))
     }
 
-    /// *Make a rule…*: the rule a popup history entry (`{fileName, organization?,
+    /// *Make a rule…*: the rule a popup history entry (`{fileName, url?, organization?,
     /// ticket?}`) suggests, with the preview's sample: `{rule, ticket?, filename}`.
+    /// `host_mapped`: the host-mapped domains of the settings (their links count as Zendesk's).
     #[wasm_bindgen(js_name = ruleFromDownload)]
-    pub fn rule_from_download(download: JsValue) -> Result<JsValue, JsError> {
+    pub fn rule_from_download(
+        download: JsValue,
+        host_mapped: Vec<String>,
+    ) -> Result<JsValue, JsError> {
         let download: rule_draft::FromDownload = from_js(download, "download")?;
-        to_js(&rule_draft::draft(&download).map_err(js_error)?)
+        to_js(&rule_draft::draft(&download, &host_mapped).map_err(js_error)?)
     }
 }
 

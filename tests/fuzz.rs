@@ -1369,7 +1369,7 @@ fn rule_from_download(name: &str, cases: u32) {
             }),
             organization: org.clone(),
         };
-        let draft = rule_draft::draft(&download).map_err(TestCaseError::fail)?;
+        let draft = rule_draft::draft(&download, &[]).map_err(TestCaseError::fail)?;
         let settings = json!({ "rules": [draft.rule] }).to_string();
         let valid = ValidSettings::from_json(&settings)
             .map_err(|e| TestCaseError::fail(format!("{settings}: {e}")))?;

@@ -645,13 +645,13 @@ fn load_records_reads_a_storage_snapshot_and_converts_the_legacy_list() {
 fn a_history_entry_becomes_a_rule_and_a_sample_and_one_without_a_name_an_error() {
     let draft = Router::rule_from_download(js(
         r#"{"key":"1-7","fileName":"trace.har","organization":"ACME","ticket":{"instance":"acme","id":4711},"folder":"zendesk/ACME/4711/"}"#,
-    ))
+    ), vec![])
     .expect("a draft");
     assert_eq!(text(&get(&draft, "rule"), "fileName"), r"^trace\.har$");
     assert_eq!(text(&get(&draft, "rule"), "organization"), "^ACME$");
     assert_eq!(get(&get(&draft, "ticket"), "id").as_f64(), Some(4711.0));
     assert_eq!(text(&draft, "filename"), "trace.har");
-    let err = Router::rule_from_download(js(r#"{"key":"1-7"}"#)).expect_err("rejected");
+    let err = Router::rule_from_download(js(r#"{"key":"1-7"}"#), vec![]).expect_err("rejected");
     assert!(text(&JsValue::from(err), "message").contains("no file name"));
 }
 

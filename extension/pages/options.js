@@ -381,7 +381,7 @@ async function ruleFromDownload() {
   if (!entry) return problem(t('optionsRuleFromGone'));
   let made;
   try {
-    made = Router.ruleFromDownload(entry);
+    made = Router.ruleFromDownload(entry, draft.hostMappedDomains);
   } catch (err) {
     return problem(t('optionsRuleFromFailed', err.message ?? err));
   }

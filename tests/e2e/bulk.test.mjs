@@ -555,7 +555,7 @@ for (const kind of browsersFromEnv()) {
       assert.ok(deleted.every((f) => f.startsWith('zendesk/')), `only routed files: ${JSON.stringify(deleted)}`);
       for (const f of mine) assert.ok(after.has(f), `the user's ${f} stays`);
       assert.equal(options.title, 'zd-dl-router clean-up');
-      assert.match(options.message, new RegExp(`^Deleted ${deleted.length} customer file\\(s\\) past their retention period[;.]`), options.message);
+      assert.match(options.message, new RegExp(`^Deleted ${deleted.length} customer file\\(s\\) due for clean-up \\(past their retention period, or redacted or deleted in Zendesk\\)[;.]`), options.message);
       await setDaily(false);
       await saveSettings({ retentionAfterDownloadDays: '' });
     });

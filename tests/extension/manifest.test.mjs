@@ -22,6 +22,17 @@ for (const browser of BROWSERS) {
       assert.deepEqual(manifest.optional_host_permissions, ['https://*/*']);
     });
 
+    if (browser === 'chrome') {
+      it('lets a team policy set every setting the README documents (managed-storage schema)', () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(dir, 'managed_schema.json'), 'utf8'));
+        const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+        const documented = [...readme.matchAll(/^\| setting \| default \| meaning \|\n\|[-|]+\|\n((?:\|.*\n)+)/gm)]
+          .flatMap(([, rows]) => [...rows.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map(([, name]) => name));
+        assert.ok(documented.length >= 15, `settings tables found in the README: ${documented}`);
+        assert.deepEqual(documented.filter((name) => !(name in schema.properties)), []);
+      });
+    }
+
     it('runs its content scripts on Zendesk agent pages only', () => {
       assert.deepEqual(manifest.content_scripts.map((c) => c.matches), [['https://*.zendesk.com/agent/*']]);
     });
