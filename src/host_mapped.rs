@@ -16,7 +16,7 @@
 //! assert_eq!(host_access("support.example.com:8443"), None);
 //! ```
 
-use crate::zendesk::{ACCOUNT_HOST_SUFFIX, SCHEME};
+use crate::zendesk::{Instance, ACCOUNT_HOST_SUFFIX, SCHEME};
 use serde::Serialize;
 
 /// The id of every content script registered for a host-mapped domain starts with this; the
@@ -50,9 +50,10 @@ pub struct ScriptChanges {
     pub register: Vec<HostAccess>,
 }
 
-/// `raw` as the settings keep it: trimmed, without trailing dots, ASCII lower case.
+/// `raw` as the settings keep it: the name of the instance the domain is (trimmed, without
+/// trailing dots, ASCII lower case), so a setting and the instance of its URLs compare equal.
 pub fn normalise(raw: &str) -> String {
-    raw.trim().trim_end_matches('.').to_ascii_lowercase()
+    Instance::new(raw).as_str().to_owned()
 }
 
 /// Why `domain` (normalised) cannot be a host-mapped domain, or `None` when it can.

@@ -7,7 +7,8 @@
 
 import { Router } from './zd_dl_router.js';
 import { writeUserSettings } from './settings-store.js';
-import { $, api, ask, el, hasAccess, isObject, loadCore, readSettings, requestAccess, syncProblem, t } from './ui.js';
+import { $, api, ask, el, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
+import { hasAccess, requestAccess } from './host-access.js';
 
 /** The sample the live preview renders (a ticket of the mock Zendesk, too; its subject in the page's language); after *Make a rule…*, that download's ticket. */
 let sampleTicket = {

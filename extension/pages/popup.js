@@ -10,7 +10,8 @@
 
 import { Router } from './zd_dl_router.js';
 import { readUserSettings, writeUserSettings } from './settings-store.js';
-import { $, api, ask, el, fill, hasAccess, isObject, loadCore, readSettings, requestAccess, syncProblem, t } from './ui.js';
+import { $, api, ask, el, fill, isObject, loadCore, readSettings, syncProblem, t } from './ui.js';
+import { hasAccess, requestAccess } from './host-access.js';
 
 const HISTORY_SHOWN = 20;
 /** How a history entry's ticket was found (the core's `source`), in words. */

@@ -109,24 +109,3 @@ export async function readSettings() {
 export function syncProblem(err) {
   return t('syncCopyNotUpdated', String(err?.cause?.message ?? err?.cause ?? err?.message ?? err));
 }
-
-/**
- * Asks for access to host-mapped domain `domain` (the host permission the core names for
- * it); resolves to whether it was granted. Must run inside the click handler (a user
- * gesture). Needs `loadCore()` first.
- */
-export function requestAccess(domain) {
-  const access = Router.hostAccess(domain);
-  if (!access) return Promise.resolve(false);
-  try {
-    return Promise.resolve(api.permissions.request({ origins: [access.origin] })).catch(() => false);
-  } catch {
-    return Promise.resolve(false);
-  }
-}
-
-/** Whether access to host-mapped domain `domain` is granted; null when it is no valid domain. */
-export async function hasAccess(domain) {
-  const access = Router.hostAccess(domain);
-  return access && api.permissions.contains({ origins: [access.origin] }).catch(() => false);
-}

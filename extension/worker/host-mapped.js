@@ -8,6 +8,7 @@
 
 import { api, ready, onSettingsApplied } from './core.js';
 import { Router } from './zd_dl_router.js';
+import { hasAccess } from './host-access.js';
 
 let syncing = Promise.resolve();
 
@@ -19,10 +20,7 @@ export function syncHostMapped(router) {
 
 async function sync(router) {
   const granted = [];
-  for (const domain of router.settings.hostMappedDomains) {
-    const access = Router.hostAccess(domain);
-    if (access && (await api.permissions.contains({ origins: [access.origin] }))) granted.push(domain);
-  }
+  for (const domain of router.settings.hostMappedDomains) if (await hasAccess(domain)) granted.push(domain);
   const registered = (await api.scripting.getRegisteredContentScripts()).map((script) => script.id);
   const { unregister, register } = Router.contentScriptChanges(granted, registered);
   if (unregister.length) await api.scripting.unregisterContentScripts({ ids: unregister });
