@@ -33,6 +33,7 @@
 //! - [`rules`]: user rules (first match wins) → a template or "leave alone".
 //! - [`rule_draft`]: *Make a rule…*: a rule prefilled from a download the popup lists.
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
+//! - [`archive`]: which file names are archives the local helper unpacks, and their folder.
 //! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
 //! - [`lookup`]: which agent tab loads which ticket when a download needs one (bounded).
 //! - [`records`]: one record per download the extension touched (real path, state), the
@@ -70,6 +71,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod archive;
 pub mod bulk;
 pub mod calendar;
 pub mod cleanup;
