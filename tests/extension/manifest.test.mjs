@@ -20,6 +20,7 @@ for (const browser of BROWSERS) {
       assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'downloads', 'notifications', 'scripting', 'storage', 'unlimitedStorage']);
       assert.deepEqual(manifest.host_permissions, ['https://*.zendesk.com/*', 'https://*.zdusercontent.com/*']);
       assert.deepEqual(manifest.optional_host_permissions, ['https://*/*']);
+      assert.deepEqual(manifest.optional_permissions, ['nativeMessaging']);
     });
 
     if (browser === 'chrome') {
