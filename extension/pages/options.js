@@ -26,9 +26,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SIMPLE = [
   'enabled', 'baseFolder', 'template', 'fallbackTemplate', 'noOrgFolder', 'conflictAction', 'watchdogMs', 'notifyOnFallback',
   'skipInlineImages', 'bulkConcurrency', 'sidecar', 'retentionAfterDownloadDays', 'retentionAfterSolvedDays', 'retentionDaily',
-  'deleteRedacted',
+  'deleteRedacted', 'unpackArchives', 'destinationRoot', 'helperCleanup',
   'syncSettings', 'syncCustomerNames',
 ];
+/** The optional permission the local helper needs (runtime.sendNativeMessage). */
+const NATIVE_MESSAGING = { permissions: ['nativeMessaging'] };
 /** The accessible names of a rule's move and delete buttons (`data-act`), given the rule's number. */
 const RULE_ACTION_LABELS = {
   up: (n) => t('optionsRuleUpLabel', n),
@@ -45,6 +47,8 @@ let draft = null; // the settings being edited; aliases as [[org, folder], …]
 let savedJson = ''; // JSON of the draft as last loaded or saved
 let valid = false;
 let organizations = []; // organization names seen in downloads and tickets (from the background)
+let helperPermitted = false; // whether the browser lets the extension talk to the local helper
+let helperAsked = false; // turning a helper setting on asked for the permission (once a visit)
 
 // ---- loading ----------------------------------------------------------------------------
 
@@ -58,7 +62,7 @@ async function main() {
   $('baseFolder-prefix').textContent = t('downloadsPath', '');
   $('preview-sample').textContent = t('optionsPreviewSample', sampleTicket.id, sampleTicket.subject, sampleTicket.organization.name, sampleTicket.status);
   wireStaticControls();
-  await Promise.all([load(), loadOrganizations()]);
+  await Promise.all([load(), loadOrganizations(), showHelper()]);
   await ruleFromDownload();
   api.storage.onChanged.addListener((changes, area) => {
     // Changed elsewhere (the popup's switch, another window, synced from another computer):
@@ -257,6 +261,7 @@ function wireStaticControls() {
       draft[key] = readSimple(input);
       if (key === 'template') syncPreset();
       if (key === 'syncSettings') syncDependents();
+      if (['unpackArchives', 'destinationRoot', 'helperCleanup'].includes(key)) helperSettingChanged();
       changed();
     });
   }
@@ -291,6 +296,11 @@ function wireStaticControls() {
   $('export').addEventListener('click', exportJson);
   $('import-file').addEventListener('change', importJson);
   $('review-cleanup').addEventListener('click', () => api.tabs.create({ url: api.runtime.getURL('cleanup.html') }));
+  $('helper-allow').addEventListener('click', allowHelper);
+  $('helper-copy').addEventListener('click', () => {
+    $('helper-command').select();
+    navigator.clipboard.writeText($('helper-command').value).then(() => ($('save-status').textContent = t('optionsHelperCopied')), () => {});
+  });
 }
 
 function readSimple(input) {
@@ -345,11 +355,12 @@ function renderRules() {
       input.id = id;
       const label = li.querySelector(`label[data-for="${key}"]`);
       label.htmlFor = id;
-      const err = input.nextElementSibling;
+      const err = input.parentElement.querySelector('.error');
       err.id = `${id}-error`;
       markable(input, ['rules', i, key], err.id);
-      input.value = ruleValue(rule, key);
-      input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', () => {
+      if (input.type === 'checkbox') input.checked = Boolean(rule[key]);
+      else input.value = ruleValue(rule, key);
+      input.addEventListener(input.tagName === 'SELECT' || input.type === 'checkbox' ? 'change' : 'input', () => {
         setRuleValue(rule, key, input, li);
         if (key === 'name') li.querySelector('.rule-title').textContent = rule.name ? `– ${rule.name}` : '';
         changed();
@@ -424,7 +435,8 @@ function setRuleValue(rule, key, input, li) {
     return;
   }
   let v;
-  if (input.dataset.list) v = input.value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (input.type === 'checkbox') v = input.checked || undefined;
+  else if (input.dataset.list) v = input.value.split(',').map((s) => s.trim()).filter(Boolean);
   else if (input.dataset.number) v = numberOrText(input.value);
   else v = input.value;
   if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) delete rule[key];
@@ -586,6 +598,43 @@ let errorsTimer = null;
 function showErrorsLater() {
   clearTimeout(errorsTimer);
   errorsTimer = setTimeout(changed, 0);
+}
+
+// ---- the local helper -------------------------------------------------------------------
+
+/** Found (its version and the folders it may touch) or why not; the install command for this browser. */
+async function showHelper() {
+  helperPermitted = await Promise.resolve(api.permissions.contains(NATIVE_MESSAGING)).catch(() => false);
+  const { command = '', hello } = await ask('helperStatus', {}, { timeoutMs: 10_000 });
+  $('helper-command').value = command;
+  $('helper-allow').hidden = helperPermitted;
+  const status = $('helper-status');
+  const roots = hello?.ok ? hello.roots ?? [] : [];
+  $('helper-roots').replaceChildren(...roots.map((root) => el('li', {}, root)));
+  $('helper-roots').hidden = roots.length === 0;
+  status.dataset.state = hello?.ok ? 'found' : helperPermitted ? 'notFound' : 'notAllowed';
+  status.className = `access ${hello?.ok ? 'ok' : 'warn'}`;
+  if (hello?.ok) status.textContent = t('optionsHelperFound', hello.version);
+  else if (!helperPermitted) status.textContent = t('optionsHelperNotAllowed');
+  else status.textContent = t('optionsHelperNotFound', hello?.error?.message ?? t('workerNoAnswer'));
+}
+
+/** Asks for the permission (inside the click or change that wants it: a user gesture), then shows the helper again. */
+function allowHelper() {
+  helperAsked = true;
+  let asked;
+  try {
+    asked = Promise.resolve(api.permissions.request(NATIVE_MESSAGING));
+  } catch (err) {
+    asked = Promise.reject(err);
+  }
+  return asked.catch(() => false).then(showHelper);
+}
+
+/** Turning a helper setting on asks for the permission, once a visit (the *Allow* button asks again). */
+function helperSettingChanged() {
+  const wanted = draft.unpackArchives !== 'off' || Boolean(draft.destinationRoot) || draft.helperCleanup;
+  if (wanted && !helperPermitted && !helperAsked) allowHelper();
 }
 
 // ---- policy locks -----------------------------------------------------------------------

@@ -316,8 +316,21 @@ function historyItem(entry) {
     el('span', { class: 'meta' }, meta.join(' · ')),
   );
   if (entry.note && (fallback || entry.source === 'leftAlone')) what.append(el('span', { class: 'meta note' }, entry.note));
+  const helper = helperText(entry);
+  if (helper) what.append(el('span', { class: 'meta helper', 'data-helper': entry.helper?.state ?? 'pending' }, helper));
   if (file) what.append(makeRuleButton(entry.key, file));
   return el('li', { class: fallback ? 'fallback' : null, 'data-key': String(entry.key), 'data-source': entry.source }, what);
+}
+
+/** What the local helper did with the file (the core's record of its answers), in words; '' when nothing was asked of it. */
+function helperText(entry) {
+  const h = entry.helper ?? {};
+  const outcome = {
+    unpacked: () => (h.skipped ? t('popupHelperUnpackedSkipped', h.files, h.skipped) : t('popupHelperUnpacked', h.files)),
+    refused: () => t('popupHelperRefused', h.reason),
+    failed: () => t('popupHelperFailed', h.reason),
+  }[h.state];
+  return [h.path && t('popupHelperMoved', h.path), outcome?.(), entry.afterComplete && t('popupHelperPending')].filter(Boolean).join(' · ');
 }
 
 /** *Make a rule…*: the options page, with a new rule made from this download first (unsaved). */

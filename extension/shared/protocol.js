@@ -81,6 +81,10 @@
       from: PAGE, to: WORKER, request: { keys: 'array' },
       reply: '{forgotten}: drops the records of files that are gone',
     },
+    helperStatus: {
+      from: PAGE, to: WORKER, request: {},
+      reply: '{command, hello}: the command that installs the local helper for this browser, and its answer to hello (or why there is none)',
+    },
 
     // ---- worker → content script (tabs.sendMessage) ----
     lookup: {

@@ -7,12 +7,18 @@
 
 import { api } from './core.js';
 import { TimeoutError, withTimeout } from './async.js';
+import { helperBrowser } from './platform.js';
 
 /** The host's name in its manifest (`zd-dl-router helper install` writes it). */
 export const HELPER = 'dev.zd_dl_router.helper';
 
 /** How long each request may take: unpacking and moving a large archive take a while. */
 const TIMEOUT_MS = { hello: 5_000, delete: 60_000, deleteEmptyFolders: 60_000, move: 10 * 60_000, unpack: 10 * 60_000 };
+
+/** The command that installs the helper for this browser (the options page shows it to copy). */
+export function installCommand() {
+  return `zd-dl-router helper install --browser ${helperBrowser()}`;
+}
 
 /** Whether the user granted the optional permission (false when the browser cannot say). */
 export function permitted() {

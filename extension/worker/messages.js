@@ -9,6 +9,7 @@ import { agentPageHandlers } from './lookups.js';
 import { markHandlers } from './marks.js';
 import { withRecords, locateAll } from './records.js';
 import * as cleanup from './retention.js';
+import * as helper from './helper.js';
 
 /** WORKER, CONTENT or PAGE for a message's sender (null: not this extension). */
 function senderOf(sender) {
@@ -66,6 +67,8 @@ export function listen({ downloadAll, content }) {
     cleanupReview: async () => ({ reviews: await cleanup.review() }),
     cleanupRun: ({ keys }) => cleanup.remove(keys),
     cleanupForget: ({ keys }) => cleanup.forget(keys),
+    /** The options page's *Local helper*: found or why not, its version and roots. */
+    helperStatus: async () => ({ command: helper.installCommand(), hello: await helper.ask({ type: 'hello' }) }),
   };
 
   zdProtocol.listen(api, zdProtocol.WORKER, { ...agentPageHandlers, ...markHandlers, ...content, ...pageHandlers }, senderOf);

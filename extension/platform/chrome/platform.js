@@ -28,6 +28,11 @@ const TIMINGS_KEPT = 2000;
 /** Chromium notifications take buttons ("Show file"). */
 export const notificationButtons = true;
 
+/** The `--browser` of `zd-dl-router helper install`: Google Chrome and Chromium read their helpers from different folders. */
+export function helperBrowser() {
+  return navigator.userAgentData?.brands?.some((b) => b.brand === 'Google Chrome') ? 'chrome' : 'chromium';
+}
+
 export function installDownloadRouting({ route, decideNow, record, fallbackNow, watchdogMs }) {
   const determining = api.downloads.onDeterminingFilename;
   const ownNames = new Map(); // url → {filename, conflictAction} of downloads we start

@@ -17,6 +17,11 @@ import { api } from './core.js';
 /** Firefox notifications have no buttons: a click on the notification itself shows the file. */
 export const notificationButtons = false;
 
+/** The `--browser` of `zd-dl-router helper install`. */
+export function helperBrowser() {
+  return 'firefox';
+}
+
 export function installDownloadRouting({ route, record, keptUnrouted }) {
   const starting = new Set(); // URLs we are starting: onCreated may fire before download() resolves
   const running = new Set(); // ids of our downloads not finished yet
