@@ -6,6 +6,7 @@
 
 import { api, ready, routerNow, note } from './core.js';
 import { notifyFallback, countPlaced } from './notices.js';
+import * as helper from './helper.js';
 
 /** Called with nothing when a download completes (the ✓ marks refresh). */
 const completedListeners = [];
@@ -108,6 +109,34 @@ async function observeNow(router, id) {
         ? { state: 'interrupted', reason: item.error ?? 'interrupted', startMs }
         : { state: 'inProgress' };
   await write(router.observeDownload(id, state));
+  if (state.state === 'complete') afterComplete(router, id);
+}
+
+/** Downloads whose helper steps are under way (a download is observed complete more than once). */
+const helping = new Set();
+
+/**
+ * A download completed: the local helper's steps its decision asked for (`afterComplete`:
+ * move, then unpack), one after another, each answer (or failure) recorded by the core,
+ * which says what comes next. Nothing is waited for: a slow or hung helper holds up no
+ * download, and a failed step leaves the file where it is.
+ */
+async function afterComplete(router, id) {
+  if (helping.has(id)) return;
+  helping.add(id);
+  try {
+    for (let step = router.helperNext(id); step; ) {
+      const answer = await helper.ask(step.request);
+      await settled();
+      const { writes, next } = router.recordHelper(step.key, answer);
+      await write(writes);
+      step = next;
+    }
+  } catch (err) {
+    console.error('zd-dl-router: the helper\'s steps stopped', err);
+  } finally {
+    helping.delete(id);
+  }
 }
 
 api.downloads.onChanged.addListener(async ({ id, state }) => {

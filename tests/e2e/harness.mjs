@@ -6,7 +6,8 @@
 //   waitForFile(downloadDir, relPath, {timeoutMs, expectBytes})
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
-//   startWithExtensionPages({kind, extDir, downloadPrefix, env, locale, colorScheme})  env whose extension pages open as tabs
+//   startWithExtensionPages({kind, extDir, downloadPrefix, env, locale, colorScheme, downloadDir, profileDir})  env whose extension pages open as tabs
+//   helperHome(kind, {roots, extDir})  a temporary home where the local helper is installed for one run
 //   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir),
 //   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
 //   saveOptions(page, values), bulkProgress(popup), typeInto(page, selector, text)  the options page and the popup, like a user
@@ -22,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
@@ -312,25 +314,26 @@ function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra 
  * Mock (+ proxy) + browser with the extension, whose pages can be opened as tabs at
  * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the unpacked
  * path) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
- * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser:
- * Firefox is launched with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a
- * tab to moz-extension://, refused otherwise) plus `env` (e.g. {HOME}), restored afterwards.
+ * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser: it is
+ * launched with `env` (e.g. {HOME}), restored afterwards; Firefox also with
+ * MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a tab to moz-extension://,
+ * refused otherwise). `downloadDir` and (Chromium) `profileDir`: given folders instead of
+ * fresh ones (the caller removes them).
  * `locale` (Chromium only: Firefox shows only the languages it has a language pack for) sets
  * the browser's UI language; `colorScheme` ('light', 'dark') the colour scheme pages see;
  * `firefoxPrefs` more Firefox preferences.
  * Returns {kind, mock, proxy, session, browser, downloadDir, base,
  * worker (Chromium's service worker or null), close()}.
  */
-export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {}, locale = null, colorScheme = null, firefoxPrefs = {} }) {
+export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `zd-e2e-${kind}-`, env = {}, locale = null, colorScheme = null, firefoxPrefs = {}, downloadDir = tempDir(downloadPrefix), profileDir = undefined }) {
   const mock = await startMock();
-  const downloadDir = tempDir(downloadPrefix);
   let proxy = null;
   let session;
   let base;
   let worker = null;
   try {
     if (kind === 'chromium') {
-      session = await launchChromium({ extDir, downloadDir, mockPort: mock.port, locale, colorScheme });
+      session = await withEnv(env, () => launchChromium({ extDir, downloadDir, mockPort: mock.port, locale, colorScheme, profileDir }));
       const id = chromiumExtensionId(extDir);
       base = `chrome-extension://${id}/`;
       worker = await extensionWorker(session.browser, id, { timeoutMs: 10_000 }).catch(() => null);
@@ -338,23 +341,13 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
       if (locale) throw new Error(`startWithExtensionPages: Firefox cannot switch its language to ${locale} (no language pack)`);
       proxy = await startProxy({ targetPort: mock.port });
       const uuid = randomUUID();
-      const vars = { MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', ...env };
-      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, vars);
-      try {
-        session = await launchFirefox({
-          extDir,
-          downloadDir,
-          proxyPort: proxy.port,
-          colorScheme,
-          extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }), ...firefoxPrefs },
-        });
-      } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
+      session = await withEnv({ MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', ...env }, () => launchFirefox({
+        extDir,
+        downloadDir,
+        proxyPort: proxy.port,
+        colorScheme,
+        extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: uuid }), ...firefoxPrefs },
+      }));
       assert.equal(session.addonId, FIREFOX_ADDON_ID);
       base = `moz-extension://${uuid}/`;
     }
@@ -364,6 +357,20 @@ export async function startWithExtensionPages({ kind, extDir, downloadPrefix = `
     throw e;
   }
   return runningEnvironment({ kind, mock, proxy, session, downloadDir, base, worker });
+}
+
+/** `launch()` with the environment variables `vars` set (puppeteer hands them to the browser), restored afterwards. */
+async function withEnv(vars, launch) {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await launch();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 /**
@@ -379,6 +386,48 @@ export function extensionCopy(extDir, { manifest = null } = {}) {
     fs.writeFileSync(file, JSON.stringify(manifest(JSON.parse(fs.readFileSync(file, 'utf8'))), null, 2));
   }
   return { dir, cleanup: () => fs.rmSync(path.dirname(dir), { recursive: true, force: true }) };
+}
+
+// ---- the local helper --------------------------------------------------------------------
+
+/** The native binary (`cargo build`), whose `helper install` the E2E runs as a user does. */
+export const HELPER_BIN = path.resolve(process.env.E2E_HELPER_BIN ?? path.join(REPO_ROOT, 'target', 'debug', 'zd-dl-router'));
+/** The helper's name in its host manifest (README "Local helper"). */
+export const HELPER_NAME = 'dev.zd_dl_router.helper';
+
+/**
+ * A temporary home (and for Chromium a profile folder, its --user-data-dir) for one browser
+ * run, where `install()` installs the local helper the way a user does: `zd-dl-router helper
+ * install --browser <kind> --root <each of roots>` with HOME and XDG_CONFIG_HOME in that
+ * home, so the helper reads its roots from <home>/.config/zd-dl-router/helper.json, Firefox
+ * its host manifest from <home>/.mozilla/native-messaging-hosts/, and Chromium from
+ * <profileDir>/NativeMessagingHosts/ (`--profile`; `--extension-id` adds the id Chromium gives
+ * the unpacked folder `extDir`). Pass `env` (and `profileDir`) to startWithExtensionPages.
+ * Returns {home, env, profileDir, manifest (the host manifest's path), install(), cleanup()}.
+ */
+export function helperHome(kind, { roots, extDir }) {
+  const home = tempDir('zd-e2e-helper-home-');
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
+  const profileDir = kind === 'chromium' ? tempDir('zd-e2e-helper-profile-') : undefined;
+  const manifest = kind === 'chromium'
+    ? path.join(profileDir, 'NativeMessagingHosts', `${HELPER_NAME}.json`)
+    : path.join(home, '.mozilla', 'native-messaging-hosts', `${HELPER_NAME}.json`);
+  return {
+    home,
+    env,
+    profileDir,
+    manifest,
+    install() {
+      for (const root of roots) fs.mkdirSync(root, { recursive: true });
+      const args = ['helper', 'install', '--browser', kind, ...roots.flatMap((root) => ['--root', root])];
+      if (kind === 'chromium') args.push('--profile', profileDir, '--extension-id', chromiumExtensionId(extDir));
+      execFileSync(HELPER_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (!fs.existsSync(manifest)) throw new Error(`zd-dl-router helper install wrote no ${manifest}`);
+    },
+    cleanup() {
+      for (const dir of [home, profileDir].filter(Boolean)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
 }
 
 export const CHROMIUM_POLICY_DIR = '/etc/chromium/policies/managed';
