@@ -352,6 +352,23 @@ impl Router {
         to_js(&self.records.observe(id, &observed))
     }
 
+    /// The next request to the local helper for download `download_id` once it is
+    /// complete (after [`Router::observe_download`]): `{key, request: {type: "move", path,
+    /// to} | {type: "unpack", path}}`, or `undefined` when there is nothing (more) to do.
+    #[wasm_bindgen(js_name = helperNext)]
+    pub fn helper_next(&self, download_id: f64) -> Result<JsValue, JsError> {
+        optional(self.records.helper_next(download_id_of(download_id)?))
+    }
+
+    /// What the local helper answered to record `key`'s request (its answer as it came, or
+    /// `{failed: "<why>"}` when it could not be asked): `{writes, next?: {key, request}}`.
+    #[wasm_bindgen(js_name = recordHelper)]
+    pub fn record_helper(&mut self, key: &str, answer: JsValue) -> Result<JsValue, JsError> {
+        let key: RecordKey = key.parse().map_err(|e: String| JsError::new(&e))?;
+        let reply = from_js(answer, "helper answer")?;
+        to_js(&self.records.helper_answered(&key, &reply))
+    }
+
     /// Firefox's take-over kept the browser's own copy (download `original`) because the
     /// routed copy (download `routed`) failed: the writes.
     #[wasm_bindgen(js_name = recordKeptUnrouted)]
