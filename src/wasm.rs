@@ -470,15 +470,29 @@ impl Router {
         Ok(self.records.is_recorded_file(&from_js(found, "download")?))
     }
 
-    /// What asking the browser to delete a file came to (`{due, listed, exists,
-    /// removeError?}`): `{outcome: "deleted"|"alreadyGone"|"notDue"|"notListed"|"failed",
-    /// error?, removed}`.
+    /// What asking the browser (and the local helper) to delete a file came to (`{due,
+    /// listed, exists, removeError?, moved?, helper?}`, `helper` the helper's answer to
+    /// the file's `helperDelete`): `{outcome: "deleted"|"alreadyGone"|"notDue"|"notListed"|
+    /// "failed"|"needsHelper", error?, path?, removed}`.
     #[wasm_bindgen(js_name = deletionOutcome)]
     pub fn deletion_outcome(attempt: JsValue) -> Result<JsValue, JsError> {
         to_js(&cleanup::Deletion::of(&from_js(
             attempt,
             "deletion attempt",
         )?))
+    }
+
+    /// How the clean-up deletes the files of these records (keys as the reviews give
+    /// them), with the local helper there (`helper`) or not: `{files: [{key, browser,
+    /// moved?, helperDelete?: {type: "delete", paths}}], prune?: {type:
+    /// "deleteEmptyFolders", paths}}`. Pass each file's `moved` and the helper's answer to
+    /// its `helperDelete` to [`Router::deletion_outcome`]; send `prune` last.
+    #[wasm_bindgen(js_name = removalPlan)]
+    pub fn removal_plan(&self, keys: Vec<String>, helper: bool) -> Result<JsValue, JsError> {
+        let keys = record_keys(&keys)?;
+        let files: Vec<_> = keys.iter().filter_map(|k| self.records.get(k)).collect();
+        let cleanup = self.settings.settings().helper_cleanup;
+        to_js(&cleanup::plan(&files, helper, cleanup))
     }
 
     /// The folders the deleted `paths` leave without any file the records track (the
