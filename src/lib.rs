@@ -77,6 +77,7 @@ pub mod calendar;
 pub mod cleanup;
 pub mod document;
 pub mod field_error;
+pub mod helper;
 pub mod host_mapped;
 pub mod lookup;
 pub mod patterns;

@@ -380,6 +380,7 @@ mod tests {
                 source: Source::TokenIndex,
                 note: None,
             },
+            helper: Default::default(),
             state: State::Complete {
                 path,
                 absolute: None,

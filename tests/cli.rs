@@ -221,6 +221,43 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
 }
 
 #[test]
+fn records_takes_the_local_helpers_answers_and_says_the_next_request() {
+    let settings = r#"{"unpackArchives":"all","destinationRoot":"/srv/customers"}"#;
+    let decision = cli_with_settings(&["route"], settings, EXAMPLE).stdout;
+    let decision = String::from_utf8_lossy(&decision).into_owned();
+    let url = "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
+    let events = [
+        format!(
+            r#"{{"event":"started","downloadId":7,"download":{{"url":"{url}"}},"decision":{},"timeMs":1000}}"#,
+            decision.trim()
+        ),
+        r#"{"event":"observed","downloadId":7,"state":{"state":"complete","filename":"/home/u/Downloads/zendesk/ACME Corp/4711/production_log.tar.gz"}}"#.to_owned(),
+        r#"{"event":"helper","key":"1000-7","reply":{"id":1,"ok":true,"path":"/srv/customers/ACME Corp/4711/production_log.tar.gz"}}"#.to_owned(),
+        r#"{"event":"helper","key":"1000-7","reply":{"ok":false,"error":{"code":"refused","message":"the archive is corrupt"}}}"#.to_owned(),
+    ];
+    let lines = json_lines(&cli(&["records", "--history"], &events.join("\n")));
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0]["writes"]["set"]["file:1000-7"]["afterComplete"],
+        serde_json::json!({"unpack": true, "moveTo": "/srv/customers"})
+    );
+    assert_eq!(
+        lines[1]["next"],
+        serde_json::json!({"key": "1000-7", "request": {"type": "move",
+            "path": "/home/u/Downloads/zendesk/ACME Corp/4711/production_log.tar.gz", "to": "/srv/customers"}})
+    );
+    assert_eq!(
+        lines[2]["next"]["request"],
+        serde_json::json!({"type": "unpack", "path": "/srv/customers/ACME Corp/4711/production_log.tar.gz"})
+    );
+    assert_eq!(lines[3]["next"], serde_json::Value::Null);
+    assert_eq!(
+        lines[3]["history"][0]["helper"],
+        serde_json::json!({"state": "refused", "path": "/srv/customers/ACME Corp/4711/production_log.tar.gz", "reason": "the archive is corrupt"})
+    );
+}
+
+#[test]
 fn records_prints_the_storage_writes_of_each_event() {
     // The decision exactly as `route` prints it is what the records take.
     let decision = String::from_utf8_lossy(&cli(&["route"], EXAMPLE).stdout).into_owned();
