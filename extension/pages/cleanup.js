@@ -98,13 +98,14 @@ function selectedKeys() {
 }
 
 /** What deleting a file came to (the core's `deletionOutcome`), in words. */
-function outcomeText({ outcome, error }) {
+function outcomeText({ outcome, error, path }) {
   const texts = {
     deleted: () => t('cleanupOutcomeDeleted'),
     alreadyGone: () => t('cleanupOutcomeAlreadyGone'),
     notDue: () => t('cleanupOutcomeNotDue'),
     notListed: () => t('cleanupOutcomeNotListed'),
     failed: () => t('cleanupOutcomeFailed', error),
+    needsHelper: () => t('cleanupOutcomeNeedsHelper', path),
   };
   return texts[outcome]?.() ?? outcome;
 }
@@ -131,6 +132,9 @@ $('review').addEventListener('submit', async (event) => {
   const folders = reply.folders ?? [];
   $('folders').replaceChildren(...folders.map((f) => el('li', {}, t('downloadsPath', f))));
   $('folders-box').hidden = folders.length === 0;
+  const removedFolders = reply.removedFolders ?? [];
+  $('helper-folders').replaceChildren(...removedFolders.map((f) => el('li', {}, f)));
+  $('helper-folders-box').hidden = removedFolders.length === 0;
   $('report-section').hidden = false;
   await load();
   document.body.dataset.done = 'true';

@@ -6,11 +6,15 @@
 // worker's own clock. A file is deleted only through the browser's download of that very
 // file (a download id the browser reused for another file is refused). The browser cannot
 // delete folders: the report lists the folders the deletions emptied of routed files.
+// With the local helper the core's plan says more (Router.removalPlan): a file the helper
+// moved out of Downloads is deleted through it, and with `helperCleanup` the folder the file
+// was unpacked into and then the emptied ticket and organization folders too.
 
 import { Router } from './zd_dl_router.js';
 import { api, ready, onSettingsApplied } from './core.js';
 import { tabsOfInstance } from './tabs.js';
 import { write, reloadRecords, locateAll } from './records.js';
+import * as helper from './helper.js';
 
 const ALARM = 'retention';
 const DAY_MINUTES = 24 * 60;
@@ -58,26 +62,34 @@ export async function review() {
 }
 
 /**
- * Deletes the files of those `keys` (records) that are due, each through the browser's
- * download of that very file; the core says what each attempt came to and whether its
- * record goes. Reports on each file, and the folders the deletions emptied.
+ * Deletes the files of those `keys` (records) that are due as the core's plan says: through
+ * the browser's download of that very file, and through the local helper where it is there
+ * (a moved file, an unpacked folder); the core says what each attempt came to and whether
+ * its record goes. Reports on each file, and on the folders the deletions emptied: those
+ * left behind (Downloads/…), or those the helper removed (absolute).
  */
 export async function remove(keys) {
   const router = await ready;
   const due = new Map((await review()).filter((r) => r.verdict === 'delete').map((r) => [r.key, r]));
+  const plan = router.removalPlan(keys.filter((key) => due.has(key)), (await helper.ask({ type: 'hello' })).ok);
+  const planned = new Map(plan.files.map((f) => [f.key, f]));
   const report = [];
   for (const key of keys) {
     const r = due.get(key);
-    const attempt = { due: Boolean(r), listed: Boolean(r?.listed), exists: Boolean(r?.exists) };
-    if (attempt.listed && attempt.exists) {
+    const { browser = true, moved, helperDelete } = planned.get(key) ?? {};
+    const attempt = { due: Boolean(r), listed: Boolean(r?.listed), exists: Boolean(r?.exists), moved };
+    if (browser && attempt.listed && attempt.exists) {
       attempt.removeError = await api.downloads.removeFile(r.browserId).then(() => undefined, (err) => String(err?.message ?? err));
     }
+    if (helperDelete) attempt.helper = await helper.ask(helperDelete);
     const deletion = Router.deletionOutcome(attempt);
-    if (deletion.removed) await api.downloads.erase({ id: r.browserId }).catch(() => {});
+    if (deletion.removed && r.browserId != null) await api.downloads.erase({ id: r.browserId }).catch(() => {});
     report.push({ key, path: r?.path, ...deletion });
   }
   const removed = report.filter((r) => r.removed);
   await write(router.forgetRecords(removed.map((r) => r.key)));
+  const pruned = plan.prune && (await helper.ask(plan.prune));
+  if (pruned?.ok) return { report, folders: [], removedFolders: pruned.removed };
   return { report, folders: router.emptiedFolders(removed.map((r) => r.path)) };
 }
 
