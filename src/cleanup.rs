@@ -212,14 +212,17 @@ pub fn plan(files: &[&FileRecord], helper: bool, cleanup: bool) -> Plan {
                 .chain(unpacked)
                 .map(str::to_owned)
                 .collect();
-            let at = moved.or(match &file.state {
+            // A moved file empties two folders: where it is, and where the browser put it.
+            let saved_at = match &file.state {
                 State::Complete { absolute, .. } => absolute.as_deref(),
                 _ => None,
-            });
-            let folder = at.and_then(|p| p.rfind(['/', '\\']).map(|i| &p[..i]));
-            if let Some(folder) = folder.filter(|f| helper && cleanup && !f.is_empty()) {
-                if !folders.iter().any(|f| f == folder) {
-                    folders.push(folder.to_owned());
+            };
+            for at in moved.into_iter().chain(saved_at) {
+                let folder = at.rfind(['/', '\\']).map(|i| &at[..i]);
+                if let Some(folder) = folder.filter(|f| helper && cleanup && !f.is_empty()) {
+                    if !folders.iter().any(|f| f == folder) {
+                        folders.push(folder.to_owned());
+                    }
                 }
             }
             Removal {
@@ -372,6 +375,11 @@ mod tests {
                 {"key": "1000-2", "browser": true},
             ]}),
             "without helperCleanup: the moved file (retention is due to delete it), no folders"
+        );
+        assert_eq!(
+            plan_json(std::slice::from_ref(&moved), true, true)["prune"],
+            serde_json::json!({"type": "deleteEmptyFolders", "paths": ["/srv/c/A/4711", "/dl/zendesk/A/4711"]}),
+            "a moved file's folder in the destination root, and the one in Downloads it was moved out of"
         );
         assert_eq!(
             plan_json(&[moved, here], false, true),
