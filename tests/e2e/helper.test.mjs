@@ -119,9 +119,12 @@ async function openOptions(run) {
   return page;
 }
 
-/** The options page's helper status once it is known: {state, text, roots, command, allow}. */
-async function helperSection(page) {
-  await until('the helper status', () => page.$eval('#helper-status', (e) => e.dataset.state ?? null), { timeoutMs: 15_000 });
+/** The options page's helper section once its status is `state` ('found', 'notFound', 'notAllowed'): {state, text, roots, command, allow}. */
+async function helperSection(page, state) {
+  await until(`the helper status ${state}`, async () => {
+    const now = await page.$eval('#helper-status', (e) => ({ state: e.dataset.state, text: e.textContent }));
+    return now.state === state ? true : { error: JSON.stringify(now) };
+  }, { timeoutMs: 15_000 });
   return page.evaluate(() => ({
     state: document.getElementById('helper-status').dataset.state,
     text: document.getElementById('helper-status').textContent,
@@ -131,10 +134,12 @@ async function helperSection(page) {
   }));
 }
 
-/** Turns unpacking of every routed archive on in the options page like a user (which asks for the permission), and saves. */
+/** Turns unpacking of every routed archive on in the options page like a user, with the keyboard (which asks for the permission), and saves. */
 async function turnUnpackingOn(run) {
   const page = await openOptions(run);
-  await page.select('#unpackArchives', 'all');
+  await page.focus('#unpackArchives');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.$eval('#unpackArchives', (e) => e.value), 'all');
   await until('the permission granted', () => page.evaluate(() => (globalThis.browser ?? globalThis.chrome).permissions.contains({ permissions: ['nativeMessaging'] })), { timeoutMs: 10_000 });
   await save(page);
   return page;
@@ -173,12 +178,10 @@ async function download(run, ticketId, fileName, dir, relPath) {
   await page.close().catch(() => {});
 }
 
-/** The popup history's helper line of the newest entry for ticket `ticketId`'s `fileName` once it has `state` (or one of `states`). */
+/** The popup history's helper line of the newest entry for ticket `ticketId`'s `fileName` once it is in one of `states` (the popup follows the history as it changes). */
 async function historyHelper(run, ticketId, fileName, states) {
   const popup = await run.tabs.open(`${run.base}popup.html`);
   const found = await until(`the popup's helper line for #${ticketId} ${fileName} (${states})`, async () => {
-    await popup.reload();
-    await waitForSelector(popup, '#history li');
     const lines = await popup.evaluate((id, file) => [...document.querySelectorAll('#history li')]
       .filter((li) => li.querySelector('.file')?.textContent === file && li.querySelector('.meta')?.textContent.includes(`#${id}`))
       .map((li) => ({ state: li.querySelector('.helper')?.dataset.helper ?? null, text: li.querySelector('.helper')?.textContent ?? '' })), ticketId, fileName);
@@ -225,10 +228,7 @@ for (const kind of browsersFromEnv()) {
 
     it('the options page finds the helper once the permission is granted, with its roots and the install command for this browser', async () => {
       const page = await turnUnpackingOn(run);
-      await page.reload();
-      await waitForSelector(page, 'main[aria-busy="false"]');
-      const section = await helperSection(page);
-      assert.equal(section.state, 'found', section.text);
+      const section = await helperSection(page, 'found');
       assert.deepEqual(section.roots.sort(), [path.join(run.downloadDir, 'zendesk'), destination].sort());
       assert.equal(section.command, `zd-dl-router helper install --browser ${kind}`);
       assert.equal(section.allow, false, 'no Allow button once granted');
@@ -304,10 +304,7 @@ for (const kind of browsersFromEnv()) {
 
     it('without the helper a download still lands routed, the archive stays, and the popup says the helper was not found', async () => {
       const page = await turnUnpackingOn(run);
-      await page.reload();
-      await waitForSelector(page, 'main[aria-busy="false"]');
-      const section = await helperSection(page);
-      assert.equal(section.state, 'notFound', section.text);
+      const section = await helperSection(page, 'notFound');
       const ticket = `zendesk/${ORG.folder}/${T.noHelper}`;
       await download(run, T.noHelper, SOS, run.downloadDir, `${ticket}/${SOS}`);
       const line = await historyHelper(run, T.noHelper, SOS, ['failed']);
