@@ -62,7 +62,8 @@ async function main() {
   $('baseFolder-prefix').textContent = t('downloadsPath', '');
   $('preview-sample').textContent = t('optionsPreviewSample', sampleTicket.id, sampleTicket.subject, sampleTicket.organization.name, sampleTicket.status);
   wireStaticControls();
-  await Promise.all([load(), loadOrganizations(), showHelper()]);
+  showHelper(); // not waited for: a slow helper holds up nothing
+  await Promise.all([load(), loadOrganizations()]);
   await ruleFromDownload();
   api.storage.onChanged.addListener((changes, area) => {
     // Changed elsewhere (the popup's switch, another window, synced from another computer):
