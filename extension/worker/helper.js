@@ -10,7 +10,7 @@ import { TimeoutError, withTimeout } from './async.js';
 import { helperBrowser } from './platform.js';
 
 /** The host's name in its manifest (`zd-dl-router helper install` writes it). */
-export const HELPER = 'dev.zd_dl_router.helper';
+const HELPER = 'dev.zd_dl_router.helper';
 
 /** How long each request may take: unpacking and moving a large archive take a while. */
 const TIMEOUT_MS = { hello: 5_000, delete: 60_000, deleteEmptyFolders: 60_000, move: 10 * 60_000, unpack: 10 * 60_000 };
@@ -21,7 +21,7 @@ export function installCommand() {
 }
 
 /** Whether the user granted the optional permission (false when the browser cannot say). */
-export function permitted() {
+function permitted() {
   return Promise.resolve(api.permissions.contains({ permissions: ['nativeMessaging'] })).catch(() => false);
 }
 
