@@ -206,17 +206,32 @@ pub fn plan(files: &[&FileRecord], helper: bool, cleanup: bool) -> Plan {
         .iter()
         .map(|file| {
             let moved = file.helper.moved_to();
-            let unpacked = file.helper.unpacked_into().filter(|_| cleanup);
-            let paths: Vec<String> = moved
-                .into_iter()
-                .chain(unpacked)
-                .map(str::to_owned)
-                .collect();
             let at = moved.or(match &file.state {
                 State::Complete { absolute, .. } => absolute.as_deref(),
                 _ => None,
             });
             let folder = at.and_then(|p| p.rfind(['/', '\\']).map(|i| &p[..i]));
+            // The unpacked folder is deleted recursively: only one beside the file, never
+            // whatever else an answer might have named.
+            let beside = |f: &&str| {
+                folder.is_some_and(|d| {
+                    f.strip_prefix(d)
+                        .and_then(|rest| rest.strip_prefix(['/', '\\']))
+                        .is_some_and(|name| {
+                            !matches!(name, "" | "." | "..") && !name.contains(['/', '\\'])
+                        })
+                })
+            };
+            let unpacked = file
+                .helper
+                .unpacked_into()
+                .filter(|_| cleanup)
+                .filter(beside);
+            let paths: Vec<String> = moved
+                .into_iter()
+                .chain(unpacked)
+                .map(str::to_owned)
+                .collect();
             if let Some(folder) = folder.filter(|f| helper && cleanup && !f.is_empty()) {
                 if !folders.iter().any(|f| f == folder) {
                     folders.push(folder.to_owned());
@@ -381,6 +396,28 @@ mod tests {
             ]}),
             "without the helper: as today, and the moved file is only named"
         );
+    }
+
+    #[test]
+    fn only_an_unpacked_folder_beside_the_file_is_ever_deleted() {
+        for folder in [
+            "/",
+            "/dl/zendesk",
+            "/dl/zendesk/A/4711",
+            "/dl/zendesk/A/4711/a/b",
+            "/etc/a",
+            "/dl/zendesk/A/4711/../x",
+        ] {
+            let odd = record(
+                1,
+                serde_json::json!({"state": "unpacked", "folder": folder, "files": 1}),
+            );
+            assert_eq!(
+                plan_json(&[odd], true, true)["files"][0].get("helperDelete"),
+                None,
+                "{folder}"
+            );
+        }
     }
 
     fn helper_attempt(moved: Option<&str>, reply: Option<serde_json::Value>) -> Attempt {
