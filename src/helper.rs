@@ -269,7 +269,12 @@ impl Work {
         };
         let done = match (reply.problem(), request) {
             (Some((state, reason)), _) => ended(state, reason),
-            (None, Request::Move { .. }) => match &reply.path {
+            (None, Request::Move { to, .. }) => match &reply.path {
+                // Retention deletes what is recorded here: only a path below the root.
+                Some(path) if !below(path, to) => ended(
+                    State::Failed,
+                    format!("the helper moved it to {path}, not below {to}"),
+                ),
                 Some(path) => Done {
                     path: Some(path.clone()),
                     ..ended(State::Moved, String::new())
@@ -292,6 +297,17 @@ impl Work {
             ..done
         });
     }
+}
+
+/// Whether `path` is below the folder `root` (no `.` or `..` on the way).
+fn below(path: &str, root: &str) -> bool {
+    let root = root.trim_end_matches(['/', '\\']);
+    path.strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix(['/', '\\']))
+        .is_some_and(|rest| {
+            rest.split(['/', '\\'])
+                .all(|c| !matches!(c, "" | "." | ".."))
+        })
 }
 
 #[cfg(test)]
@@ -400,6 +416,21 @@ mod tests {
             &[json!({"ok": false, "error": {"code": "outsideRoots", "message": ""}})],
         );
         assert_eq!(w.done.map(|d| d.reason), Some(Some("outsideRoots".into())));
+        for odd in [
+            "/srv/c",
+            "/srv/cx/a.tgz",
+            "/srv/c/../a.tgz",
+            "/home/a.tgz",
+            "/srv/c//a",
+        ] {
+            let mut w = work(true, Some("/srv/c/"));
+            run(&mut w, &[json!({"ok": true, "path": odd})]);
+            assert_eq!(
+                w.done.map(|d| (d.state, d.path)),
+                Some((State::Failed, None)),
+                "{odd}"
+            );
+        }
         let mut w = work(false, Some("/srv/c"));
         run(&mut w, &[json!({"ok": true})]);
         assert_eq!(
