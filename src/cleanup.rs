@@ -206,23 +206,37 @@ pub fn plan(files: &[&FileRecord], helper: bool, cleanup: bool) -> Plan {
         .iter()
         .map(|file| {
             let moved = file.helper.moved_to();
-            let unpacked = file.helper.unpacked_into().filter(|_| cleanup);
+            let saved_at = match &file.state {
+                State::Complete { absolute, .. } => absolute.as_deref(),
+                _ => None,
+            };
+            let folder = moved.or(saved_at).and_then(folder_of);
+            // The unpacked folder is deleted recursively: only one beside the file, never
+            // whatever else an answer might have named.
+            let beside = |f: &&str| {
+                folder.is_some_and(|d| {
+                    f.strip_prefix(d)
+                        .and_then(|rest| rest.strip_prefix(['/', '\\']))
+                        .is_some_and(|name| {
+                            !matches!(name, "" | "." | "..") && !name.contains(['/', '\\'])
+                        })
+                })
+            };
+            let unpacked = file
+                .helper
+                .unpacked_into()
+                .filter(|_| cleanup)
+                .filter(beside);
             let paths: Vec<String> = moved
                 .into_iter()
                 .chain(unpacked)
                 .map(str::to_owned)
                 .collect();
             // A moved file empties two folders: where it is, and where the browser put it.
-            let saved_at = match &file.state {
-                State::Complete { absolute, .. } => absolute.as_deref(),
-                _ => None,
-            };
-            for at in moved.into_iter().chain(saved_at) {
-                let folder = at.rfind(['/', '\\']).map(|i| &at[..i]);
-                if let Some(folder) = folder.filter(|f| helper && cleanup && !f.is_empty()) {
-                    if !folders.iter().any(|f| f == folder) {
-                        folders.push(folder.to_owned());
-                    }
+            for emptied in moved.into_iter().chain(saved_at).filter_map(folder_of) {
+                if helper && cleanup && !emptied.is_empty() && !folders.iter().any(|f| f == emptied)
+                {
+                    folders.push(emptied.to_owned());
                 }
             }
             Removal {
@@ -237,6 +251,11 @@ pub fn plan(files: &[&FileRecord], helper: bool, cleanup: bool) -> Plan {
         files,
         prune: (!folders.is_empty()).then_some(Request::DeleteEmptyFolders { paths: folders }),
     }
+}
+
+/// The folder `path` is in (`/` or `\` separated).
+fn folder_of(path: &str) -> Option<&str> {
+    path.rfind(['/', '\\']).map(|i| &path[..i])
 }
 
 fn says_file_is_missing(error: &str) -> bool {
@@ -389,6 +408,28 @@ mod tests {
             ]}),
             "without the helper: as today, and the moved file is only named"
         );
+    }
+
+    #[test]
+    fn only_an_unpacked_folder_beside_the_file_is_ever_deleted() {
+        for folder in [
+            "/",
+            "/dl/zendesk",
+            "/dl/zendesk/A/4711",
+            "/dl/zendesk/A/4711/a/b",
+            "/etc/a",
+            "/dl/zendesk/A/4711/../x",
+        ] {
+            let odd = record(
+                1,
+                serde_json::json!({"state": "unpacked", "folder": folder, "files": 1}),
+            );
+            assert_eq!(
+                plan_json(&[odd], true, true)["files"][0].get("helperDelete"),
+                None,
+                "{folder}"
+            );
+        }
     }
 
     fn helper_attempt(moved: Option<&str>, reply: Option<serde_json::Value>) -> Attempt {

@@ -9,10 +9,13 @@
 //! move first, then unpack at the new place. A step that fails ends the work: the file
 //! stays where the last step that worked left it, so nothing is ever lost.
 
+use crate::document::Value;
 use crate::router::AfterComplete;
 use serde::{Deserialize, Serialize};
 
-/// One request to the helper, as the worker sends it (`runtime.sendNativeMessage`).
+/// One request to the helper, as the worker sends it (`runtime.sendNativeMessage`):
+/// `{type: "move", path, to}`, `{type: "unpack", path}`, `{type: "delete", paths}`,
+/// `{type: "deleteEmptyFolders", paths}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Request {
@@ -43,9 +46,11 @@ pub enum Request {
 
 /// What the worker got for a request: the helper's answer as it came (`{ok: true, …}` or
 /// `{ok: false, error: {code, message}}`), or `{failed: "<why>"}` when the helper could not
-/// be reached at all (not installed, crashed, not allowed).
+/// be reached at all (not installed, crashed, not allowed). Read leniently from a
+/// [`Value`], field by field: whatever else an answer holds is ignored (and a derived
+/// reader would cost the WASM several KB more).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(from = "Value")]
 pub struct Reply {
     /// The helper did it.
     pub ok: bool,
@@ -67,8 +72,7 @@ pub struct Reply {
 
 /// The helper's error: a code (`refused`, `outsideRoots`, `notFound`, `io`, …) and a
 /// sentence naming the path.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplyError {
     /// camelCase code.
     pub code: String,
@@ -77,8 +81,7 @@ pub struct ReplyError {
 }
 
 /// One path of a `delete` answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deleted {
     /// The path asked for.
     pub path: String,
@@ -86,6 +89,38 @@ pub struct Deleted {
     pub deleted: bool,
     /// Why not.
     pub error: Option<ReplyError>,
+}
+
+impl From<Value> for Reply {
+    fn from(v: Value) -> Reply {
+        let text = |v: &Value, key| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let number = |key| v.get(key).and_then(Value::as_u64);
+        let error = |v: &Value| {
+            v.get("error").filter(|e| !e.is_null()).map(|e| ReplyError {
+                code: text(e, "code").unwrap_or_default(),
+                message: text(e, "message").unwrap_or_default(),
+            })
+        };
+        let results = v.get("results").and_then(Value::as_array);
+        Reply {
+            ok: v.get("ok").and_then(Value::as_bool) == Some(true),
+            failed: text(&v, "failed"),
+            error: error(&v),
+            path: text(&v, "path"),
+            folder: text(&v, "folder"),
+            files: number("files"),
+            skipped: number("skipped"),
+            results: results.map_or(Vec::new(), |list| {
+                list.iter()
+                    .map(|r| Deleted {
+                        path: text(r, "path").unwrap_or_default(),
+                        deleted: r.get("deleted").and_then(Value::as_bool) == Some(true),
+                        error: error(r),
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 impl Reply {
@@ -114,7 +149,7 @@ pub fn error_text(e: &ReplyError) -> String {
 }
 
 /// Where the helper's work on a file ended so far (the last step's outcome).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum State {
     /// Moved to [`Done::path`] (an unpack may follow).
@@ -128,9 +163,10 @@ pub enum State {
 }
 
 /// What the helper did with a file: stored with its record and shown in the popup's
-/// history ("unpacked 12 files", "moved to …", "refused: …", "helper failed: …").
+/// history ("unpacked 12 files", "moved to …", "refused: …", "helper failed: …"). Read
+/// back from storage field by field, like [`Reply`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "Value")]
 pub struct Done {
     /// The last step's outcome.
     pub state: State,
@@ -149,6 +185,30 @@ pub struct Done {
     /// Why it was refused or failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl TryFrom<Value> for Done {
+    type Error = String;
+
+    fn try_from(v: Value) -> Result<Done, String> {
+        let text = |key| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let number = |key| v.get(key).and_then(Value::as_u64);
+        let state = match v.get("state").and_then(Value::as_str) {
+            Some("moved") => State::Moved,
+            Some("unpacked") => State::Unpacked,
+            Some("refused") => State::Refused,
+            Some("failed") => State::Failed,
+            _ => return Err("not a helper state".to_owned()),
+        };
+        Ok(Done {
+            state,
+            path: text("path"),
+            folder: text("folder"),
+            files: number("files"),
+            skipped: number("skipped"),
+            reason: text("reason"),
+        })
+    }
 }
 
 /// The helper's work on one file: what is to be done and what was done.
@@ -209,7 +269,12 @@ impl Work {
         };
         let done = match (reply.problem(), request) {
             (Some((state, reason)), _) => ended(state, reason),
-            (None, Request::Move { .. }) => match &reply.path {
+            (None, Request::Move { to, .. }) => match &reply.path {
+                // Retention deletes what is recorded here: only a path below the root.
+                Some(path) if !below(path, to) => ended(
+                    State::Failed,
+                    format!("the helper moved it to {path}, not below {to}"),
+                ),
                 Some(path) => Done {
                     path: Some(path.clone()),
                     ..ended(State::Moved, String::new())
@@ -232,6 +297,17 @@ impl Work {
             ..done
         });
     }
+}
+
+/// Whether `path` is below the folder `root` (no `.` or `..` on the way).
+fn below(path: &str, root: &str) -> bool {
+    let root = root.trim_end_matches(['/', '\\']);
+    path.strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix(['/', '\\']))
+        .is_some_and(|rest| {
+            rest.split(['/', '\\'])
+                .all(|c| !matches!(c, "" | "." | ".."))
+        })
 }
 
 #[cfg(test)]
@@ -340,6 +416,21 @@ mod tests {
             &[json!({"ok": false, "error": {"code": "outsideRoots", "message": ""}})],
         );
         assert_eq!(w.done.map(|d| d.reason), Some(Some("outsideRoots".into())));
+        for odd in [
+            "/srv/c",
+            "/srv/cx/a.tgz",
+            "/srv/c/../a.tgz",
+            "/home/a.tgz",
+            "/srv/c//a",
+        ] {
+            let mut w = work(true, Some("/srv/c/"));
+            run(&mut w, &[json!({"ok": true, "path": odd})]);
+            assert_eq!(
+                w.done.map(|d| (d.state, d.path)),
+                Some((State::Failed, None)),
+                "{odd}"
+            );
+        }
         let mut w = work(false, Some("/srv/c"));
         run(&mut w, &[json!({"ok": true})]);
         assert_eq!(

@@ -1242,14 +1242,17 @@ impl Records {
     }
 
     /// The newest record of `attachment` saved into its ticket's folder whose file is
-    /// among the `existing`.
+    /// among the `existing`, or was moved by the local helper (the browser no longer
+    /// knows where it is; Download all must not fetch it again).
     fn newest_saved(
         &self,
         attachment: &AttachmentKey,
         existing: &[RecordKey],
     ) -> Option<&FileRecord> {
         self.files.iter().rev().find(|r| {
-            r.saved() && r.attachment.as_ref() == Some(attachment) && existing.contains(&r.key())
+            r.saved()
+                && r.attachment.as_ref() == Some(attachment)
+                && (existing.contains(&r.key()) || r.helper.moved_to().is_some())
         })
     }
 
@@ -1969,6 +1972,21 @@ mod tests {
             }),
             "a worker restarted between the steps goes on where it stopped"
         );
+    }
+
+    #[test]
+    fn a_file_the_helper_moved_counts_as_saved_though_the_browser_no_longer_finds_it() {
+        let mut r = completed_with(json!({"unpack": false, "moveTo": "/srv/customers"}));
+        assert!(
+            r.saved(&[att("T1")], &[]).is_empty(),
+            "not found, not moved: not saved"
+        );
+        r.helper_answered(
+            &K7,
+            &reply(json!({"ok": true, "path": "/srv/customers/a.tgz"})),
+        );
+        let saved = r.saved(&[att("T1")], &[]);
+        assert_eq!(saved.iter().map(|(_, f)| f.key()).collect::<Vec<_>>(), [K7]);
     }
 
     #[test]

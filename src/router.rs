@@ -89,13 +89,24 @@ pub enum Lookup {
 /// What the local helper does once a routed download is complete: move it to `move_to`
 /// (the setting `destinationRoot`) first, then unpack it where it then is, into a folder
 /// beside it. Only archives ([`archive::Format::of`] the routed file name) are unpacked.
+/// Read back (from the decision the worker passes on, from storage) field by field: a
+/// derived reader costs the WASM more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "crate::document::Value")]
 pub struct AfterComplete {
     /// Unpack the archive.
     pub unpack: bool,
     /// Move the file to this root (its path below the base folder kept).
     pub move_to: Option<String>,
+}
+
+impl From<crate::document::Value> for AfterComplete {
+    fn from(v: crate::document::Value) -> AfterComplete {
+        AfterComplete {
+            unpack: v.get("unpack").and_then(|u| u.as_bool()) == Some(true),
+            move_to: v.get("moveTo").and_then(|m| m.as_str()).map(str::to_owned),
+        }
+    }
 }
 
 impl AfterComplete {

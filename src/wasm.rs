@@ -444,7 +444,7 @@ impl Router {
     /// Retention: reviews every retained file given what reading each ticket gave
     /// (`answers`: `[{ticket, response?, error?}]`, `response` being the tickets API JSON;
     /// `comments`: `[{ticket, comments?, error?}]`, `comments` its comment pages):
-    /// `[{key, downloadId, path, timeMs, ticket, ageDays, verdict:
+    /// `[{key, downloadId, path, moved?, timeMs, ticket, ageDays, verdict:
     /// "delete"|"keep"|"keepUnknown", reason?}]`.
     #[wasm_bindgen(js_name = reviewRetention)]
     pub fn review_retention(

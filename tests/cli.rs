@@ -101,15 +101,7 @@ fn route_prints_what_the_local_helper_does_after_the_download_completes() {
         settings,
         &format!("{EXAMPLE}\n{fallback}\n{log}\n"),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect();
+    let lines = json_lines(&out);
     let after: Vec<&serde_json::Value> = lines.iter().map(|l| &l["afterComplete"]).collect();
     assert_eq!(
         after,
