@@ -17,7 +17,8 @@
 // at its new place; the clean-up with `helperCleanup` deletes the files, the unpacked trees,
 // the moved file and the emptied ticket and organization folders, in Downloads and in the
 // destination root. Without the helper (not installed; installed but exiting with 1 at once)
-// every download still lands routed, the archive stays, and the popup says the helper failed.
+// every download still lands routed, the archive stays, and the popup says the helper failed;
+// a helper that never answers holds up neither the options page nor a download.
 //
 // The permission. `nativeMessaging` is optional: the options page asks for it when a helper
 // setting is turned on. Firefox: the pref `extensions.webextOptionalPermissionPrompts = false`
@@ -81,13 +82,14 @@ const HOSTILE_ARCHIVE = tarGz([
   { name: `hostile/abs/${ESCAPES[3]}`, text: 'escaped through an absolute link\n' },
 ]);
 
-const T = { unpacked: 4821, hostile: 4822, moved: 4823, noHelper: 4824, failing: 4825 };
+const T = { unpacked: 4821, hostile: 4822, moved: 4823, noHelper: 4824, failing: 4825, hung: 4826 };
 fixtures.addOrganization(ORG.id, ORG.name);
 fixtures.addTicket({ id: T.unpacked, organizationId: ORG.id, subject: 'Pipelines hang (gitlabsos)', comments: [[{ fileName: SOS, content: SOS_ARCHIVE }]] });
 fixtures.addTicket({ id: T.hostile, organizationId: ORG.id, subject: 'Odd archive', comments: [[{ fileName: HOSTILE, content: HOSTILE_ARCHIVE }]] });
 fixtures.addTicket({ id: T.moved, organizationId: ORG.id, subject: 'Kept on the encrypted volume', comments: [[{ fileName: SOS, content: SOS_ARCHIVE }]] });
 fixtures.addTicket({ id: T.noHelper, organizationId: ORG.id, subject: 'No helper here', comments: [[{ fileName: SOS, content: SOS_ARCHIVE }, 'notes.txt']] });
 fixtures.addTicket({ id: T.failing, organizationId: ORG.id, subject: 'Broken helper', comments: [[{ fileName: SOS, content: SOS_ARCHIVE }]] });
+fixtures.addTicket({ id: T.hung, organizationId: ORG.id, subject: 'Hung helper', comments: [[{ fileName: SOS, content: SOS_ARCHIVE }]] });
 
 // ---- a run ------------------------------------------------------------------------------
 
@@ -193,6 +195,15 @@ async function historyHelper(run, ticketId, fileName, states) {
   }, { timeoutMs: TIMEOUT_MS, pollMs: 500 });
   await popup.close().catch(() => {});
   return found;
+}
+
+/** Installs the helper in `run`'s home, its host manifest then pointing at a shell script of `text` instead. */
+function helperScript(run, text) {
+  const script = path.join(run.home.home, 'helper.sh');
+  fs.writeFileSync(script, text, { mode: 0o755 });
+  run.home.install();
+  const manifest = JSON.parse(fs.readFileSync(run.home.manifest, 'utf8'));
+  fs.writeFileSync(run.home.manifest, JSON.stringify({ ...manifest, path: script }));
 }
 
 /** Every entry below `dir` ('/'-separated, relative), symbolic links as `<path> -> <target>`, found with lstat (never following a link). */
@@ -319,16 +330,26 @@ for (const kind of browsersFromEnv()) {
     });
 
     it('a helper that exits at once leaves the archive where the browser put it, and the popup says it failed', async () => {
-      const script = path.join(run.home.home, 'broken-helper.sh');
-      fs.writeFileSync(script, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-      run.home.install();
-      const manifest = JSON.parse(fs.readFileSync(run.home.manifest, 'utf8'));
-      fs.writeFileSync(run.home.manifest, JSON.stringify({ ...manifest, path: script }));
+      helperScript(run, '#!/bin/sh\nexit 1\n');
       const ticket = `zendesk/${ORG.folder}/${T.failing}`;
       await download(run, T.failing, SOS, run.downloadDir, `${ticket}/${SOS}`);
       const line = await historyHelper(run, T.failing, SOS, ['failed']);
       assert.match(line.text, /helper failed: /, line.text);
       assert.deepEqual(walk(path.join(run.downloadDir, ticket)), [SOS]);
+      await run.tabs.closeAll();
+    });
+
+    it('a helper that never answers holds up nothing: the options page says so within seconds, a download lands routed and waits', async () => {
+      // Reads its request and stays without answering (a minute; its stderr, which it shares
+      // with the browser and so with this test, closed at once).
+      helperScript(run, '#!/bin/sh\nexec 2>/dev/null\ncat >/dev/null\nexec sleep 60\n');
+      const page = await openOptions(run);
+      const section = await helperSection(page, 'notFound');
+      assert.match(section.text, /timed out/, section.text);
+      const ticket = `zendesk/${ORG.folder}/${T.hung}`;
+      await download(run, T.hung, SOS, run.downloadDir, `${ticket}/${SOS}`);
+      const line = await historyHelper(run, T.hung, SOS, [null, 'pending']);
+      assert.doesNotMatch(line.text, /unpacked|failed/, line.text);
       await run.tabs.closeAll();
     });
   });
