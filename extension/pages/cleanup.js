@@ -21,11 +21,11 @@ function row(r) {
     'tr',
     { 'data-key': r.key },
     el('td', { class: 'pick' }, box),
-    el('td', { class: 'path' }, r.path),
+    el('td', { class: 'path' }, r.moved ?? r.path),
     el('td', {}, ticket),
     el('td', { class: 'num' }, days(r.ageDays)),
-    r.exists
-      ? el('td', { class: 'num' }, kb(r.size))
+    r.exists || r.moved
+      ? el('td', { class: 'num' }, r.moved ? t('cleanupMoved') : kb(r.size))
       : el('td', { class: 'num gone' }, r.listed ? t('cleanupAlreadyGone') : t('cleanupNotListed')),
     el('td', { class: 'why' }, r.reason ?? ''),
   );
@@ -124,7 +124,7 @@ $('review').addEventListener('submit', async (event) => {
       el(
         'li',
         { class: r.outcome === 'deleted' ? 'result-deleted' : r.removed ? null : 'result-failed', 'data-key': r.key },
-        el('span', { class: 'mono' }, r.path ?? t('cleanupRecord', r.key)),
+        el('span', { class: 'mono' }, r.moved ?? r.path ?? t('cleanupRecord', r.key)),
         `: ${outcomeText(r)}`,
       ),
     ),

@@ -84,7 +84,7 @@ export async function remove(keys) {
     if (helperDelete) attempt.helper = await helper.ask(helperDelete);
     const deletion = Router.deletionOutcome(attempt);
     if (deletion.removed && r.browserId != null) await api.downloads.erase({ id: r.browserId }).catch(() => {});
-    report.push({ key, path: r?.path, ...deletion });
+    report.push({ key, path: r?.path, moved: r?.moved, ...deletion });
   }
   const removed = report.filter((r) => r.removed);
   await write(router.forgetRecords(removed.map((r) => r.key)));

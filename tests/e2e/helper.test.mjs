@@ -294,11 +294,15 @@ for (const kind of browsersFromEnv()) {
       assert.ok((await ageFileRecords(popup, 2)) >= 3, 'the records aged');
       const page = await run.tabs.open(`${run.base}cleanup.html`);
       await waitForSelector(page, 'body[data-loaded="true"]', { timeoutMs: 30_000 });
+      const moved = path.join(destination, ORG.folder, String(T.moved), SOS);
+      const due = await page.$$eval('#due tr', (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      assert.ok(due.some((cells) => cells[1] === moved && cells[4] === 'moved by the local helper'), `the moved file listed where it is: ${JSON.stringify(due)}`);
       await clickLink(page, '#confirm:not([disabled])');
       await waitForSelector(page, 'body[data-done="true"]', { timeoutMs: 60_000 });
       const report = await page.$$eval('#report li', (lis) => lis.map((li) => li.textContent));
       assert.equal(report.length, 3, report.join('\n'));
       for (const line of report) assert.match(line, /: deleted$/, line);
+      assert.ok(report.includes(`${moved}: deleted`), 'the moved file reported where it was');
       await until('the organization folders gone', () => {
         const left = [path.join(run.downloadDir, 'zendesk', ORG.folder), path.join(destination, ORG.folder)].filter((d) => fs.existsSync(d));
         return left.length ? { error: left.map((d) => `${d}: ${walk(d)}`).join('; ') } : true;
