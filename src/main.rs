@@ -16,7 +16,17 @@
 //!                                          rule…* prefills for each out, with its preview
 //!                                          sample (the settings' host-mapped domains
 //!                                          count as Zendesk links)
+//! zd-dl-router completions bash|zsh|fish   the shell's completion script (also elvish,
+//!                                          powershell)
+//! zd-dl-router helper                      the local helper: serve the browsers (native
+//!                                          messaging)
+//! zd-dl-router helper install|uninstall|status
+//!                                          register it with the browsers, remove it, show
+//!                                          what is installed where
 //! ```
+//!
+//! Every command has `--help`. Bad usage (an unknown command or flag, a missing argument)
+//! exits 2 naming it, as does input the command cannot read.
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
 //! `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
@@ -39,8 +49,15 @@
 //! writes to `storage.local` — (`load` also `loaded` and `skipped`), plus `history` with
 //! `--history`.
 
+// Native only: clap never reaches the WASM. On wasm32 this crate is empty, so
+// `cargo clippy --tests --target wasm32-unknown-unknown` checks the library without it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 use serde::Deserialize;
 use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
@@ -50,13 +67,6 @@ use zd_dl_router::rule_draft::{self, FromDownload};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{recognize, CommentsResponse, Instance, TicketId, Token, ZendeskUrl};
-
-const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
-       zd-dl-router explain [--settings FILE]
-       zd-dl-router check-settings FILE
-       zd-dl-router patterns --js
-       zd-dl-router records [--settings FILE] [--history]
-       zd-dl-router rule-from [--settings FILE]";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,38 +108,100 @@ struct CliComments {
     page: CommentsResponse,
 }
 
+/// The routing core of the zd-dl-router browser extension on the command line.
+#[derive(Parser)]
+#[command(name = "zd-dl-router", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// JSON lines in (download events), one decision per line out
+    Route(SettingsArg),
+    /// The same input as `route`, a human-readable account of each decision
+    Explain(SettingsArg),
+    /// Exit 1 and list every field error when FILE is invalid; name the incomplete rules
+    CheckSettings { file: PathBuf },
+    /// The content scripts' Zendesk URL module (zdPatterns, generated from the core)
+    Patterns {
+        /// As a JavaScript module (the only form there is)
+        #[arg(long, required = true)]
+        js: bool,
+    },
+    /// JSON lines in (records events), the storage writes of each out
+    Records {
+        #[command(flatten)]
+        settings: SettingsArg,
+        /// Also print the popup's history after each event
+        #[arg(long)]
+        history: bool,
+    },
+    /// JSON lines in (downloads as the popup lists them), the rule "Make a rule…" prefills
+    RuleFrom(SettingsArg),
+    /// A shell's completion script for this command, on stdout
+    Completions { shell: Shell },
+    /// The local helper: without a subcommand, serve the browsers (native messaging)
+    Helper {
+        #[command(subcommand)]
+        action: Option<HelperAction>,
+    },
+}
+
+#[derive(Args)]
+struct SettingsArg {
+    /// The extension's settings as JSON (default: the defaults)
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum HelperAction {
+    /// Register the helper with the browsers and write its configuration
+    Install,
+    /// Remove what `install` wrote
+    Uninstall,
+    /// What is installed where, and the configured roots
+    Status,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["route", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, false)),
-        ["explain", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, true)),
-        ["records", rest @ ..] => {
-            let history = rest.contains(&"--history");
-            let rest: Vec<&str> = rest.iter().copied().filter(|a| *a != "--history").collect();
-            settings_arg(&rest).and_then(|s| run_records(&s, history))
+    let result = match Cli::parse().command {
+        Command::Route(s) => s.load().and_then(|s| run(&s, false)),
+        Command::Explain(s) => s.load().and_then(|s| run(&s, true)),
+        Command::Records { settings, history } => {
+            settings.load().and_then(|s| run_records(&s, history))
         }
-        ["check-settings", file] => return check_settings(file),
-        ["rule-from", rest @ ..] => settings_arg(rest).and_then(|s| {
+        Command::CheckSettings { file } => return check_settings(&file),
+        Command::RuleFrom(s) => s.load().and_then(|s| {
             let host_mapped = &s.settings().host_mapped_domains;
             each_line(|download: FromDownload| {
                 let draft = rule_draft::draft(&download, host_mapped)?;
                 serde_json::to_string(&draft).map_err(|e| e.to_string())
             })
         }),
-        ["patterns", "--js"] => {
+        Command::Patterns { js: _ } => {
             print!("{}", zd_dl_router::patterns::js());
-            return ExitCode::SUCCESS;
+            Ok(())
         }
-        ["--help" | "-h" | "help"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "zd-dl-router",
+                &mut io::stdout(),
+            );
+            Ok(())
         }
-        _ => Err(USAGE.to_owned()),
+        Command::Helper { action } => Err(format!(
+            "helper{}: not in this build yet",
+            action.map_or("", |a| match a {
+                HelperAction::Install => " install",
+                HelperAction::Uninstall => " uninstall",
+                HelperAction::Status => " status",
+            })
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,21 +212,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn settings_arg(rest: &[&str]) -> Result<ValidSettings, String> {
-    match rest {
-        [] => Ok(ValidSettings::defaults()),
-        ["--settings", file] => load_settings(file).map_err(|e| format!("{file}: {e}")),
-        _ => Err(USAGE.to_owned()),
+impl SettingsArg {
+    /// The settings file's valid settings, or the defaults without one.
+    fn load(&self) -> Result<ValidSettings, String> {
+        match &self.settings {
+            None => Ok(ValidSettings::defaults()),
+            Some(file) => load_settings(file).map_err(|e| format!("{}: {e}", file.display())),
+        }
     }
 }
 
-fn load_settings(file: &str) -> Result<ValidSettings, String> {
+fn load_settings(file: &Path) -> Result<ValidSettings, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     ValidSettings::from_json(&text).map_err(|e| e.to_string())
 }
 
-fn check_settings(file: &str) -> ExitCode {
-    match std::fs::read_to_string(file).map_err(|e| e.to_string()) {
+fn check_settings(path: &Path) -> ExitCode {
+    let file = path.display();
+    match std::fs::read_to_string(path).map_err(|e| e.to_string()) {
         Err(e) => {
             eprintln!("{file}: {e}");
             ExitCode::from(2)
