@@ -61,6 +61,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
+use zd_dl_router::native::install::{self, Browser, Places};
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::rule_draft::{self, FromDownload};
@@ -158,12 +159,38 @@ struct SettingsArg {
 
 #[derive(Subcommand)]
 enum HelperAction {
-    /// Register the helper with the browsers and write its configuration
-    Install,
-    /// Remove what `install` wrote
-    Uninstall,
-    /// What is installed where, and the configured roots
-    Status,
+    /// Register the helper with the browsers and write its configuration (its roots)
+    Install {
+        /// The browser to register with (repeatable; default: all)
+        #[arg(long = "browser", value_name = "BROWSER",
+              value_parser = ["chrome", "chromium", "firefox", "all"])]
+        browsers: Vec<String>,
+        /// A folder the helper may touch (repeatable; default: <Downloads>/zendesk)
+        #[arg(long = "root", value_name = "DIR")]
+        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// Another Chrome extension id allowed to start the helper (the store's; repeatable)
+        #[arg(long = "extension-id", value_name = "ID")]
+        extension_ids: Vec<String>,
+    },
+    /// Remove the manifests (all browsers', and the profile's) and the configuration
+    Uninstall(ProfileArg),
+    /// What is installed where, the roots, and whether the manifests point at this binary
+    Status {
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// As JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct ProfileArg {
+    /// A Chrome/Chromium user data folder (--user-data-dir) to register in instead
+    #[arg(long, value_name = "DIR")]
+    profile: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -194,14 +221,12 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        Command::Helper { action } => Err(format!(
-            "helper{}: not in this build yet",
-            action.map_or("", |a| match a {
-                HelperAction::Install => " install",
-                HelperAction::Uninstall => " uninstall",
-                HelperAction::Status => " status",
-            })
-        )),
+        Command::Helper { action: None } => {
+            Err("helper: serving the browsers is not in this build yet".to_owned())
+        }
+        Command::Helper {
+            action: Some(action),
+        } => helper(action).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -210,6 +235,57 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `helper install|uninstall|status` for the current user.
+fn helper(action: HelperAction) -> Result<(), Box<dyn std::error::Error>> {
+    let places = Places::from_env();
+    let binary = std::env::current_exe()?.canonicalize()?;
+    match action {
+        HelperAction::Install {
+            browsers,
+            roots,
+            profile,
+            extension_ids,
+        } => {
+            let all = browsers.iter().any(|b| b == "all");
+            let request = install::Request {
+                browsers: Browser::ALL
+                    .into_iter()
+                    .filter(|b| !all && browsers.iter().any(|name| name == b.name()))
+                    .collect(),
+                profile: profile.profile,
+                roots,
+                extension_ids,
+            };
+            let download_dir = std::env::var_os("XDG_DOWNLOAD_DIR").map(PathBuf::from);
+            for w in install::install(&places, &request, &binary, download_dir)? {
+                println!("{:<9} wrote {}", w.what, w.path.display());
+            }
+            let status = install::status(&places, None, &binary)?;
+            for root in status.roots.unwrap_or_default() {
+                println!("  root    {}", root.display());
+            }
+        }
+        HelperAction::Uninstall(profile) => {
+            let removed = install::uninstall(&places, profile.profile.as_deref())?;
+            if removed.is_empty() {
+                println!("nothing to remove: the helper was not installed");
+            }
+            for w in removed {
+                println!("{:<9} removed {}", w.what, w.path.display());
+            }
+        }
+        HelperAction::Status { profile, json } => {
+            let status = install::status(&places, profile.profile.as_deref(), &binary)?;
+            if json {
+                println!("{}", serde_json::to_string(&status)?);
+            } else {
+                print!("{status}");
+            }
+        }
+    }
+    Ok(())
 }
 
 impl SettingsArg {

@@ -86,9 +86,10 @@ export async function until(what, fn, { timeoutMs = 30_000, pollMs = 200 } = {})
   }
 }
 
-/** The id Chromium gives an unpacked extension loaded from `dir` (sha256 of the path, a-p). */
+/** The id Chromium gives an unpacked extension loaded from `dir`: sha256 of its manifest's `key`, else of its path, as a-p. */
 export function chromiumExtensionId(dir) {
-  const hex = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32);
+  const { key } = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  const hex = createHash('sha256').update(key ? Buffer.from(key, 'base64') : path.resolve(dir)).digest('hex').slice(0, 32);
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 }
 
