@@ -311,8 +311,8 @@ function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra 
 
 /**
  * Mock (+ proxy) + browser with the extension, whose pages can be opened as tabs at
- * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the unpacked
- * path) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
+ * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the manifest's
+ * `key`, chromiumExtensionId) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
  * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser:
  * Firefox is launched with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a
  * tab to moz-extension://, refused otherwise) plus `env` (e.g. {HOME}), restored afterwards.
