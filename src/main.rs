@@ -20,13 +20,18 @@
 //!                                          powershell)
 //! zd-dl-router helper                      the local helper: serve the browsers (native
 //!                                          messaging)
-//! zd-dl-router helper install|uninstall|status
-//!                                          register it with the browsers, remove it, show
-//!                                          what is installed where
+//! zd-dl-router helper install [--browser chrome|chromium|firefox|all]… [--root DIR]…
+//!                             [--profile DIR] [--extension-id ID]…
+//!                                          register it with the browsers (host manifests)
+//!                                          and write its roots (helper.json)
+//! zd-dl-router helper uninstall [--profile DIR]   remove both
+//! zd-dl-router helper status [--profile DIR] [--json]
+//!                                          what is installed where, the roots, whether the
+//!                                          manifests point at this binary
 //! ```
 //!
 //! Every command has `--help`. Bad usage (an unknown command or flag, a missing argument)
-//! exits 2 naming it, as does input the command cannot read.
+//! exits 2 naming it, as does input a command cannot read or a file it cannot write.
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
 //! `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
@@ -258,8 +263,7 @@ fn helper(action: HelperAction) -> Result<(), Box<dyn std::error::Error>> {
                 roots,
                 extension_ids,
             };
-            let download_dir = std::env::var_os("XDG_DOWNLOAD_DIR").map(PathBuf::from);
-            for w in install::install(&places, &request, &binary, download_dir)? {
+            for w in install::install(&places, &request, &binary)? {
                 println!("{:<9} wrote {}", w.what, w.path.display());
             }
             let status = install::status(&places, None, &binary)?;

@@ -223,6 +223,10 @@ fn uninstall_removes_every_manifest_and_the_config() {
     let text = ok(helper(&home, &["uninstall", "--profile", profile_arg]));
     assert_eq!(text.lines().count(), 5, "{text}");
     assert_eq!(files(&home), Vec::<String>::new());
+    assert!(
+        !home.join(".config/zd-dl-router").exists(),
+        "its emptied folder too"
+    );
     let again = ok(helper(&home, &["uninstall"]));
     assert!(again.contains("not installed"), "{again}");
 }
@@ -268,7 +272,7 @@ fn status_tells_what_is_installed_where_and_whether_it_points_here() {
 #[test]
 fn install_refuses_a_bad_flag_naming_it_and_writes_nothing() {
     let home = home("refused");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (
             &["install", "--extension-id", "not-an-id"],
             "--extension-id",
@@ -278,6 +282,7 @@ fn install_refuses_a_bad_flag_naming_it_and_writes_nothing() {
             "--profile",
         ),
         (&["install", "--root", "/srv/../etc"], "--root"),
+        (&["install", "--profile", "p/../../q"], "--profile"),
         (&["install", "--browser", "opera"], "--browser"),
     ];
     for (args, flag) in cases {

@@ -84,7 +84,8 @@ pub enum Target {
 #[derive(Clone, Debug)]
 pub struct Places {
     home: PathBuf,
-    config_home: PathBuf,
+    xdg_config_home: Option<PathBuf>,
+    xdg_download_dir: Option<PathBuf>,
     macos: bool,
 }
 
@@ -93,32 +94,44 @@ impl Places {
     pub fn from_env() -> Places {
         #[allow(deprecated)] // not deprecated since Rust 1.86; `rust-version` is older
         let home = std::env::home_dir().unwrap_or_default();
+        let var = |name| std::env::var_os(name).map(PathBuf::from);
         Places::new(
             home,
-            std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from),
+            var("XDG_CONFIG_HOME"),
+            var("XDG_DOWNLOAD_DIR"),
             cfg!(target_os = "macos"),
         )
     }
 
-    /// The places of the user whose home is `home` (`XDG_CONFIG_HOME` as given: ignored
-    /// unless absolute, as the XDG spec says).
-    pub fn new(home: PathBuf, xdg_config_home: Option<PathBuf>, macos: bool) -> Places {
-        let config_home = xdg_config_home
-            .filter(|p| p.is_absolute())
-            .unwrap_or_else(|| home.join(".config"));
+    /// The places of the user whose home is `home`, given the values of `XDG_CONFIG_HOME`
+    /// and `XDG_DOWNLOAD_DIR` (each ignored unless absolute, as the XDG spec says).
+    pub fn new(
+        home: PathBuf,
+        xdg_config_home: Option<PathBuf>,
+        xdg_download_dir: Option<PathBuf>,
+        macos: bool,
+    ) -> Places {
         Places {
             home,
-            config_home,
+            xdg_config_home: xdg_config_home.filter(|p| p.is_absolute()),
+            xdg_download_dir: xdg_download_dir.filter(|p| p.is_absolute()),
             macos,
         }
     }
 
     /// The places, when there is a home folder to install in.
     fn known(&self) -> Result<&Places, Error> {
-        match self.home.is_absolute() {
-            true => Ok(self),
-            false => Err(Error::NoHome),
+        if self.home.is_absolute() {
+            Ok(self)
+        } else {
+            Err(Error::NoHome)
         }
+    }
+
+    /// `$XDG_CONFIG_HOME`, by default `~/.config`.
+    fn config_home(&self) -> PathBuf {
+        let default = || self.home.join(".config");
+        self.xdg_config_home.clone().unwrap_or_else(default)
     }
 
     fn application_support(&self) -> PathBuf {
@@ -129,11 +142,11 @@ impl Places {
     pub fn manifest_dir(&self, target: &Target) -> PathBuf {
         match (target, self.macos) {
             (Target::Profile(dir), _) => dir.join("NativeMessagingHosts"),
-            (Target::User(Browser::Chrome), false) => {
-                self.config_home.join("google-chrome/NativeMessagingHosts")
-            }
+            (Target::User(Browser::Chrome), false) => self
+                .config_home()
+                .join("google-chrome/NativeMessagingHosts"),
             (Target::User(Browser::Chromium), false) => {
-                self.config_home.join("chromium/NativeMessagingHosts")
+                self.config_home().join("chromium/NativeMessagingHosts")
             }
             (Target::User(Browser::Firefox), false) => {
                 self.home.join(".mozilla/native-messaging-hosts")
@@ -159,11 +172,9 @@ impl Places {
     /// `~/Library/Application Support/zd-dl-router/helper.json` (macOS, unless
     /// `XDG_CONFIG_HOME` is set).
     pub fn config_path(&self) -> PathBuf {
-        let xdg_set = self.config_home != self.home.join(".config");
-        let base = if self.macos && !xdg_set {
-            self.application_support()
-        } else {
-            self.config_home.clone()
+        let base = match (&self.xdg_config_home, self.macos) {
+            (None, true) => self.application_support(),
+            _ => self.config_home(),
         };
         base.join("zd-dl-router/helper.json")
     }
@@ -171,13 +182,13 @@ impl Places {
     /// The root the helper gets without `--root`: `<Downloads>/zendesk`, where the extension
     /// files downloads by default. Downloads is `$XDG_DOWNLOAD_DIR`, else the one
     /// `user-dirs.dirs` names (what `xdg-user-dir DOWNLOAD` prints), else `~/Downloads`.
-    pub fn default_root(&self, xdg_download_dir: Option<PathBuf>) -> PathBuf {
+    pub fn default_root(&self) -> PathBuf {
         let from_user_dirs = || {
-            let text = std::fs::read_to_string(self.config_home.join("user-dirs.dirs")).ok()?;
+            let text = std::fs::read_to_string(self.config_home().join("user-dirs.dirs")).ok()?;
             self.user_dirs_download(&text)
         };
-        xdg_download_dir
-            .filter(|p| p.is_absolute())
+        self.xdg_download_dir
+            .clone()
             .or_else(from_user_dirs)
             .unwrap_or_else(|| self.home.join("Downloads"))
             .join("zendesk")
@@ -213,8 +224,9 @@ pub enum Error {
     },
     /// An `--extension-id` that is not a Chrome extension id (32 letters a–p).
     ExtensionId(String),
-    /// A `--root` that is not a plain folder path (it has a `..` component, or is empty).
-    Root(PathBuf),
+    /// A `--root` or `--profile` (the flag) that is not a plain folder path: it has a `..`
+    /// component, or is empty.
+    Folder(&'static str, PathBuf),
     /// `--profile` names a Chrome/Chromium user data folder; Firefox has none.
     FirefoxProfile,
     /// Installing on an OS whose browsers this does not know (Windows: see the module doc).
@@ -231,10 +243,10 @@ impl fmt::Display for Error {
                 f,
                 "--extension-id {id:?}: a Chrome extension id is 32 letters a to p"
             ),
-            Error::Root(root) => write!(
+            Error::Folder(flag, path) => write!(
                 f,
-                "--root {:?}: give a folder path without `..`",
-                root.display()
+                "{flag} {:?}: give a folder path without `..`",
+                path.display()
             ),
             Error::FirefoxProfile => f.write_str(
                 "--profile is a Chrome/Chromium user data folder; Firefox reads \
@@ -282,15 +294,16 @@ fn targets(browsers: &[Browser], profile: Option<&Path>) -> Result<Vec<Target>, 
     };
     match profile {
         Some(_) if browsers == [Browser::Firefox] => Err(Error::FirefoxProfile),
-        Some(dir) => Ok(vec![Target::Profile(absolute(dir)?)]),
+        Some(dir) => Ok(vec![Target::Profile(absolute("--profile", dir)?)]),
         None => Ok(browsers.iter().map(|&b| Target::User(b)).collect()),
     }
 }
 
-/// `path` made absolute against the working folder, refused with a `..` component.
-fn absolute(path: &Path) -> Result<PathBuf, Error> {
+/// The folder `path` given with `flag`, made absolute against the working folder; refused
+/// with a `..` component.
+fn absolute(flag: &'static str, path: &Path) -> Result<PathBuf, Error> {
     if path.as_os_str().is_empty() || path.components().any(|c| c == Component::ParentDir) {
-        return Err(Error::Root(path.to_owned()));
+        return Err(Error::Folder(flag, path.to_owned()));
     }
     std::path::absolute(path).map_err(io_error(path))
 }
@@ -315,13 +328,32 @@ pub fn manifest(target: &Target, binary: &Path, extension_ids: &[String]) -> ser
     manifest
 }
 
-/// A file `install` wrote or `uninstall` removed.
+/// A file `install` writes and `uninstall` removes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Written {
+pub struct InstalledFile {
     /// The browser's name, `profile` or `config`.
-    pub what: String,
+    pub what: &'static str,
     /// The file.
     pub path: PathBuf,
+}
+
+impl InstalledFile {
+    fn manifest(places: &Places, target: &Target) -> InstalledFile {
+        let what = match target {
+            Target::User(browser) => browser.name(),
+            Target::Profile(_) => "profile",
+        };
+        let path = places.manifest_path(target);
+        InstalledFile { what, path }
+    }
+
+    fn config(places: &Places) -> InstalledFile {
+        let path = places.config_path();
+        InstalledFile {
+            what: "config",
+            path,
+        }
+    }
 }
 
 /// Writes the manifests of `request` and the configuration with its roots (replacing any).
@@ -329,8 +361,7 @@ pub fn install(
     places: &Places,
     request: &Request,
     binary: &Path,
-    xdg_download_dir: Option<PathBuf>,
-) -> Result<Vec<Written>, Error> {
+) -> Result<Vec<InstalledFile>, Error> {
     if cfg!(windows) {
         return Err(Error::Unsupported);
     }
@@ -341,38 +372,27 @@ pub fn install(
     {
         return Err(Error::ExtensionId(id.clone()));
     }
+    let places = places.known()?;
     let roots = match request.roots.as_slice() {
-        [] => vec![places.default_root(xdg_download_dir)],
+        [] => vec![places.default_root()],
         given => given
             .iter()
-            .map(|r| absolute(r))
+            .map(|r| absolute("--root", r))
             .collect::<Result<_, _>>()?,
     };
-    let places = places.known()?;
-    let targets = targets(&request.browsers, request.profile.as_deref())?;
     let mut written = Vec::new();
-    for target in &targets {
-        let path = places.manifest_path(target);
-        write_file(&path, &manifest(target, binary, &request.extension_ids))?;
-        written.push(Written {
-            what: target_name(target).to_owned(),
-            path,
-        });
+    for target in targets(&request.browsers, request.profile.as_deref())? {
+        let file = InstalledFile::manifest(places, &target);
+        write_file(
+            &file.path,
+            &manifest(&target, binary, &request.extension_ids),
+        )?;
+        written.push(file);
     }
-    let path = places.config_path();
-    write_file(&path, &json!({ "roots": roots }))?;
-    written.push(Written {
-        what: "config".to_owned(),
-        path,
-    });
+    let config = InstalledFile::config(places);
+    write_file(&config.path, &json!({ "roots": roots }))?;
+    written.push(config);
     Ok(written)
-}
-
-fn target_name(target: &Target) -> &'static str {
-    match target {
-        Target::User(browser) => browser.name(),
-        Target::Profile(_) => "profile",
-    }
 }
 
 fn write_file(path: &Path, json: &serde_json::Value) -> Result<(), Error> {
@@ -382,32 +402,34 @@ fn write_file(path: &Path, json: &serde_json::Value) -> Result<(), Error> {
     std::fs::write(path, format!("{json:#}\n")).map_err(io_error(path))
 }
 
-/// Removes every manifest of this host (all browsers, and `profile`'s) and the
-/// configuration; returns what was there.
-pub fn uninstall(places: &Places, profile: Option<&Path>) -> Result<Vec<Written>, Error> {
+/// Removes every manifest of this host (all browsers', and `profile`'s) and the
+/// configuration (with its folder when that is left empty); returns what was there.
+pub fn uninstall(places: &Places, profile: Option<&Path>) -> Result<Vec<InstalledFile>, Error> {
     let mut removed = Vec::new();
-    let config = ("config".to_owned(), places.config_path());
-    for (what, path) in manifests(places, profile)?.into_iter().chain([config]) {
-        match std::fs::remove_file(&path) {
-            Ok(()) => removed.push(Written { what, path }),
+    let config = InstalledFile::config(places);
+    for file in manifests(places, profile)?.into_iter().chain([config]) {
+        match std::fs::remove_file(&file.path) {
+            Ok(()) => removed.push(file),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_error(&path)(e)),
+            Err(e) => return Err(io_error(&file.path)(e)),
         }
+    }
+    if let Some(folder) = places.config_path().parent() {
+        let _not_empty_or_gone = std::fs::remove_dir(folder);
     }
     Ok(removed)
 }
 
-/// Every manifest `install` may have written, by target name: all browsers' (and
-/// `profile`'s).
-fn manifests(places: &Places, profile: Option<&Path>) -> Result<Vec<(String, PathBuf)>, Error> {
-    places.known()?;
+/// Every manifest `install` may have written: all browsers' (and `profile`'s).
+fn manifests(places: &Places, profile: Option<&Path>) -> Result<Vec<InstalledFile>, Error> {
+    let places = places.known()?;
     let mut all = targets(&[], None)?;
     if profile.is_some() {
         all.extend(targets(&[], profile)?);
     }
     Ok(all
         .iter()
-        .map(|t| (target_name(t).to_owned(), places.manifest_path(t)))
+        .map(|t| InstalledFile::manifest(places, t))
         .collect())
 }
 
@@ -416,7 +438,7 @@ fn manifests(places: &Places, profile: Option<&Path>) -> Result<Vec<(String, Pat
 #[serde(rename_all = "camelCase")]
 pub struct ManifestStatus {
     /// The browser's name, or `profile`.
-    pub what: String,
+    pub what: &'static str,
     /// Where the browser looks for it.
     pub path: PathBuf,
     /// Whether it is there.
@@ -449,7 +471,7 @@ pub fn status(places: &Places, profile: Option<&Path>, binary: &Path) -> Result<
         serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
     };
     let mut found_manifests = Vec::new();
-    for (what, path) in manifests(places, profile)? {
+    for InstalledFile { what, path } in manifests(places, profile)? {
         let found = read(&path);
         let binary_named = found
             .as_ref()
@@ -511,52 +533,54 @@ mod tests {
     use super::*;
 
     fn linux() -> Places {
-        Places::new("/home/u".into(), None, false)
+        Places::new("/home/u".into(), None, None, false)
     }
 
     #[test]
     fn manifests_go_where_each_browser_looks() {
-        let mac = Places::new("/Users/u".into(), None, true);
-        let xdg = Places::new("/home/u".into(), Some("/xdg".into()), false);
-        let cases: [(&Places, Target, &str); 8] = [
+        use {Browser::*, Target::*};
+        let mac = Places::new("/U".into(), None, None, true);
+        let xdg = Places::new("/home/u".into(), Some("/xdg".into()), None, false);
+        let cases = [
             (
                 &linux(),
-                Target::User(Browser::Chrome),
+                User(Chrome),
                 "/home/u/.config/google-chrome/NativeMessagingHosts",
             ),
             (
                 &linux(),
-                Target::User(Browser::Chromium),
+                User(Chromium),
                 "/home/u/.config/chromium/NativeMessagingHosts",
             ),
             (
                 &linux(),
-                Target::User(Browser::Firefox),
+                User(Firefox),
+                "/home/u/.mozilla/native-messaging-hosts",
+            ),
+            (&xdg, User(Chromium), "/xdg/chromium/NativeMessagingHosts"),
+            (
+                &xdg,
+                User(Firefox),
                 "/home/u/.mozilla/native-messaging-hosts",
             ),
             (
-                &xdg,
-                Target::User(Browser::Chromium),
-                "/xdg/chromium/NativeMessagingHosts",
+                &mac,
+                User(Chrome),
+                "/U/Library/Application Support/Google/Chrome/NativeMessagingHosts",
             ),
             (
                 &mac,
-                Target::User(Browser::Chrome),
-                "/Users/u/Library/Application Support/Google/Chrome/NativeMessagingHosts",
+                User(Chromium),
+                "/U/Library/Application Support/Chromium/NativeMessagingHosts",
             ),
             (
                 &mac,
-                Target::User(Browser::Chromium),
-                "/Users/u/Library/Application Support/Chromium/NativeMessagingHosts",
+                User(Firefox),
+                "/U/Library/Application Support/Mozilla/NativeMessagingHosts",
             ),
             (
                 &mac,
-                Target::User(Browser::Firefox),
-                "/Users/u/Library/Application Support/Mozilla/NativeMessagingHosts",
-            ),
-            (
-                &mac,
-                Target::Profile("/tmp/p".into()),
+                Profile("/tmp/p".into()),
                 "/tmp/p/NativeMessagingHosts",
             ),
         ];
@@ -567,26 +591,33 @@ mod tests {
 
     #[test]
     fn the_config_lives_in_the_users_config_folder() {
+        let at = |home: &str, xdg: Option<&str>, macos| {
+            Places::new(home.into(), xdg.map(PathBuf::from), None, macos).config_path()
+        };
         let cases = [
             (
-                Places::new("/home/u".into(), None, false),
+                at("/home/u", None, false),
                 "/home/u/.config/zd-dl-router/helper.json",
             ),
             (
-                Places::new("/home/u".into(), Some("relative".into()), false),
+                at("/home/u", Some("relative"), false),
                 "/home/u/.config/zd-dl-router/helper.json",
             ),
             (
-                Places::new("/home/u".into(), Some("/xdg".into()), false),
+                at("/home/u", Some("/xdg"), false),
                 "/xdg/zd-dl-router/helper.json",
             ),
             (
-                Places::new("/Users/u".into(), None, true),
-                "/Users/u/Library/Application Support/zd-dl-router/helper.json",
+                at("/U", None, true),
+                "/U/Library/Application Support/zd-dl-router/helper.json",
+            ),
+            (
+                at("/U", Some("/xdg"), true),
+                "/xdg/zd-dl-router/helper.json",
             ),
         ];
-        for (places, path) in cases {
-            assert_eq!(places.config_path(), Path::new(path));
+        for (path, expected) in cases {
+            assert_eq!(path, Path::new(expected));
         }
     }
 
