@@ -19,7 +19,9 @@ PATTERNS=target/zendesk-patterns.js
 # Gzipped WASM above this fails the tests: the measured 183.9 KB plus 5 % (BENCHMARKS.md,
 # "Size": issue 16 left 169.4 KB; issue 17's features added 14.4 KB, itemised there).
 # Issue 16's goal is 90 KB; what is in the module and what each step saved is there.
-WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-193000}
+# Issue 18's local-helper core (settings, afterComplete, the records' helper work, the
+# clean-up plan) brought it to 194.7 KB: the budget is that plus 5 %.
+WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-204400}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -79,6 +79,7 @@ pub mod calendar;
 pub mod cleanup;
 pub mod document;
 pub mod field_error;
+pub mod helper;
 pub mod host_mapped;
 pub mod lookup;
 #[cfg(not(target_arch = "wasm32"))]

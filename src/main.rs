@@ -49,7 +49,10 @@
 //! {instance, id}, "timeMs"?}`, `{"event": "observed", "downloadId", "state": {"state":
 //! "complete", "filename", "bytes"?, "startMs"?} | {"state": "interrupted", "reason"} |
 //! {"state": "inProgress"} | {"state": "unknown"}}`, `{"event": "keptUnrouted",
-//! "original", "routed", "reason"}`, `{"event": "forget", "keys": ["<time>-<id>"]}`. Each
+//! "original", "routed", "reason"}`, `{"event": "forget", "keys": ["<time>-<id>"]}`,
+//! `{"event": "helper", "key": "<time>-<id>", "reply": <the local helper's answer, or
+//! {"failed": "<why>"}>}`; `observed` and `helper` also print `next`, the next request to
+//! the local helper (`{key, request}` or `null`). Each
 //! prints `{"writes": {"set": {"file:<key>": record}, "remove": [key]}}` — what the worker
 //! writes to `storage.local` — (`load` also `loaded` and `skipped`), plus `history` with
 //! `--history`.
@@ -66,6 +69,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
+use zd_dl_router::helper::Reply;
 use zd_dl_router::native::install::{self, Browser, Places};
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
@@ -447,6 +451,8 @@ enum RecordsEvent {
     },
     /// `Router.forgetRecords`.
     Forget { keys: Vec<RecordKey> },
+    /// `Router.recordHelper`: what the local helper answered (or `{failed}`).
+    Helper { key: RecordKey, reply: Reply },
 }
 
 fn run_records(settings: &ValidSettings, history: bool) -> Result<(), String> {
@@ -483,7 +489,18 @@ fn run_records(settings: &ValidSettings, history: bool) -> Result<(), String> {
                 ticket,
                 time_ms,
             } => records.sidecar_started(download_id, path, ticket, time(time_ms)),
-            RecordsEvent::Observed { download_id, state } => records.observe(download_id, &state),
+            RecordsEvent::Observed { download_id, state } => {
+                let writes = records.observe(download_id, &state);
+                let next = serde_json::to_value(records.helper_next(download_id));
+                answer.insert("next".into(), next.map_err(|e| e.to_string())?);
+                writes
+            }
+            RecordsEvent::Helper { key, reply } => {
+                let answered = records.helper_answered(&key, &reply);
+                let next = serde_json::to_value(answered.next);
+                answer.insert("next".into(), next.map_err(|e| e.to_string())?);
+                answered.writes
+            }
             RecordsEvent::KeptUnrouted {
                 original,
                 routed,

@@ -18,9 +18,13 @@
 //! to make to storage (one key per file, so a change costs one small write however many
 //! records there are). The shell loads the stored keys once per worker start with
 //! [`Records::load`], which skips (and reports) any malformed record instead of failing.
+//!
+//! A record also holds the local helper's work on its file ([`crate::helper`]): what the
+//! decision asked for once the file is complete (move, unpack) and what was done.
 
 use crate::document::{self, Value};
-use crate::router::{self, Decision, DownloadEvent, PassReason, Source};
+use crate::helper::{Done, Reply, Request, Work};
+use crate::router::{self, AfterComplete, Decision, DownloadEvent, PassReason, Source};
 use crate::tickets::TicketRef;
 use crate::zendesk::{recognize, Instance, Token, ZendeskUrl};
 use serde::de::DeserializeOwned;
@@ -140,6 +144,8 @@ pub struct FileRecord {
     pub route: Route,
     /// Where the download is.
     pub state: State,
+    /// What the local helper is to do and did once the file is complete.
+    pub helper: Work,
 }
 
 /// What the shell reports about a download it started: the decision as the router
@@ -164,6 +170,8 @@ pub struct Started {
     pub reason: Option<PassReason>,
     /// The rule that left it alone.
     pub rule: Option<usize>,
+    /// What the local helper does once the file is complete.
+    pub after_complete: Option<AfterComplete>,
 }
 
 impl From<&Decision> for Started {
@@ -175,6 +183,7 @@ impl From<&Decision> for Started {
                 organization,
                 source,
                 note,
+                after_complete,
                 ..
             } => Started {
                 action: "route".into(),
@@ -183,6 +192,7 @@ impl From<&Decision> for Started {
                 note: note.clone(),
                 ticket: ticket.clone(),
                 organization: organization.clone(),
+                after_complete: after_complete.clone(),
                 ..Started::default()
             },
             Decision::Pass { reason, rule } => Started {
@@ -227,6 +237,10 @@ impl FileRecord {
             url,
             route,
             state: State::InProgress,
+            helper: Work {
+                to_do: started.after_complete.clone(),
+                done: None,
+            },
         })
     }
 
@@ -270,6 +284,22 @@ impl FileRecord {
     fn saved(&self) -> bool {
         matches!(self.state, State::Complete { .. })
             && matches!(&self.route, Route::Routed { source, .. } if *source != Source::Fallback)
+    }
+
+    /// The next request to the local helper for this file: once it is complete, as long as
+    /// its decision's after-complete work is not done.
+    fn helper_step(&self) -> Option<HelperStep> {
+        let State::Complete {
+            absolute: Some(absolute),
+            ..
+        } = &self.state
+        else {
+            return None;
+        };
+        Some(HelperStep {
+            key: self.key(),
+            request: self.helper.next(absolute)?,
+        })
     }
 
     /// This record's identity.
@@ -321,6 +351,10 @@ pub struct Stored {
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_complete: Option<AfterComplete>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helper: Option<Done>,
 }
 
 impl From<FileRecord> for Stored {
@@ -332,6 +366,8 @@ impl From<FileRecord> for Stored {
             organization: r.organization,
             attachment: r.attachment,
             url: r.url,
+            after_complete: r.helper.to_do,
+            helper: r.helper.done,
             ..Stored::default()
         };
         s.route = match r.route {
@@ -418,6 +454,10 @@ impl TryFrom<Stored> for FileRecord {
             url: s.url,
             route,
             state,
+            helper: Work {
+                to_do: s.after_complete,
+                done: s.helper,
+            },
         })
     }
 }
@@ -604,6 +644,26 @@ impl TryFrom<BrowserReport> for Observed {
     }
 }
 
+/// A request to the local helper for a recorded file: `{key, request}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HelperStep {
+    /// The record.
+    pub key: RecordKey,
+    /// What to send to the helper.
+    pub request: Request,
+}
+
+/// What an answer of the helper came to: the storage writes, and the next request for the
+/// same file, if any.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HelperAnswered {
+    /// The writes.
+    pub writes: Writes,
+    /// The next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<HelperStep>,
+}
+
 /// Where the shell should look for a recorded file: by its download id, and (after a
 /// Firefox restart renumbered the downloads) by its absolute path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -644,7 +704,8 @@ pub struct OnDisk {
     pub key: RecordKey,
     /// The browser's download id of the file, when it is there (*Show* opens it).
     pub download_id: Option<u64>,
-    /// The file was saved but is no longer there (deleted or moved).
+    /// The file was saved but is no longer there (deleted or moved; a file the local
+    /// helper moved is not gone: the history says where it is).
     pub gone: bool,
 }
 
@@ -689,6 +750,10 @@ pub struct HistoryEntry {
     pub organization: Option<String>,
     /// `inProgress`, `complete` or `failed`.
     pub state: &'static str,
+    /// What the local helper did with the file (`{state: "moved"|"unpacked"|"refused"|
+    /// "failed", path?, folder?, files?, skipped?, reason?}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helper: Option<Done>,
 }
 
 /// Every file record, in key order (oldest first). A plain sorted vector: new records go
@@ -698,6 +763,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Records {
     files: Vec<FileRecord>,
+    /// The records whose helper request is handed out and not answered yet (in memory
+    /// only: after a worker restart the request is handed out again).
+    asked: Vec<RecordKey>,
 }
 
 /// An entry of the routed-files list of versions before one key per file.
@@ -731,6 +799,7 @@ impl LegacyRoutedFile {
                 absolute: None,
                 bytes: None,
             },
+            helper: Work::default(),
         }
     }
 }
@@ -920,6 +989,7 @@ impl Records {
             url: None,
             route: Route::Sidecar { requested: path },
             state: State::InProgress,
+            helper: Work::default(),
         })
     }
 
@@ -992,11 +1062,48 @@ impl Records {
             download_id: original,
             route: Route::KeptUnrouted { reason },
             state: State::InProgress,
+            // Where the browser put it, outside the base folder: not the helper's.
+            helper: Work::default(),
             ..record
         };
         writes.set.push(kept.clone());
         self.put(kept);
         writes
+    }
+
+    /// The next request to the local helper for the download the browser calls `id`, once
+    /// it is complete and while its decision's after-complete work is not done. Handed out
+    /// once until answered: a download reported complete twice is not moved twice.
+    pub fn helper_next(&mut self, id: u64) -> Option<HelperStep> {
+        let step = self.newest_with_id(id)?.helper_step()?;
+        if self.asked.contains(&step.key) {
+            return None;
+        }
+        self.asked.push(step.key);
+        Some(step)
+    }
+
+    /// What the helper answered (`reply`) to record `key`'s pending request (the one
+    /// [`Records::helper_next`] or the previous answer gave): recorded, with the next step.
+    /// An answer for a record without a pending request changes nothing.
+    pub fn helper_answered(&mut self, key: &RecordKey, reply: &Reply) -> HelperAnswered {
+        let Some(mut record) = self.get(key).cloned() else {
+            return HelperAnswered::default();
+        };
+        let Some(step) = record.helper_step() else {
+            return HelperAnswered::default();
+        };
+        record.helper.answered(&step.request, reply);
+        let next = record.helper_step();
+        if next.is_none() {
+            self.asked.retain(|k| k != key);
+        }
+        let answered = HelperAnswered {
+            writes: Writes::set(&record),
+            next,
+        };
+        self.put(record);
+        answered
     }
 
     /// Forgets these records (deleted by retention, found gone, removed from the list by
@@ -1129,7 +1236,9 @@ impl Records {
                 OnDisk {
                     key: *key,
                     download_id: there,
-                    gone: there.is_none() && matches!(r.state, State::Complete { .. }),
+                    gone: there.is_none()
+                        && matches!(r.state, State::Complete { .. })
+                        && r.helper.moved_to().is_none(),
                 }
             })
             .collect()
@@ -1149,14 +1258,17 @@ impl Records {
     }
 
     /// The newest record of `attachment` saved into its ticket's folder whose file is
-    /// among the `existing`.
+    /// among the `existing`, or was moved by the local helper (the browser no longer
+    /// knows where it is; Download all must not fetch it again).
     fn newest_saved(
         &self,
         attachment: &AttachmentKey,
         existing: &[RecordKey],
     ) -> Option<&FileRecord> {
         self.files.iter().rev().find(|r| {
-            r.saved() && r.attachment.as_ref() == Some(attachment) && existing.contains(&r.key())
+            r.saved()
+                && r.attachment.as_ref() == Some(attachment)
+                && (existing.contains(&r.key()) || r.helper.moved_to().is_some())
         })
     }
 
@@ -1281,6 +1393,7 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
         ticket: r.ticket.clone(),
         organization: r.organization.clone(),
         state,
+        helper: r.helper.done.clone(),
     }
 }
 
@@ -1343,6 +1456,7 @@ mod tests {
                 source: Source::TokenIndex,
                 note: None,
             },
+            helper: Default::default(),
             state: State::InProgress,
         }
     }
@@ -1801,6 +1915,146 @@ mod tests {
         assert_eq!(rec.organization.as_deref(), Some("ACME Corp."));
         assert_eq!(rec.requested(), Some("zendesk/ACME Corp/4711/a.log"));
         assert_eq!(rec.state, State::InProgress);
+    }
+
+    /// The record of [`completed_with`].
+    const K7: RecordKey = RecordKey {
+        time_ms: 1_000,
+        download_id: 7,
+    };
+
+    /// Records download 7 of `gitlabsos.tar.gz` decided with `after_complete`, complete at
+    /// its requested path below `/home/me/Downloads`.
+    fn completed_with(after_complete: serde_json::Value) -> Records {
+        let mut r = Records::default();
+        let url = "https://acme.zendesk.com/attachments/token/T1/?name=gitlabsos.tar.gz";
+        let mut decision = route_decision("zendesk/ACME Corp/4711/gitlabsos.tar.gz", "tokenIndex");
+        decision.after_complete = serde_json::from_value(after_complete).expect("afterComplete");
+        r.download_started(7, &event(url), &decision, &[], 1_000.0);
+        r.observe(
+            7,
+            &complete("/home/me/Downloads/zendesk/ACME Corp/4711/gitlabsos.tar.gz"),
+        );
+        r
+    }
+
+    fn reply(v: serde_json::Value) -> Reply {
+        serde_json::from_value(v).expect("a helper reply")
+    }
+
+    #[test]
+    fn a_completed_download_is_moved_then_unpacked_and_the_history_says_so() {
+        let mut r = completed_with(json!({"unpack": true, "moveTo": "/srv/customers"}));
+        let step = serde_json::to_value(r.helper_next(7)).expect("json");
+        assert_eq!(r.helper_next(7), None, "handed out once until answered");
+        assert_eq!(
+            step,
+            json!({"key": "1000-7", "request": {"type": "move",
+                "path": "/home/me/Downloads/zendesk/ACME Corp/4711/gitlabsos.tar.gz", "to": "/srv/customers"}})
+        );
+        let moved = r.helper_answered(
+            &K7,
+            &reply(json!({"ok": true, "path": "/srv/customers/ACME Corp/4711/gitlabsos.tar.gz"})),
+        );
+        assert_eq!(
+            serde_json::to_value(&moved.next).expect("json"),
+            json!({"key": "1000-7", "request": {"type": "unpack", "path": "/srv/customers/ACME Corp/4711/gitlabsos.tar.gz"}})
+        );
+        let stored = serde_json::to_value(&moved.writes).expect("json");
+        assert_eq!(
+            stored["set"]["file:1000-7"]["helper"],
+            json!({"state": "moved", "path": "/srv/customers/ACME Corp/4711/gitlabsos.tar.gz"})
+        );
+        let unpacked = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/srv/customers/ACME Corp/4711/gitlabsos", "files": 12, "skipped": 0})));
+        assert_eq!(unpacked.next, None);
+        assert_eq!(r.helper_next(7), None, "done");
+        let history = serde_json::to_value(r.history(1)).expect("json");
+        assert_eq!(
+            history[0]["helper"],
+            json!({"state": "unpacked", "path": "/srv/customers/ACME Corp/4711/gitlabsos.tar.gz",
+                   "folder": "/srv/customers/ACME Corp/4711/gitlabsos", "files": 12, "skipped": 0})
+        );
+        let gone = r.on_disk(&[K7], &[]);
+        assert!(!gone[0].gone, "moved, not gone: the history says where");
+        let mut again = Records::default();
+        load_json(
+            &mut again,
+            &json!({"file:1000-7": stored["set"]["file:1000-7"]}),
+            false,
+        );
+        assert_eq!(
+            again.helper_next(7).map(|s| s.request),
+            Some(Request::Unpack {
+                path: "/srv/customers/ACME Corp/4711/gitlabsos.tar.gz".into()
+            }),
+            "a worker restarted between the steps goes on where it stopped"
+        );
+    }
+
+    #[test]
+    fn a_file_the_helper_moved_counts_as_saved_though_the_browser_no_longer_finds_it() {
+        let mut r = completed_with(json!({"unpack": false, "moveTo": "/srv/customers"}));
+        assert!(
+            r.saved(&[att("T1")], &[]).is_empty(),
+            "not found, not moved: not saved"
+        );
+        r.helper_answered(
+            &K7,
+            &reply(json!({"ok": true, "path": "/srv/customers/a.tgz"})),
+        );
+        let saved = r.saved(&[att("T1")], &[]);
+        assert_eq!(saved.iter().map(|(_, f)| f.key()).collect::<Vec<_>>(), [K7]);
+    }
+
+    #[test]
+    fn the_helper_is_asked_nothing_before_completion_or_without_work_and_a_stray_answer_changes_nothing(
+    ) {
+        let mut r = Records::default();
+        let url = "https://acme.zendesk.com/attachments/token/T1/?name=a.zip";
+        let mut decision = route_decision("zendesk/ACME Corp/4711/a.zip", "tokenIndex");
+        decision.after_complete = Some(AfterComplete {
+            unpack: true,
+            move_to: None,
+        });
+        r.download_started(7, &event(url), &decision, &[], 1_000.0);
+        assert_eq!(r.helper_next(7), None, "still downloading");
+        let stray = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/x"})));
+        assert_eq!(stray, HelperAnswered::default(), "nothing pending yet");
+        r.observe(7, &complete("/dl/zendesk/ACME Corp/4711/a.zip"));
+        let step = r.helper_next(7).map(|s| s.request);
+        let path = "/dl/zendesk/ACME Corp/4711/a.zip".to_owned();
+        assert_eq!(step, Some(Request::Unpack { path }));
+        let done = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/dl/x"})));
+        assert_eq!(done.next, None);
+        assert_eq!(r.helper_next(7), None, "done");
+        let mut plain = completed_with(json!(null));
+        assert_eq!(plain.helper_next(7), None, "nothing to do");
+        assert_eq!(
+            serde_json::to_value(plain.history(1)).expect("json")[0].get("helper"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_helper_that_cannot_be_reached_leaves_the_file_where_the_browser_put_it() {
+        let mut r = completed_with(json!({"unpack": true, "moveTo": "/srv/customers"}));
+        let failed = r.helper_answered(
+            &K7,
+            &reply(json!({"failed": "Specified native messaging host not found."})),
+        );
+        assert_eq!(
+            failed.next, None,
+            "no unpack in Downloads after a failed move"
+        );
+        let history = serde_json::to_value(r.history(1)).expect("json");
+        assert_eq!(
+            history[0]["helper"],
+            json!({"state": "failed", "reason": "Specified native messaging host not found."})
+        );
+        assert_eq!(
+            history[0]["path"],
+            "zendesk/ACME Corp/4711/gitlabsos.tar.gz"
+        );
     }
 
     #[test]

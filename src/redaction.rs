@@ -199,6 +199,7 @@ mod tests {
                 source,
                 note: None,
             },
+            helper: Default::default(),
             state: State::Complete {
                 path,
                 absolute: None,

@@ -139,6 +139,9 @@ pub struct Review {
     pub download_id: u64,
     /// Its real path (relative to Downloads when routed).
     pub path: String,
+    /// Where the local helper moved it (absolute), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<String>,
     /// When it was downloaded.
     pub time_ms: f64,
     /// Its ticket, when known.
@@ -201,6 +204,7 @@ pub fn review(
                 key: file.key(),
                 download_id: file.download_id,
                 path: file.path().unwrap_or_default().to_owned(),
+                moved: file.helper.moved_to().map(str::to_owned),
                 time_ms: file.time_ms,
                 ticket: file.ticket.clone(),
                 age_days: (age_ms / DAY_MS) as u32,
@@ -380,6 +384,7 @@ mod tests {
                 source: Source::TokenIndex,
                 note: None,
             },
+            helper: Default::default(),
             state: State::Complete {
                 path,
                 absolute: None,
@@ -557,6 +562,24 @@ mod tests {
                 "status of ticket 5 was not read",
             ]
         );
+    }
+
+    #[test]
+    fn a_file_the_local_helper_moved_is_reviewed_with_where_it_is() {
+        let mut moved = file(1, 10.0, Some(1));
+        moved.helper.done = serde_json::from_value(serde_json::json!(
+            {"state": "moved", "path": "/srv/customers/ACME/1/f.log"}
+        ))
+        .expect("stored helper result");
+        let policy = Policy {
+            after_download_days: Some(7),
+            ..Policy::default()
+        };
+        let reviews = review_with(&[moved, file(2, 10.0, Some(2))], &HashMap::new(), policy);
+        let shown = serde_json::to_value(&reviews).expect("json");
+        assert_eq!(shown[0]["moved"], "/srv/customers/ACME/1/f.log");
+        assert_eq!(shown[0]["verdict"], "delete", "due all the same");
+        assert_eq!(shown[1].get("moved"), None);
     }
 
     #[test]

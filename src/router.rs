@@ -15,11 +15,12 @@
 //! `lookup_done` set, which never returns `NeedTicket`. So every download ends in a
 //! `Route` or a `Pass` after at most two calls — the shim cannot loop.
 
+use crate::archive;
 use crate::calendar;
 use crate::records::AttachmentKey;
 use crate::rules::{Captures, Facts, RuleAction};
 use crate::sanitize::{self, SafePath};
-use crate::settings::{ConflictAction, SettingsErrors, ValidSettings};
+use crate::settings::{ConflictAction, SettingsErrors, UnpackArchives, ValidSettings};
 use crate::template::{split_extension, Field, Template};
 use crate::tickets::{AttachmentFacts, Knowledge, Ticket, TicketRef};
 use crate::zendesk::{recognize, Instance, TicketId, Token, ZendeskUrl};
@@ -85,6 +86,52 @@ pub enum Lookup {
     Token(Token),
 }
 
+/// What the local helper does once a routed download is complete: move it to `move_to`
+/// (the setting `destinationRoot`) first, then unpack it where it then is, into a folder
+/// beside it. Only archives ([`archive::Format::of`] the routed file name) are unpacked.
+/// Read back (from the decision the worker passes on, from storage) field by field: a
+/// derived reader costs the WASM more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "crate::document::Value")]
+pub struct AfterComplete {
+    /// Unpack the archive.
+    pub unpack: bool,
+    /// Move the file to this root (its path below the base folder kept).
+    pub move_to: Option<String>,
+}
+
+impl From<crate::document::Value> for AfterComplete {
+    fn from(v: crate::document::Value) -> AfterComplete {
+        AfterComplete {
+            unpack: v.get("unpack").and_then(|u| u.as_bool()) == Some(true),
+            move_to: v.get("moveTo").and_then(|m| m.as_str()).map(str::to_owned),
+        }
+    }
+}
+
+impl AfterComplete {
+    /// What the helper does with a download routed to `path`; `rule_unpack` is whether
+    /// the deciding rule says `"unpack": true` (`None` for the fallback folder, whose
+    /// files are never unpacked: their ticket is unknown, and a tree unpacked there would
+    /// be one more thing to sort by hand — moved they are, since they are customer files
+    /// all the same). `None` when there is nothing to do.
+    fn of(
+        settings: &ValidSettings,
+        path: &SafePath,
+        rule_unpack: Option<bool>,
+    ) -> Option<AfterComplete> {
+        let s = settings.settings();
+        let unpack = archive::Format::of(path.file_name()).is_some()
+            && match s.unpack_archives {
+                UnpackArchives::Off => false,
+                UnpackArchives::All => rule_unpack.is_some(),
+                UnpackArchives::Rules => rule_unpack == Some(true),
+            };
+        let move_to = Some(s.destination_root.clone()).filter(|r| !r.is_empty());
+        (unpack || move_to.is_some()).then_some(AfterComplete { unpack, move_to })
+    }
+}
+
 /// The router's answer for one download.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "camelCase")]
@@ -111,6 +158,9 @@ pub enum Decision {
         /// words for the user: never an attachment token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// What the local helper does once the download is complete.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after_complete: Option<AfterComplete>,
     },
     /// Leave the download as the browser (or another extension) named it.
     #[serde(rename_all = "camelCase")]
@@ -312,6 +362,7 @@ fn route(
         Some((i, RuleAction::Template(t), caps)) => (t, caps, Some(i)),
         None => (settings.template(), Captures::default(), None),
     };
+    let rule_unpack = rule.is_some_and(|i| settings.rules()[i].unpack);
     let values = Values {
         // A blank name would drop the folder and mix the ticket in with organizations.
         org: Some(match org {
@@ -325,8 +376,10 @@ fn route(
         captures,
         ..Values::of(event, attachment)
     };
+    let path = render(settings, template, &values);
     Decision::Route {
-        path: render(settings, template, &values),
+        after_complete: AfterComplete::of(settings, &path, Some(rule_unpack)),
+        path,
         conflict_action: s.conflict_action,
         ticket: Some(TicketRef {
             instance: ticket.instance.clone(),
@@ -354,8 +407,10 @@ fn fallback(
         ticket_id: key.as_ref().map(|k| k.id),
         ..Values::of(event, attachment)
     };
+    let path = render(settings, settings.fallback(), &values);
     Decision::Route {
-        path: render(settings, settings.fallback(), &values),
+        after_complete: AfterComplete::of(settings, &path, None),
+        path,
         conflict_action: settings.settings().conflict_action,
         ticket: key,
         organization: None,
@@ -590,6 +645,7 @@ impl Decision {
                 ticket,
                 source,
                 note,
+                after_complete,
                 ..
             } => {
                 let from = match source {
@@ -605,8 +661,14 @@ impl Decision {
                     .as_ref()
                     .map(|n| format!("\n  note: {n}"))
                     .unwrap_or_default();
+                let then = after_complete.as_ref().map_or(String::new(), |a| {
+                    let moved = a.move_to.as_ref().map(|r| format!(" move it to {r}"));
+                    let unpacked = a.unpack.then_some(" unpack it".to_owned());
+                    let steps: Vec<String> = moved.into_iter().chain(unpacked).collect();
+                    format!("\n  then the local helper:{}", steps.join(", then"))
+                });
                 format!(
-                    "route to {path}\n  {ticket} — {from}\n  if the file exists: {conflict_action:?}{note}"
+                    "route to {path}\n  {ticket} — {from}\n  if the file exists: {conflict_action:?}{note}{then}"
                 )
             }
             Decision::Pass { reason, rule } => match (reason, rule) {
@@ -678,6 +740,106 @@ mod tests {
         let routed = serde_json::to_value(preview_sample(json!({}), &sample())).expect("json");
         assert_eq!(routed["action"], "route");
         assert_eq!(routed["path"], "zendesk/ACME Corp/4711/a.log");
+    }
+
+    /// `afterComplete` of the sample `filename` routed under `settings`, as JSON.
+    fn after_complete(settings: serde_json::Value, filename: &str) -> serde_json::Value {
+        let sample = Sample {
+            filename: filename.to_owned(),
+            ..sample()
+        };
+        let shown = serde_json::to_value(preview_sample(settings, &sample)).expect("json");
+        assert_eq!(shown["action"], "route", "{shown}");
+        shown["afterComplete"].clone()
+    }
+
+    #[test]
+    fn unpack_all_unpacks_routed_archives_only() {
+        let all = json!({"unpackArchives": "all"});
+        let unpack = json!({"unpack": true, "moveTo": null});
+        assert_eq!(
+            after_complete(all.clone(), "gitlabsos_web-01.tar.gz"),
+            unpack
+        );
+        assert_eq!(after_complete(all.clone(), "LOGS.ZIP"), unpack);
+        assert_eq!(
+            after_complete(all, "production.log"),
+            json!(null),
+            "not an archive"
+        );
+        assert_eq!(
+            after_complete(json!({}), "logs.zip"),
+            json!(null),
+            "off by default"
+        );
+    }
+
+    #[test]
+    fn unpack_per_rule_unpacks_what_a_rule_with_unpack_routes() {
+        let settings = json!({"unpackArchives": "rules", "rules": [
+            {"fileName": "gitlabsos", "template": "{org}/{ticket_id}/sos/{filename}", "unpack": true},
+            {"extensions": ["zip"], "template": "{org}/{ticket_id}/{filename}"},
+        ]});
+        let unpack = json!({"unpack": true, "moveTo": null});
+        assert_eq!(
+            after_complete(settings.clone(), "gitlabsos_a.tar.gz"),
+            unpack
+        );
+        assert_eq!(
+            after_complete(settings.clone(), "logs.zip"),
+            json!(null),
+            "rule 2 does not say unpack"
+        );
+        assert_eq!(
+            after_complete(settings, "kubesos.tgz"),
+            json!(null),
+            "no rule: the main template"
+        );
+        let all = json!({"unpackArchives": "off", "rules": [{"fileName": "sos", "template": "{filename}", "unpack": true}]});
+        assert_eq!(
+            after_complete(all, "gitlabsos.tgz"),
+            json!(null),
+            "unpacking is off"
+        );
+    }
+
+    #[test]
+    fn a_destination_root_moves_every_routed_file_and_then_unpacks_it() {
+        let settings = json!({"destinationRoot": "/srv/customers", "unpackArchives": "all"});
+        assert_eq!(
+            after_complete(settings.clone(), "a.log"),
+            json!({"unpack": false, "moveTo": "/srv/customers"})
+        );
+        assert_eq!(
+            after_complete(settings, "a.tar.gz"),
+            json!({"unpack": true, "moveTo": "/srv/customers"})
+        );
+    }
+
+    #[test]
+    fn a_fallback_download_is_moved_but_never_unpacked_and_a_passed_one_gets_nothing() {
+        let url = "https://acme.zendesk.com/attachments/token/T1/?name=logs.zip";
+        let event = DownloadEvent {
+            url: url.into(),
+            time_ms: 1.0,
+            lookup_done: true,
+            ..DownloadEvent::default()
+        };
+        let settings = |v| ValidSettings::from_value(v).expect("valid");
+        let knowledge = Knowledge::default();
+        let both = settings(json!({"destinationRoot": "/srv/customers", "unpackArchives": "all"}));
+        let decision = serde_json::to_value(decide(&event, &knowledge, &both)).expect("json");
+        assert_eq!(decision["source"], "fallback");
+        assert_eq!(
+            decision["afterComplete"],
+            json!({"unpack": false, "moveTo": "/srv/customers"})
+        );
+        let unpack = settings(json!({"unpackArchives": "all"}));
+        let decision = serde_json::to_value(decide(&event, &knowledge, &unpack)).expect("json");
+        assert_eq!(decision.get("afterComplete"), None, "{decision}");
+        let off = settings(json!({"enabled": false, "destinationRoot": "/srv/customers"}));
+        let decision = serde_json::to_value(decide(&event, &knowledge, &off)).expect("json");
+        assert_eq!(decision, json!({"action": "pass", "reason": "disabled"}));
     }
 
     #[test]

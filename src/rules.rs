@@ -59,6 +59,10 @@ pub struct RuleSpec {
     /// Leave matching downloads where the browser puts them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leave_alone: bool,
+    /// The local helper unpacks matching archives (with the setting `unpackArchives`:
+    /// `"rules"`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unpack: bool,
 }
 
 /// What a matching rule does.
@@ -83,6 +87,8 @@ pub struct Rule {
     max_size: Option<u64>,
     /// What the rule does when it matches.
     pub action: RuleAction,
+    /// The local helper unpacks the archives it routes (`"unpackArchives": "rules"`).
+    pub unpack: bool,
 }
 
 /// A condition text, unless it is blank (a field left empty in the options page).
@@ -187,6 +193,13 @@ impl Rule {
                 ));
                 None
             }
+            (None, true) if spec.unpack => {
+                errors.push(FieldError::new(
+                    at("unpack"),
+                    "a rule that leaves files alone does not route them, so cannot unpack them",
+                ));
+                None
+            }
             (None, true) => Some(RuleAction::LeaveAlone),
             (Some(source), false) => match Template::parse_with_captures(source, &|name| {
                 file_name
@@ -211,6 +224,7 @@ impl Rule {
                 min_size: spec.min_size,
                 max_size: spec.max_size,
                 action,
+                unpack: spec.unpack,
             }),
             _ => Err(errors),
         }
@@ -370,6 +384,11 @@ mod tests {
             assert!(r.matches(&f).is_none(), "{json}");
         }
         assert!(rule(r#"{"maxSize":5000,"leaveAlone":true}"#).is_complete());
+        let only_unpack = rule(r#"{"template":"{filename}","unpack":true}"#);
+        assert!(
+            !only_unpack.is_complete(),
+            "unpack is what the rule does, not a condition"
+        );
     }
 
     #[test]
@@ -430,6 +449,10 @@ mod tests {
             (
                 r#"{"minSize":5,"maxSize":1,"leaveAlone":true}"#,
                 "rules[3].minSize",
+            ),
+            (
+                r#"{"extensions":["zip"],"leaveAlone":true,"unpack":true}"#,
+                "rules[3].unpack: a rule that leaves files alone",
             ),
         ];
         for (json, needle) in cases {

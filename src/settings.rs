@@ -56,6 +56,19 @@ pub enum Sidecar {
     Markdown,
 }
 
+/// Which completed downloads the local helper unpacks (see [`crate::archive`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnpackArchives {
+    /// None.
+    #[default]
+    Off,
+    /// Every routed archive.
+    All,
+    /// The routed archives whose rule says `"unpack": true`.
+    Rules,
+}
+
 /// The settings as stored (JSON, camelCase).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -104,6 +117,14 @@ pub struct Settings {
     /// With [`Settings::sync_settings`], also sync what names customers: organization
     /// aliases and rules with an organization condition.
     pub sync_customer_names: bool,
+    /// Routed archives the local helper unpacks into a folder beside them.
+    pub unpack_archives: UnpackArchives,
+    /// Where the local helper moves routed files once complete (`""`: they stay below
+    /// Downloads); an absolute path without `..`.
+    pub destination_root: String,
+    /// Retention also deletes unpacked folders and emptied ticket and organization
+    /// folders, through the local helper.
+    pub helper_cleanup: bool,
 }
 
 impl Default for Settings {
@@ -130,6 +151,9 @@ impl Default for Settings {
             delete_redacted: true,
             sync_settings: false,
             sync_customer_names: false,
+            unpack_archives: UnpackArchives::Off,
+            destination_root: String::new(),
+            helper_cleanup: false,
         }
     }
 }
@@ -271,6 +295,9 @@ fn read_fields(value: Value) -> (Settings, Vec<FieldError>) {
             "deleteRedacted" => read(&mut s.delete_redacted, &key, v, e),
             "syncSettings" => read(&mut s.sync_settings, &key, v, e),
             "syncCustomerNames" => read(&mut s.sync_customer_names, &key, v, e),
+            "unpackArchives" => read(&mut s.unpack_archives, &key, v, e),
+            "destinationRoot" => read(&mut s.destination_root, &key, v, e),
+            "helperCleanup" => read(&mut s.helper_cleanup, &key, v, e),
             "rules" => match v {
                 Value::Array(items) => {
                     s.rules = items
@@ -373,6 +400,10 @@ fn compile(mut s: Settings) -> Result<ValidSettings, Vec<FieldError>> {
             ));
         }
     }
+    s.destination_root = s.destination_root.trim().to_owned();
+    if let Some(problem) = check_destination_root(&s.destination_root) {
+        errors.push(FieldError::new("destinationRoot", problem));
+    }
     for (org, folder) in &s.aliases {
         let field = FieldPath::from("aliases").key(org.as_str());
         if org.trim().is_empty() {
@@ -426,6 +457,30 @@ fn check_folder_path(path: &str, field: &FieldPath, errors: &mut Vec<FieldError>
         for part in path.split('/') {
             check_folder_name(part, field, errors);
         }
+    }
+}
+
+/// What is wrong with a destination root: it is `""` (none) or an absolute path — POSIX
+/// (`/srv/customers`) or Windows (`C:\customers`, `\\server\share`) — without `.` or `..`
+/// components (the helper refuses them too; saying so here names the field).
+fn check_destination_root(root: &str) -> Option<&'static str> {
+    let bytes = root.as_bytes();
+    let absolute = root.starts_with('/')
+        || root.starts_with("\\\\")
+        || (bytes.len() >= 3
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'\\' | b'/'));
+    if root.is_empty() {
+        None
+    } else if !absolute {
+        Some("must be an absolute path (/srv/customers, C:\\customers) or empty")
+    } else if root.split(['/', '\\']).any(|c| c == ".." || c == ".") {
+        Some("must not contain '.' or '..' folders")
+    } else if root.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else {
+        None
     }
 }
 
@@ -878,6 +933,68 @@ mod tests {
         .expect("objects");
         assert_eq!(locked, ["deleteRedacted"]);
         assert!(retention(settings).delete_redacted, "the policy wins");
+    }
+
+    #[test]
+    fn the_local_helper_settings_are_off_by_default_and_checked_by_field() {
+        let s = ValidSettings::defaults();
+        assert_eq!(s.settings().unpack_archives, UnpackArchives::Off);
+        assert_eq!(s.settings().destination_root, "");
+        assert!(!s.settings().helper_cleanup);
+        for root in [
+            "/srv/customers",
+            " /Volumes/Encrypted/zendesk ",
+            "C:\\Customers",
+            "d:/customers",
+            "\\\\nas\\support",
+        ] {
+            let v =
+                json!({"destinationRoot": root, "unpackArchives": "rules", "helperCleanup": true});
+            let valid = ValidSettings::from_value(v).expect(root);
+            assert_eq!(valid.settings().destination_root, root.trim());
+        }
+        for (root, want) in [
+            ("customers", "destinationRoot: must be an absolute path"),
+            ("~/customers", "destinationRoot: must be an absolute path"),
+            ("C:customers", "destinationRoot: must be an absolute path"),
+            (
+                "/srv/../etc",
+                "destinationRoot: must not contain '.' or '..'",
+            ),
+            (
+                "C:\\x\\..\\y",
+                "destinationRoot: must not contain '.' or '..'",
+            ),
+            ("/srv/./x", "destinationRoot: must not contain '.' or '..'"),
+            (
+                "/srv/a\nb",
+                "destinationRoot: must not contain control characters",
+            ),
+        ] {
+            let errs = errors_of(json!({ "destinationRoot": root }));
+            assert!(
+                errs.len() == 1 && errs[0].starts_with(want),
+                "{root:?}: {errs:?}"
+            );
+        }
+        assert_eq!(
+            errors_of(json!({"unpackArchives": "some", "helperCleanup": "yes"})).len(),
+            2
+        );
+        assert!(errors_of(json!({"unpackArchives": "some"}))[0]
+            .starts_with("unpackArchives: unknown variant `some`"));
+        let Policied { settings, locked } = Policied::apply(
+            json!({"unpackArchives": "all", "destinationRoot": "/home/me/x"}),
+            json!({"unpackArchives": "off", "destinationRoot": "/srv/customers"}),
+        )
+        .expect("objects");
+        assert_eq!(locked, ["destinationRoot", "unpackArchives"]);
+        let s = ValidSettings::from_value(settings).expect("valid");
+        assert_eq!(
+            s.settings().destination_root,
+            "/srv/customers",
+            "the policy wins"
+        );
     }
 
     #[test]

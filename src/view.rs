@@ -348,6 +348,7 @@ mod tests {
                     source: Source::TokenIndex,
                     note: None,
                 },
+                helper: Default::default(),
                 state: State::InProgress,
             });
         }

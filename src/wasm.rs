@@ -352,6 +352,24 @@ impl Router {
         to_js(&self.records.observe(id, &observed))
     }
 
+    /// The next request to the local helper for download `download_id` once it is
+    /// complete (after [`Router::observe_download`]): `{key, request: {type: "move", path,
+    /// to} | {type: "unpack", path}}`, or `undefined` when there is nothing (more) to do
+    /// or the step is handed out already (asked once until answered).
+    #[wasm_bindgen(js_name = helperNext)]
+    pub fn helper_next(&mut self, download_id: f64) -> Result<JsValue, JsError> {
+        optional(self.records.helper_next(download_id_of(download_id)?))
+    }
+
+    /// What the local helper answered to record `key`'s request (its answer as it came, or
+    /// `{failed: "<why>"}` when it could not be asked): `{writes, next?: {key, request}}`.
+    #[wasm_bindgen(js_name = recordHelper)]
+    pub fn record_helper(&mut self, key: &str, answer: JsValue) -> Result<JsValue, JsError> {
+        let key: RecordKey = key.parse().map_err(|e: String| JsError::new(&e))?;
+        let reply = from_js(answer, "helper answer")?;
+        to_js(&self.records.helper_answered(&key, &reply))
+    }
+
     /// Firefox's take-over kept the browser's own copy (download `original`) because the
     /// routed copy (download `routed`) failed: the writes.
     #[wasm_bindgen(js_name = recordKeptUnrouted)]
@@ -427,7 +445,7 @@ impl Router {
     /// Retention: reviews every retained file given what reading each ticket gave
     /// (`answers`: `[{ticket, response?, error?}]`, `response` being the tickets API JSON;
     /// `comments`: `[{ticket, comments?, error?}]`, `comments` its comment pages):
-    /// `[{key, downloadId, path, timeMs, ticket, ageDays, verdict:
+    /// `[{key, downloadId, path, moved?, timeMs, ticket, ageDays, verdict:
     /// "delete"|"keep"|"keepUnknown", reason?}]`.
     #[wasm_bindgen(js_name = reviewRetention)]
     pub fn review_retention(
@@ -453,15 +471,29 @@ impl Router {
         Ok(self.records.is_recorded_file(&from_js(found, "download")?))
     }
 
-    /// What asking the browser to delete a file came to (`{due, listed, exists,
-    /// removeError?}`): `{outcome: "deleted"|"alreadyGone"|"notDue"|"notListed"|"failed",
-    /// error?, removed}`.
+    /// What asking the browser (and the local helper) to delete a file came to (`{due,
+    /// listed, exists, removeError?, moved?, helper?}`, `helper` the helper's answer to
+    /// the file's `helperDelete`): `{outcome: "deleted"|"alreadyGone"|"notDue"|"notListed"|
+    /// "failed"|"needsHelper", error?, path?, removed}`.
     #[wasm_bindgen(js_name = deletionOutcome)]
     pub fn deletion_outcome(attempt: JsValue) -> Result<JsValue, JsError> {
         to_js(&cleanup::Deletion::of(&from_js(
             attempt,
             "deletion attempt",
         )?))
+    }
+
+    /// How the clean-up deletes the files of these records (keys as the reviews give
+    /// them), with the local helper there (`helper`) or not: `{files: [{key, browser,
+    /// moved?, helperDelete?: {type: "delete", paths}}], prune?: {type:
+    /// "deleteEmptyFolders", paths}}`. Pass each file's `moved` and the helper's answer to
+    /// its `helperDelete` to [`Router::deletion_outcome`]; send `prune` last.
+    #[wasm_bindgen(js_name = removalPlan)]
+    pub fn removal_plan(&self, keys: Vec<String>, helper: bool) -> Result<JsValue, JsError> {
+        let keys = record_keys(&keys)?;
+        let files: Vec<_> = keys.iter().filter_map(|k| self.records.get(k)).collect();
+        let cleanup = self.settings.settings().helper_cleanup;
+        to_js(&cleanup::plan(&files, helper, cleanup))
     }
 
     /// The folders the deleted `paths` leave without any file the records track (the

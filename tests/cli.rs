@@ -80,6 +80,50 @@ fn route_uses_the_settings_file() {
     );
 }
 
+/// Writes `settings` to a file of its own and runs `args` plus `--settings <file>`.
+fn cli_with_settings(args: &[&str], settings: &str, stdin: &str) -> Output {
+    let dir =
+        std::env::temp_dir().join(format!("zd-cli-{}-{}", std::process::id(), settings.len()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("settings.json");
+    std::fs::write(&file, settings).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    cli(&[args, &["--settings", file]].concat(), stdin)
+}
+
+#[test]
+fn route_prints_what_the_local_helper_does_after_the_download_completes() {
+    let settings = r#"{"unpackArchives":"all","destinationRoot":"/srv/customers"}"#;
+    let fallback = r#"{"url":"https://acme.zendesk.com/attachments/token/Tk2/?name=kubesos.tgz","lookupDone":true}"#;
+    let log = r#"{"url":"https://acme.zendesk.com/attachments/token/Tk3/?name=a.log","referrer":"https://acme.zendesk.com/agent/tickets/4711","tickets":[{"id":4711}]}"#;
+    let out = cli_with_settings(
+        &["route"],
+        settings,
+        &format!("{EXAMPLE}\n{fallback}\n{log}\n"),
+    );
+    let lines = json_lines(&out);
+    let after: Vec<&serde_json::Value> = lines.iter().map(|l| &l["afterComplete"]).collect();
+    assert_eq!(
+        after,
+        [
+            &serde_json::json!({"unpack": true, "moveTo": "/srv/customers"}),
+            &serde_json::json!({"unpack": false, "moveTo": "/srv/customers"}),
+            &serde_json::json!({"unpack": false, "moveTo": "/srv/customers"}),
+        ],
+        "the archive is unpacked; the fallback archive and the log are only moved"
+    );
+    assert_eq!(lines[1]["source"], "fallback");
+    let out = cli(&["route"], EXAMPLE);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(line.get("afterComplete"), None, "nothing to do by default");
+    let out = cli_with_settings(&["explain"], settings, EXAMPLE);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("then the local helper: move it to /srv/customers, then unpack it"),
+        "{text}"
+    );
+}
+
 #[test]
 fn route_takes_comment_pages_and_files_each_attachment_under_its_comment() {
     let dir = std::env::temp_dir().join(format!("zd-cli-comments-{}", std::process::id()));
@@ -166,6 +210,43 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect()
+}
+
+#[test]
+fn records_takes_the_local_helpers_answers_and_says_the_next_request() {
+    let settings = r#"{"unpackArchives":"all","destinationRoot":"/srv/customers"}"#;
+    let decision = cli_with_settings(&["route"], settings, EXAMPLE).stdout;
+    let decision = String::from_utf8_lossy(&decision).into_owned();
+    let url = "https://acme.zendesk.com/attachments/token/Tk1/?name=production_log.tar.gz";
+    let events = [
+        format!(
+            r#"{{"event":"started","downloadId":7,"download":{{"url":"{url}"}},"decision":{},"timeMs":1000}}"#,
+            decision.trim()
+        ),
+        r#"{"event":"observed","downloadId":7,"state":{"state":"complete","filename":"/home/u/Downloads/zendesk/ACME Corp/4711/production_log.tar.gz"}}"#.to_owned(),
+        r#"{"event":"helper","key":"1000-7","reply":{"id":1,"ok":true,"path":"/srv/customers/ACME Corp/4711/production_log.tar.gz"}}"#.to_owned(),
+        r#"{"event":"helper","key":"1000-7","reply":{"ok":false,"error":{"code":"refused","message":"the archive is corrupt"}}}"#.to_owned(),
+    ];
+    let lines = json_lines(&cli(&["records", "--history"], &events.join("\n")));
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0]["writes"]["set"]["file:1000-7"]["afterComplete"],
+        serde_json::json!({"unpack": true, "moveTo": "/srv/customers"})
+    );
+    assert_eq!(
+        lines[1]["next"],
+        serde_json::json!({"key": "1000-7", "request": {"type": "move",
+            "path": "/home/u/Downloads/zendesk/ACME Corp/4711/production_log.tar.gz", "to": "/srv/customers"}})
+    );
+    assert_eq!(
+        lines[2]["next"]["request"],
+        serde_json::json!({"type": "unpack", "path": "/srv/customers/ACME Corp/4711/production_log.tar.gz"})
+    );
+    assert_eq!(lines[3]["next"], serde_json::Value::Null);
+    assert_eq!(
+        lines[3]["history"][0]["helper"],
+        serde_json::json!({"state": "refused", "path": "/srv/customers/ACME Corp/4711/production_log.tar.gz", "reason": "the archive is corrupt"})
+    );
 }
 
 #[test]

@@ -1401,3 +1401,65 @@ property!(
     a_rule_from_a_download_long,
     rule_from_download
 );
+
+// ---- the local helper's afterComplete --------------------------------------------------------
+
+/// The archive extensions the local helper unpacks (issue 18), written out here as the
+/// oracle.
+const ARCHIVES: [&str; 12] = [
+    ".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz",
+    ".tar.zst", ".tzst",
+];
+
+fn after_complete_file_name() -> impl Strategy<Value = String> {
+    let ext = prop::sample::select(
+        ARCHIVES
+            .iter()
+            .map(|e| e.to_string())
+            .chain([".log", ".har", ".gzip", ".ZIP", ".Tar.Gz", ""].map(String::from))
+            .collect::<Vec<_>>(),
+    );
+    (hostile_string(), ext).prop_map(|(stem, ext)| format!("{stem}{ext}"))
+}
+
+/// Whatever the file name, `afterComplete` unpacks exactly the routed archives the
+/// settings ask for, and moves to the destination root when there is one.
+fn after_complete(name: &str, cases: u32) {
+    let modes = prop::sample::select(vec!["off", "all", "rules"]);
+    let strategy = (
+        after_complete_file_name(),
+        modes,
+        any::<bool>(),
+        any::<bool>(),
+    );
+    check(name, cases, strategy, |(file, mode, rule_unpack, root)| {
+        let settings = json!({
+            "unpackArchives": mode,
+            "destinationRoot": if root { "/srv/customers" } else { "" },
+            "rules": [{"fileName": "[\\s\\S]", "template": "{org}/{ticket_id}/{filename}", "unpack": rule_unpack}],
+        });
+        let sample =
+            json!({"ticket": {"instance": "acme", "id": 4711}, "filename": file, "timeMs": 0});
+        let sample: router::Sample = serde_json::from_value(sample).expect("sample");
+        let decision =
+            serde_json::to_value(router::preview_sample(settings, &sample)).expect("json");
+        prop_assert_eq!(&decision["action"], "route");
+        let routed = decision["path"]
+            .as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let archive = ARCHIVES
+            .iter()
+            .any(|e| routed.to_ascii_lowercase().ends_with(e));
+        let matched = !file.is_empty();
+        let unpack = archive && (mode == "all" || (mode == "rules" && rule_unpack && matched));
+        let want = (unpack || root)
+            .then(|| json!({"unpack": unpack, "moveTo": root.then_some("/srv/customers")}));
+        prop_assert_eq!(decision.get("afterComplete"), want.as_ref(), "{}", decision);
+        Ok(())
+    });
+}
+
+property!(after_complete_is_exact, after_complete_long, after_complete);

@@ -687,3 +687,53 @@ fn host_access_and_content_script_changes_are_plain_objects() {
         "host-mapped:support.example.com"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_local_helpers_steps_answers_and_clean_up_plan_cross_the_boundary() {
+    let mut router =
+        router_knowing_4711(r#"{"unpackArchives":"all","destinationRoot":"/srv/customers"}"#);
+    let url = "https://acme.zendesk.com/attachments/token/Tk4711a/?name=production_log.tar.gz";
+    let absolute = "/home/u/Downloads/zendesk/ACME Corp/4711/production_log.tar.gz";
+    let key = download(&mut router, 7, url, None, absolute);
+    let step = router.helper_next(7.0).expect("a step");
+    assert_eq!(text(&step, "key"), key);
+    let request = get(&step, "request");
+    assert_eq!(
+        (
+            text(&request, "type"),
+            text(&request, "path"),
+            text(&request, "to")
+        ),
+        ("move".into(), absolute.into(), "/srv/customers".into())
+    );
+    let moved = "/srv/customers/ACME Corp/4711/production_log.tar.gz";
+    let answer = js(&format!(r#"{{"id":3,"ok":true,"path":"{moved}"}}"#));
+    let answered = router.record_helper(&key, answer).expect("recorded");
+    let next = get(&get(&answered, "next"), "request");
+    assert_eq!(
+        (text(&next, "type"), text(&next, "path")),
+        ("unpack".into(), moved.into())
+    );
+    let refused = js(r#"{"ok":false,"error":{"code":"refused","message":"corrupt"}}"#);
+    let answered = router.record_helper(&key, refused).expect("recorded");
+    assert!(
+        get(&answered, "next").is_undefined(),
+        "done after a refusal"
+    );
+    assert!(router.helper_next(7.0).expect("none").is_undefined());
+    let entry = Array::from(&router.history().expect("history")).get(0);
+    assert_eq!(text(&get(&entry, "helper"), "state"), "refused");
+
+    let plan = router.removal_plan(vec![key.clone()], false).expect("plan");
+    let file = Array::from(&get(&plan, "files")).get(0);
+    assert_eq!(get(&file, "browser").as_bool(), Some(false));
+    assert_eq!(text(&file, "moved"), moved);
+    let outcome = Router::deletion_outcome(js(&format!(
+        r#"{{"due":true,"listed":false,"exists":false,"moved":"{moved}"}}"#
+    )))
+    .expect("outcome");
+    assert_eq!(text(&outcome, "outcome"), "needsHelper");
+    assert_eq!(get(&outcome, "removed").as_bool(), Some(false));
+    assert!(router.record_helper("not a key", js("{}")).is_err());
+    assert!(router.removal_plan(vec!["x".into()], true).is_err());
+}
