@@ -5,4 +5,5 @@ mod common;
 mod hostile;
 mod oracle;
 mod routing;
+mod unpack;
 mod urls;
