@@ -5,6 +5,8 @@
 //! and the unpacked folder, whose files and bytes must be exactly the expected ones; after
 //! a refusal the scene must be exactly as before. Names are judged by the browsers' and
 //! operating systems' rules (`tests/oracle`), not by the product's sanitizer.
+// Native only: unpacking is not in the WASM (nor is proptest's randomness source).
+#![cfg(not(target_arch = "wasm32"))]
 
 use crate::oracle;
 use proptest::prelude::*;
