@@ -444,6 +444,42 @@ fn hard_links_devices_and_fifos_are_skipped_and_reported() {
 }
 
 #[test]
+fn zip_entries_needing_a_password_or_an_unknown_method_are_skipped() {
+    let stored = zip::write::SimpleFileOptions::default();
+    let mut zip = zip_with(|w| {
+        for name in ["secret.log", "zstd.log", "plain.log"] {
+            w.start_file(name, stored).unwrap();
+            w.write_all(name.as_bytes()).unwrap();
+        }
+    });
+    // Patch the headers (APPNOTE 4.3.7 local, 4.3.12 central): entry 1 gets the "encrypted"
+    // flag bit 0, entry 2 compression method 93 (zstd, which this build does not decode).
+    let mut patch = |signature: &[u8], flags_at: usize, method_at: usize| {
+        let starts: Vec<usize> = zip
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == signature)
+            .map(|(i, _)| i)
+            .collect();
+        zip[starts[0] + flags_at] |= 1;
+        zip[starts[1] + method_at] = 93;
+    };
+    patch(b"PK\x03\x04", 6, 8);
+    patch(b"PK\x01\x02", 8, 10);
+    let s = Scene::new();
+    let o = s.unpack("logs.zip", &zip, &defaults());
+    o.assert_unpacked("logs", &[("plain.log", b"plain.log")]);
+    use SkipReason::*;
+    assert_eq!(
+        o.skipped(),
+        [
+            ("secret.log".into(), Encrypted),
+            ("zstd.log".into(), UnsupportedCompression)
+        ]
+    );
+}
+
+#[test]
 fn an_existing_symlink_named_like_the_folder_is_not_followed() {
     let s = Scene::new();
     std::os::unix::fs::symlink(s.root.join("outside"), s.into.join("logs")).unwrap();

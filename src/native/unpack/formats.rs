@@ -34,6 +34,7 @@ pub(super) fn zip(file: File, u: &mut Unpacker) -> Result<(), Refusal> {
             Some(0o010_000) => Some(SkipReason::Fifo),
             Some(0o140_000) => Some(SkipReason::UnsupportedType),
             _ if meta.encrypted() => Some(SkipReason::Encrypted),
+            _ if !decodes(meta.compression()) => Some(SkipReason::UnsupportedCompression),
             _ => None,
         };
         let is_dir = meta.is_dir();
@@ -41,16 +42,20 @@ pub(super) fn zip(file: File, u: &mut Unpacker) -> Result<(), Refusal> {
         match skip {
             Some(reason) => u.skip(&name, reason),
             None if is_dir => u.dir(&name)?,
-            None => match zip.by_index(i) {
-                Ok(mut data) => u.file(&name, &mut data, &|| compressed)?,
-                Err(zip::result::ZipError::UnsupportedArchive(_)) => {
-                    u.skip(&name, SkipReason::UnsupportedCompression)
-                }
-                Err(e) => return Err(corrupt(e)),
-            },
+            None => {
+                let mut data = zip.by_index(i).map_err(corrupt)?;
+                u.file(&name, &mut data, &|| compressed)?
+            }
         }
     }
     Ok(())
+}
+
+/// Whether this build decodes a zip compression method: the ones the `zip` crate lists as
+/// supported (with the features chosen in Cargo.toml), and LZMA, which it reads but does
+/// not write, so does not list.
+fn decodes(method: zip::CompressionMethod) -> bool {
+    method == zip::CompressionMethod::Lzma || zip::SUPPORTED_COMPRESSION_METHODS.contains(&method)
 }
 
 /// A tar, plain or compressed: one pass over the stream; an entry's compressed bytes are
