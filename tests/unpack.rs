@@ -737,6 +737,15 @@ fn entries_are_reported_in_archive_order_as_json() {
     );
 }
 
+#[test]
+fn the_default_limits_serialize_for_the_helper() {
+    assert_eq!(
+        serde_json::to_value(Limits::default()).unwrap(),
+        serde_json::json!({"maxTotalBytes": 20u64 << 30, "maxEntries": 100_000, "maxEntryRatio": 1000,
+            "maxTotalRatio": 200, "minFreeBytes": 1u64 << 30})
+    );
+}
+
 // ---- properties ----
 
 /// Why a written path is not portable, judged by the oracle (the Windows whole-path limit

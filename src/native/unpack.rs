@@ -40,8 +40,9 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Limits an archive must stay within, else it is refused. `Default` is what the CLI and
-/// the helper use unless told otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the helper use unless told otherwise. Serialized camelCase (the helper's `hello`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Limits {
     /// Most bytes unpacked in all (default 20 GiB).
     pub max_total_bytes: u64,
