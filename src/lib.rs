@@ -41,7 +41,7 @@
 //! - [`retention`]: which recorded files are due for deletion.
 //! - [`redaction`]: which recorded attachments Zendesk redacted or deleted since.
 //! - [`native`] (native builds only): the local helper — the native messaging host the
-//!   browsers start, its installation.
+//!   browsers start, its installation, unpacking archives safely.
 //! - [`takeover`]: Firefox's take-over of a download it could not name: when the
 //!   browser's own copy may be removed, and when it must be kept.
 //!

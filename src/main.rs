@@ -16,6 +16,12 @@
 //!                                          rule…* prefills for each out, with its preview
 //!                                          sample (the settings' host-mapped domains
 //!                                          count as Zendesk links)
+//! zd-dl-router unpack ARCHIVE [--into DIR] [--max-bytes N] [--max-entries N] [--max-ratio N]
+//!                     [--max-total-ratio N] [--min-free N]
+//!                                          unpack into DIR/<stem>/ (default: the archive's
+//!                                          folder), never writing outside it: one JSON line
+//!                                          per entry, then {"summary": …} or {"refused": …};
+//!                                          exit 0 unpacked (skips included), 1 refused
 //! zd-dl-router completions bash|zsh|fish   the shell's completion script (also elvish,
 //!                                          powershell)
 //! zd-dl-router helper                      the local helper: serve the browsers (native
@@ -71,6 +77,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
 use zd_dl_router::helper::Reply;
 use zd_dl_router::native::install::{self, Browser, Places};
+use zd_dl_router::native::unpack::{self, Limits};
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::rule_draft::{self, FromDownload};
@@ -150,6 +157,9 @@ enum Command {
     },
     /// JSON lines in (downloads as the popup lists them), the rule "Make a rule…" prefills
     RuleFrom(SettingsArg),
+    /// Unpack ARCHIVE into DIR/<stem>/, never writing outside it: one JSON line per entry,
+    /// then {"summary": …} (exit 0, skips included) or {"refused": "<reason>"} (exit 1)
+    Unpack(UnpackArgs),
     /// A shell's completion script for this command, on stdout
     Completions { shell: Shell },
     /// The local helper: without a subcommand, serve the browsers (native messaging)
@@ -164,6 +174,30 @@ struct SettingsArg {
     /// The extension's settings as JSON (default: the defaults)
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct UnpackArgs {
+    /// A .zip, .tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .tar.zst or .gz file
+    archive: PathBuf,
+    /// The folder to unpack into (default: the archive's folder)
+    #[arg(long, value_name = "DIR")]
+    into: Option<PathBuf>,
+    /// Most bytes unpacked in all
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_total_bytes)]
+    max_bytes: u64,
+    /// Most entries
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries)]
+    max_entries: u64,
+    /// Most unpacked bytes per compressed byte of one entry
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entry_ratio)]
+    max_ratio: u64,
+    /// Most unpacked bytes per byte of the archive
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_total_ratio)]
+    max_total_ratio: u64,
+    /// Free disk space to keep, in bytes
+    #[arg(long, value_name = "N", default_value_t = Limits::default().min_free_bytes)]
+    min_free: u64,
 }
 
 #[derive(Subcommand)]
@@ -221,6 +255,7 @@ fn main() -> ExitCode {
             print!("{}", zd_dl_router::patterns::js());
             Ok(())
         }
+        Command::Unpack(args) => return unpack_command(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -309,6 +344,43 @@ impl SettingsArg {
 fn load_settings(file: &Path) -> Result<ValidSettings, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     ValidSettings::from_json(&text).map_err(|e| e.to_string())
+}
+
+/// `unpack`: the entries and the summary (or refusal) as JSON lines on stdout.
+fn unpack_command(args: UnpackArgs) -> ExitCode {
+    let limits = Limits {
+        max_total_bytes: args.max_bytes,
+        max_entries: args.max_entries,
+        max_entry_ratio: args.max_ratio,
+        max_total_ratio: args.max_total_ratio,
+        min_free_bytes: args.min_free,
+    };
+    let into = args.into.unwrap_or_else(|| match args.archive.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    });
+    let mut out = io::stdout().lock();
+    let mut print = |line: String| {
+        let _ = writeln!(out, "{line}");
+    };
+    // Serializing fails only on a path that is not UTF-8 (an `--into` given so): an empty
+    // line then, the exit code still tells.
+    let result = unpack::unpack(&args.archive, &into, &limits, &mut |entry| {
+        print(serde_json::to_string(entry).unwrap_or_default())
+    });
+    /// The last line: `{"summary": …}` or `{"refused": "<reason>"}`.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Last {
+        Summary(unpack::Summary),
+        Refused(unpack::Refusal),
+    }
+    let (last, code) = match result {
+        Ok(summary) => (Last::Summary(summary), ExitCode::SUCCESS),
+        Err(refusal) => (Last::Refused(refusal), ExitCode::from(1)),
+    };
+    print(serde_json::to_string(&last).unwrap_or_default());
+    code
 }
 
 fn check_settings(path: &Path) -> ExitCode {

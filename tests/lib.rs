@@ -6,4 +6,5 @@ mod helper_install;
 mod hostile;
 mod oracle;
 mod routing;
+mod unpack;
 mod urls;
