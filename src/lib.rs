@@ -34,6 +34,8 @@
 //! - [`rule_draft`]: *Make a rule…*: a rule prefilled from a download the popup lists.
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
 //! - [`archive`]: which file names are archives the local helper unpacks, and their folder.
+//! - `native` (not in the WASM): the local helper — the native messaging host, the root
+//!   rule for every path it touches.
 //! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
 //! - [`lookup`]: which agent tab loads which ticket when a download needs one (bounded).
 //! - [`records`]: one record per download the extension touched (real path, state), the
@@ -79,6 +81,8 @@ pub mod document;
 pub mod field_error;
 pub mod host_mapped;
 pub mod lookup;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod patterns;
 pub mod records;
 pub mod redaction;
