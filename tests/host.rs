@@ -638,3 +638,41 @@ fn move_to_the_root_that_already_holds_the_file_leaves_it_in_place() {
     assert_eq!(fs::read_dir(root.join("acme/1")).unwrap().count(), 1);
     assert!(file.exists());
 }
+
+#[test]
+fn unpack_into_a_missing_folder_is_not_found_and_writes_nothing() {
+    let scratch = Scratch::new();
+    let archive = tar_of(&scratch, "logs.tar", 2);
+    let into = scratch.root().join("later");
+    let reply = ask(
+        &[&scratch.root()],
+        json!({"type": "unpack", "path": s(&archive), "into": s(&into)}),
+    );
+    assert_eq!(code(&reply), "notFound");
+    assert!(!into.exists());
+}
+
+#[test]
+fn the_config_lists_the_roots_and_names_a_root_that_is_not_absolute() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("helper.json");
+    fs::write(&path, r#"{"roots": ["/srv/zendesk", "/mnt/vault/"]}"#).unwrap();
+    let config = Config::load(&path).unwrap();
+    assert_eq!(
+        config.roots,
+        [PathBuf::from("/srv/zendesk"), PathBuf::from("/mnt/vault")]
+    );
+    for bad in [
+        r#"["/a", "zendesk"]"#,
+        r#"["/a", "/b/../c"]"#,
+        r#"["/a", "/b/./c"]"#,
+    ] {
+        fs::write(&path, format!(r#"{{"roots": {bad}}}"#)).unwrap();
+        let error = Config::load(&path).unwrap_err().to_string();
+        assert!(error.contains("roots[1]"), "{bad}: {error}");
+    }
+    fs::write(&path, r#"{"roots": "/a"}"#).unwrap();
+    assert!(Config::load(&path).is_err());
+    let missing = Config::load(&dir.path().join("none.json")).unwrap_err();
+    assert!(missing.to_string().contains("none.json"));
+}

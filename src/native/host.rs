@@ -21,7 +21,7 @@
 //! a file contains.
 
 use super::messaging::{self, Frame, MAX_REQUEST, MAX_RESPONSE};
-use super::roots::{Inside, Refused, Roots};
+use super::roots::{has_dots, Inside, Refused, Roots};
 use super::unpack::{self, EntryOutcome, Limits};
 use crate::archive::{Format, EXTENSIONS};
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,6 @@ const CAPABILITIES: &[&str] = &["unpack", "move", "delete", "deleteEmptyFolders"
 
 /// The helper's configuration, `helper.json`: the folders it may touch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Absolute folders; every path a request names must lie inside one of them.
     pub roots: Vec<PathBuf>,
@@ -70,7 +69,7 @@ impl Config {
         let text = fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
         let config: Config = serde_json::from_str(&text).map_err(|e| problem(e.to_string()))?;
         for (i, root) in config.roots.iter().enumerate() {
-            if !root.is_absolute() || root.components().any(is_dots) {
+            if !root.is_absolute() || has_dots(root) {
                 return Err(problem(format!(
                     "roots[{i}] ({}) must be an absolute path without . or ..",
                     root.display()
@@ -79,13 +78,6 @@ impl Config {
         }
         Ok(config)
     }
-}
-
-fn is_dots(c: std::path::Component) -> bool {
-    matches!(
-        c,
-        std::path::Component::CurDir | std::path::Component::ParentDir
-    )
 }
 
 /// Whether the arguments (after the program name) are a browser starting the host:
@@ -286,17 +278,26 @@ fn hello(roots: &Roots) -> Value {
     })
 }
 
-fn unpack_archive(roots: &Roots, path: &Path, into: Option<&Path>) -> Answer {
-    let archive = roots.check(path)?;
-    let meta = fs::symlink_metadata(archive.path()).map_err(|e| Failure::io(path, &e))?;
-    if !meta.is_file() {
-        return Err(Failure::new(
-            Code::BadRequest,
-            format!("{} is not a file", path.display()),
-        ));
+/// `path` under the root rule, there, and a folder (`folder`) or a file.
+fn existing(roots: &Roots, path: &Path, folder: bool) -> Result<Inside, Failure> {
+    let inside = roots.check(path)?;
+    let meta = fs::symlink_metadata(inside.path()).map_err(|e| Failure::io(path, &e))?;
+    let (is, kind) = if folder {
+        (meta.is_dir(), "folder")
+    } else {
+        (meta.is_file(), "file")
+    };
+    if !is {
+        let message = format!("{} is not a {kind}", path.display());
+        return Err(Failure::new(Code::BadRequest, message));
     }
+    Ok(inside)
+}
+
+fn unpack_archive(roots: &Roots, path: &Path, into: Option<&Path>) -> Answer {
+    let archive = existing(roots, path, false)?;
     let into = match into {
-        Some(into) => roots.check(into)?,
+        Some(into) => existing(roots, into, true)?,
         None => archive.parent().unwrap_or_else(|| archive.clone()),
     };
     let mut entries = Vec::new();
@@ -332,14 +333,7 @@ fn entry(outcome: &EntryOutcome) -> Value {
 }
 
 fn move_file(roots: &Roots, path: &Path, to: &Path) -> Answer {
-    let from = roots.check(path)?;
-    let meta = fs::symlink_metadata(from.path()).map_err(|e| Failure::io(path, &e))?;
-    if !meta.is_file() {
-        return Err(Failure::new(
-            Code::BadRequest,
-            format!("{} is not a file", path.display()),
-        ));
-    }
+    let from = existing(roots, path, false)?;
     let destination = roots.root(to).ok_or_else(|| {
         Failure::new(
             Code::OutsideRoots,

@@ -220,7 +220,7 @@ impl Roots {
 
 /// Whether `path`, as written, has a `.` or `..` component ([`Path::components`] drops a
 /// `.` in the middle, so the text is looked at).
-fn has_dots(path: &Path) -> bool {
+pub(crate) fn has_dots(path: &Path) -> bool {
     path.to_string_lossy()
         .split(['/', std::path::MAIN_SEPARATOR])
         .any(|part| part == "." || part == "..")
