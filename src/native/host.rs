@@ -198,12 +198,11 @@ impl Failure {
 
 impl From<Refused> for Failure {
     fn from(refused: Refused) -> Failure {
-        let code = match &refused {
-            Refused::Io { error, .. } if error.kind() == io::ErrorKind::NotFound => Code::NotFound,
-            Refused::Io { .. } | Refused::NotAFolder(_) => Code::Io,
-            _ => Code::OutsideRoots,
-        };
-        Failure::new(code, refused.to_string())
+        match refused {
+            Refused::Io { path, error } => Failure::io(&path, &error),
+            Refused::NotAFolder(_) => Failure::new(Code::Io, refused.to_string()),
+            _ => Failure::new(Code::OutsideRoots, refused.to_string()),
+        }
     }
 }
 
@@ -228,9 +227,14 @@ fn respond(bytes: &[u8], roots: &Roots) -> Vec<u8> {
     let answer = match Request::deserialize(&value) {
         Ok(request) => {
             let answer = answer(&request, &kind, roots);
-            let code = answer.as_ref().err().map_or(json!("ok"), |f| json!(f.code));
+            let outcome = answer
+                .as_ref()
+                .map_or_else(|f| json!(f.code), |_| json!("ok"));
             let paths: Vec<_> = request.paths().iter().map(|p| p.display()).collect();
-            eprintln!("helper: {kind} {paths:?} -> {code}");
+            eprintln!(
+                "helper: {kind} {paths:?} -> {}",
+                outcome.as_str().unwrap_or("?")
+            );
             answer
         }
         Err(e) => {
