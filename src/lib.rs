@@ -34,14 +34,14 @@
 //! - [`rule_draft`]: *Make a rule…*: a rule prefilled from a download the popup lists.
 //! - [`router`]: `decide(event, knowledge, settings) -> Decision`.
 //! - [`archive`]: which file names are archives the local helper unpacks, and their folder.
-//! - `native` (not in the WASM): the local helper — the native messaging host, the root
-//!   rule for every path it touches.
 //! - [`bulk`]: "download all attachments of this ticket" — the plan and the sidecar file.
 //! - [`lookup`]: which agent tab loads which ticket when a download needs one (bounded).
 //! - [`records`]: one record per download the extension touched (real path, state), the
 //!   ground truth of retention, the ✓ marks, "already saved" and the history.
 //! - [`retention`]: which recorded files are due for deletion.
 //! - [`redaction`]: which recorded attachments Zendesk redacted or deleted since.
+//! - [`native`] (native builds only): the local helper — the native messaging host the
+//!   browsers start, its installation.
 //! - [`takeover`]: Firefox's take-over of a download it could not name: when the
 //!   browser's own copy may be removed, and when it must be kept.
 //!

@@ -16,7 +16,22 @@
 //!                                          rule…* prefills for each out, with its preview
 //!                                          sample (the settings' host-mapped domains
 //!                                          count as Zendesk links)
+//! zd-dl-router completions bash|zsh|fish   the shell's completion script (also elvish,
+//!                                          powershell)
+//! zd-dl-router helper                      the local helper: serve the browsers (native
+//!                                          messaging)
+//! zd-dl-router helper install [--browser chrome|chromium|firefox|all]… [--root DIR]…
+//!                             [--profile DIR] [--extension-id ID]…
+//!                                          register it with the browsers (host manifests)
+//!                                          and write its roots (helper.json)
+//! zd-dl-router helper uninstall [--profile DIR]   remove both
+//! zd-dl-router helper status [--profile DIR] [--json]
+//!                                          what is installed where, the roots, whether the
+//!                                          manifests point at this binary
 //! ```
+//!
+//! Every command has `--help`. Bad usage (an unknown command or flag, a missing argument)
+//! exits 2 naming it, as does input a command cannot read or a file it cannot write.
 //!
 //! Each input line is a download event (`url`, `finalUrl`, `referrer`, `filename`, `mime`,
 //! `size`, `timeMs`, `lookupDone`, `lookupError`) that may also carry what is
@@ -39,24 +54,25 @@
 //! writes to `storage.local` — (`load` also `loaded` and `skipped`), plus `history` with
 //! `--history`.
 
+// Native only: clap never reaches the WASM. On wasm32 this crate is empty, so
+// `cargo clippy --tests --target wasm32-unknown-unknown` checks the library without it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 use serde::Deserialize;
 use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
+use zd_dl_router::native::install::{self, Browser, Places};
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
 use zd_dl_router::router::{decide, DownloadEvent};
 use zd_dl_router::rule_draft::{self, FromDownload};
 use zd_dl_router::settings::ValidSettings;
 use zd_dl_router::tickets::{Evidence, Knowledge, Organization, Ticket, TicketRef};
 use zd_dl_router::zendesk::{recognize, CommentsResponse, Instance, TicketId, Token, ZendeskUrl};
-
-const USAGE: &str = "usage: zd-dl-router route [--settings FILE]
-       zd-dl-router explain [--settings FILE]
-       zd-dl-router check-settings FILE
-       zd-dl-router patterns --js
-       zd-dl-router records [--settings FILE] [--history]
-       zd-dl-router rule-from [--settings FILE]";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,38 +114,124 @@ struct CliComments {
     page: CommentsResponse,
 }
 
+/// The routing core of the zd-dl-router browser extension on the command line.
+#[derive(Parser)]
+#[command(name = "zd-dl-router", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// JSON lines in (download events), one decision per line out
+    Route(SettingsArg),
+    /// The same input as `route`, a human-readable account of each decision
+    Explain(SettingsArg),
+    /// Exit 1 and list every field error when FILE is invalid; name the incomplete rules
+    CheckSettings { file: PathBuf },
+    /// The content scripts' Zendesk URL module (zdPatterns, generated from the core)
+    Patterns {
+        /// As a JavaScript module (the only form there is)
+        #[arg(long, required = true)]
+        js: bool,
+    },
+    /// JSON lines in (records events), the storage writes of each out
+    Records {
+        #[command(flatten)]
+        settings: SettingsArg,
+        /// Also print the popup's history after each event
+        #[arg(long)]
+        history: bool,
+    },
+    /// JSON lines in (downloads as the popup lists them), the rule "Make a rule…" prefills
+    RuleFrom(SettingsArg),
+    /// A shell's completion script for this command, on stdout
+    Completions { shell: Shell },
+    /// The local helper: without a subcommand, serve the browsers (native messaging)
+    Helper {
+        #[command(subcommand)]
+        action: Option<HelperAction>,
+    },
+}
+
+#[derive(Args)]
+struct SettingsArg {
+    /// The extension's settings as JSON (default: the defaults)
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum HelperAction {
+    /// Register the helper with the browsers and write its configuration (its roots)
+    Install {
+        /// The browser to register with (repeatable; default: all)
+        #[arg(long = "browser", value_name = "BROWSER",
+              value_parser = ["chrome", "chromium", "firefox", "all"])]
+        browsers: Vec<String>,
+        /// A folder the helper may touch (repeatable; default: <Downloads>/zendesk)
+        #[arg(long = "root", value_name = "DIR")]
+        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// Another Chrome extension id allowed to start the helper (the store's; repeatable)
+        #[arg(long = "extension-id", value_name = "ID")]
+        extension_ids: Vec<String>,
+    },
+    /// Remove the manifests (all browsers', and the profile's) and the configuration
+    Uninstall(ProfileArg),
+    /// What is installed where, the roots, and whether the manifests point at this binary
+    Status {
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// As JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct ProfileArg {
+    /// A Chrome/Chromium user data folder (--user-data-dir) to register in instead
+    #[arg(long, value_name = "DIR")]
+    profile: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["route", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, false)),
-        ["explain", rest @ ..] => settings_arg(rest).and_then(|s| run(&s, true)),
-        ["records", rest @ ..] => {
-            let history = rest.contains(&"--history");
-            let rest: Vec<&str> = rest.iter().copied().filter(|a| *a != "--history").collect();
-            settings_arg(&rest).and_then(|s| run_records(&s, history))
+    let result = match Cli::parse().command {
+        Command::Route(s) => s.load().and_then(|s| run(&s, false)),
+        Command::Explain(s) => s.load().and_then(|s| run(&s, true)),
+        Command::Records { settings, history } => {
+            settings.load().and_then(|s| run_records(&s, history))
         }
-        ["check-settings", file] => return check_settings(file),
-        ["rule-from", rest @ ..] => settings_arg(rest).and_then(|s| {
+        Command::CheckSettings { file } => return check_settings(&file),
+        Command::RuleFrom(s) => s.load().and_then(|s| {
             let host_mapped = &s.settings().host_mapped_domains;
             each_line(|download: FromDownload| {
                 let draft = rule_draft::draft(&download, host_mapped)?;
                 serde_json::to_string(&draft).map_err(|e| e.to_string())
             })
         }),
-        ["patterns", "--js"] => {
+        Command::Patterns { js: _ } => {
             print!("{}", zd_dl_router::patterns::js());
-            return ExitCode::SUCCESS;
+            Ok(())
         }
-        ["--help" | "-h" | "help"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "zd-dl-router",
+                &mut io::stdout(),
+            );
+            Ok(())
         }
-        _ => Err(USAGE.to_owned()),
+        Command::Helper { action: None } => {
+            Err("helper: serving the browsers is not in this build yet".to_owned())
+        }
+        Command::Helper {
+            action: Some(action),
+        } => helper(action).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,21 +242,74 @@ fn main() -> ExitCode {
     }
 }
 
-fn settings_arg(rest: &[&str]) -> Result<ValidSettings, String> {
-    match rest {
-        [] => Ok(ValidSettings::defaults()),
-        ["--settings", file] => load_settings(file).map_err(|e| format!("{file}: {e}")),
-        _ => Err(USAGE.to_owned()),
+/// `helper install|uninstall|status` for the current user.
+fn helper(action: HelperAction) -> Result<(), Box<dyn std::error::Error>> {
+    let places = Places::from_env();
+    let binary = std::env::current_exe()?.canonicalize()?;
+    match action {
+        HelperAction::Install {
+            browsers,
+            roots,
+            profile,
+            extension_ids,
+        } => {
+            let all = browsers.iter().any(|b| b == "all");
+            let request = install::Request {
+                browsers: Browser::ALL
+                    .into_iter()
+                    .filter(|b| !all && browsers.iter().any(|name| name == b.name()))
+                    .collect(),
+                profile: profile.profile,
+                roots,
+                extension_ids,
+            };
+            for w in install::install(&places, &request, &binary)? {
+                println!("{:<9} wrote {}", w.what, w.path.display());
+            }
+            let status = install::status(&places, None, &binary)?;
+            for root in status.roots.unwrap_or_default() {
+                println!("  root    {}", root.display());
+            }
+        }
+        HelperAction::Uninstall(profile) => {
+            let removed = install::uninstall(&places, profile.profile.as_deref())?;
+            if removed.is_empty() {
+                println!("nothing to remove: the helper was not installed");
+            }
+            for w in removed {
+                println!("{:<9} removed {}", w.what, w.path.display());
+            }
+        }
+        HelperAction::Status { profile, json } => {
+            let status = install::status(&places, profile.profile.as_deref(), &binary)?;
+            if json {
+                println!("{}", serde_json::to_string(&status)?);
+            } else {
+                print!("{status}");
+            }
+        }
+    }
+    Ok(())
+}
+
+impl SettingsArg {
+    /// The settings file's valid settings, or the defaults without one.
+    fn load(&self) -> Result<ValidSettings, String> {
+        match &self.settings {
+            None => Ok(ValidSettings::defaults()),
+            Some(file) => load_settings(file).map_err(|e| format!("{}: {e}", file.display())),
+        }
     }
 }
 
-fn load_settings(file: &str) -> Result<ValidSettings, String> {
+fn load_settings(file: &Path) -> Result<ValidSettings, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     ValidSettings::from_json(&text).map_err(|e| e.to_string())
 }
 
-fn check_settings(file: &str) -> ExitCode {
-    match std::fs::read_to_string(file).map_err(|e| e.to_string()) {
+fn check_settings(path: &Path) -> ExitCode {
+    let file = path.display();
+    match std::fs::read_to_string(path).map_err(|e| e.to_string()) {
         Err(e) => {
             eprintln!("{file}: {e}");
             ExitCode::from(2)

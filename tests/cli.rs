@@ -295,3 +295,63 @@ fn rule_from_prints_the_prefilled_rule_of_each_download() {
     assert_eq!(lines[1]["rule"]["fileName"], r"^trace\.har$");
     assert_eq!(lines[1]["ticket"], serde_json::Value::Null);
 }
+
+#[test]
+fn every_command_has_help_naming_its_flags() {
+    let commands: [(&[&str], &[&str]); 10] = [
+        (&["route"], &["--settings <FILE>"]),
+        (&["explain"], &["--settings <FILE>"]),
+        (&["check-settings"], &["<FILE>"]),
+        (&["patterns"], &["--js"]),
+        (&["records"], &["--settings <FILE>", "--history"]),
+        (&["rule-from"], &["--settings <FILE>"]),
+        (&["completions"], &["<SHELL>", "bash", "zsh", "fish"]),
+        (&["helper"], &["install", "uninstall", "status"]),
+        (&["helper", "install"], &[]),
+        (&["helper", "status"], &[]),
+    ];
+    for (command, flags) in commands {
+        let out = cli(&[command, &["--help"]].concat(), "");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command:?}: {text}");
+        let usage = format!("Usage: zd-dl-router {}", command.join(" "));
+        assert!(text.contains(&usage), "{command:?}: {text}");
+        for flag in flags {
+            assert!(
+                text.contains(flag),
+                "{command:?} --help lacks {flag}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_bad_flag_is_named_and_exits_2() {
+    let out = cli(&["route", "--setings", "x.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'--setings'"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = cli(&["patterns"], "");
+    assert_eq!(out.status.code(), Some(2), "--js is required");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--js"));
+
+    let out = cli(&["unknown-command"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'unknown-command'"));
+}
+
+#[test]
+fn completions_are_a_script_for_the_named_shell() {
+    let bash = cli(&["completions", "bash"], "");
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(bash.status.success());
+    assert!(script.contains("complete -F _zd-dl-router"), "{script}");
+    assert!(script.contains("check-settings"), "{script}");
+    let fish = String::from_utf8_lossy(&cli(&["completions", "fish"], "").stdout).into_owned();
+    assert!(fish.contains("complete -c zd-dl-router"), "{fish}");
+    let zsh = String::from_utf8_lossy(&cli(&["completions", "zsh"], "").stdout).into_owned();
+    assert!(zsh.starts_with("#compdef zd-dl-router"), "{zsh}");
+    assert_eq!(cli(&["completions", "tcsh"], "").status.code(), Some(2));
+}

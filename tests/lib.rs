@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod helper_install;
 mod hostile;
 mod oracle;
 mod routing;

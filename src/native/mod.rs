@@ -1,8 +1,14 @@
-//! The native helper (`zd-dl-router helper`, `zd-dl-router unpack`): what the browser
-//! cannot do for the extension — unpack archives, keep files outside Downloads, delete
-//! folders. Native only (never in the WASM): it touches the file system, always inside
-//! the configured roots.
+//! The local helper: the native binary's part that the browsers start (native messaging) to
+//! do what their downloads API cannot — unpack archives, move files out of Downloads,
+//! delete folders. Native only (it touches the file system; none of it is in the WASM), and
+//! in the library rather than `main.rs` so the tests in `tests/` can call it.
+//!
+//! - [`install`]: `helper install|uninstall|status` — the host manifests each browser reads
+//!   and the helper's configuration (its roots).
+//! - [`host`]: `helper` itself — the requests it serves; [`messaging`]: the browsers'
+//!   framing and size limits; [`roots`]: the root rule every path it touches passes.
 
 pub mod host;
+pub mod install;
 pub mod messaging;
 pub mod roots;
