@@ -676,3 +676,63 @@ fn the_config_lists_the_roots_and_names_a_root_that_is_not_absolute() {
     let missing = Config::load(&dir.path().join("none.json")).unwrap_err();
     assert!(missing.to_string().contains("none.json"));
 }
+
+/// The built binary as a browser starts it (`args`), its configuration in a scratch
+/// `$XDG_CONFIG_HOME`; `input` on its stdin; its responses.
+fn run_binary(scratch: &Scratch, args: &[&str], input: &[u8]) -> Vec<Value> {
+    let config_home = scratch.at("config");
+    fs::create_dir_all(config_home.join("zd-dl-router")).unwrap();
+    fs::write(
+        config_home.join("zd-dl-router/helper.json"),
+        json!({"roots": [s(&scratch.root())]}).to_string(),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zd-dl-router"))
+        .args(args)
+        .env("HOME", scratch.at("home"))
+        .env("XDG_CONFIG_HOME", &config_home)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !log.contains("secret"),
+        "the log shows a file's contents: {log}"
+    );
+    responses(&output.stdout)
+}
+
+#[test]
+fn the_binary_serves_when_chrome_firefox_or_the_user_starts_it() {
+    let scratch = Scratch::new();
+    let launches: [&[&str]; 3] = [
+        &["chrome-extension://idojngakikoaaiofnlgoiimieiopjfnp/"],
+        &[
+            "/home/u/.mozilla/native-messaging-hosts/dev.zd_dl_router.helper.json",
+            "zd-dl-router@zd-dl-router.dev",
+        ],
+        &["helper"],
+    ];
+    for (i, args) in launches.into_iter().enumerate() {
+        let file = scratch.file(&format!("zendesk/acme/{i}/customer.log"), "CONTENT-7f3a");
+        let input = [
+            request(json!({"type": "hello", "id": i})),
+            frame(b"not json"),
+            request(json!({"type": "delete", "paths": [s(&file), "/etc/passwd"]})),
+        ]
+        .concat();
+        let replies = run_binary(&scratch, args, &input);
+        assert_eq!(replies.len(), 3, "{args:?}");
+        assert_eq!(replies[0]["id"], i);
+        assert_eq!(replies[0]["roots"], json!([s(&scratch.root())]));
+        assert_eq!(code(&replies[1]), "badRequest");
+        assert_eq!(replies[2]["results"][0]["deleted"], true);
+        assert_eq!(replies[2]["results"][1]["error"]["code"], "outsideRoots");
+        assert!(!file.exists());
+    }
+}
