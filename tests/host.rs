@@ -736,3 +736,62 @@ fn the_binary_serves_when_chrome_firefox_or_the_user_starts_it() {
         assert!(!file.exists());
     }
 }
+
+/// Whatever path a request names, one the root rule accepts resolves (the OS following
+/// every link) inside a root; and plain paths below a root are accepted.
+#[test]
+fn no_accepted_path_resolves_outside_the_roots() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as Cases, TestRunner};
+    use zd_dl_router::native::roots::Roots;
+
+    let scratch = Scratch::new();
+    let plain = scratch.root();
+    let volume = scratch.at("volume");
+    let linked = scratch.at("linked");
+    fs::create_dir(&volume).unwrap();
+    symlink(&volume, &linked).unwrap();
+    for root in [&plain, &volume] {
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/f"), "f").unwrap();
+        symlink(scratch.at("outside"), root.join("l")).unwrap();
+        symlink("..", root.join("a/up")).unwrap();
+        symlink("/", root.join("a/b/abs")).unwrap();
+    }
+    let roots = Roots::new(&[plain.clone(), linked.clone()]);
+    let safe: Vec<PathBuf> = [&plain, &volume]
+        .iter()
+        .map(|r| fs::canonicalize(r).unwrap())
+        .collect();
+    let prefixes: Vec<String> = [&plain, &linked, &volume, &scratch.at("outside")]
+        .iter()
+        .map(|p| s(p))
+        .chain(["/".into(), "rel".into(), s(scratch.dir.path())])
+        .collect();
+    const NAMES: &[&str] = &["a", "b", "f", "x", "l", "up", "abs", ".", "..", ""];
+    let strategy = (
+        proptest::sample::select(prefixes),
+        proptest::collection::vec(proptest::sample::select(NAMES), 0..6),
+    );
+    TestRunner::new(Cases::with_cases(2000))
+        .run(&strategy, |(prefix, parts)| {
+            let path = PathBuf::from(format!("{prefix}/{}", parts.join("/")));
+            let plain_names = parts.iter().all(|p| ["a", "b", "x"].contains(p));
+            if plain_names && [&plain, &linked, &volume].iter().any(|r| s(r) == prefix) {
+                prop_assert!(roots.check(&path).is_ok(), "{path:?} refused");
+            }
+            let Ok(inside) = roots.check(&path) else {
+                return Ok(());
+            };
+            prop_assert_eq!(inside.path(), path.clone());
+            let existing = path.ancestors().find(|p| p.exists()).unwrap();
+            let resolved = fs::canonicalize(existing).unwrap();
+            prop_assert!(
+                safe.iter().any(|root| resolved.starts_with(root)),
+                "{path:?} accepted, resolves to {resolved:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert!(scratch.secret_is_intact());
+}
