@@ -273,12 +273,19 @@ fn hello(roots: &Roots) -> Value {
         .iter()
         .map(|(ext, _)| ext.trim_start_matches('.'))
         .collect();
+    let limits = Limits::default();
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "capabilities": CAPABILITIES,
         "formats": formats,
         "roots": roots.configured().map(lossy).collect::<Vec<_>>(),
-        "limits": Limits::default(),
+        "limits": {
+            "maxTotalBytes": limits.max_total_bytes,
+            "maxEntries": limits.max_entries,
+            "maxEntryRatio": limits.max_entry_ratio,
+            "maxTotalRatio": limits.max_total_ratio,
+            "minFreeBytes": limits.min_free_bytes,
+        },
     })
 }
 
@@ -318,7 +325,13 @@ fn unpack_archive(roots: &Roots, path: &Path, into: Option<&Path>) -> Answer {
             }
         },
     )
-    .map_err(|refusal| Failure::new(Code::Refused, refusal.to_string()))?;
+    .map_err(|refusal| {
+        let code = match refusal {
+            unpack::Refusal::Io(_) => Code::Io,
+            _ => Code::Refused,
+        };
+        Failure::new(code, refusal.to_string())
+    })?;
     Ok(json!({
         "folder": lossy(&summary.folder),
         "files": summary.files,
