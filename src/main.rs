@@ -25,7 +25,10 @@
 //! zd-dl-router completions bash|zsh|fish   the shell's completion script (also elvish,
 //!                                          powershell)
 //! zd-dl-router helper                      the local helper: serve the browsers (native
-//!                                          messaging)
+//!                                          messaging), with the roots of helper.json; also
+//!                                          what a browser starting it runs (Chrome passes
+//!                                          `chrome-extension://<id>/`, Firefox the host
+//!                                          manifest's path and the extension's id)
 //! zd-dl-router helper install [--browser chrome|chromium|firefox|all]… [--root DIR]…
 //!                             [--profile DIR] [--extension-id ID]…
 //!                                          register it with the browsers (host manifests)
@@ -76,6 +79,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zd_dl_router::document::Value;
 use zd_dl_router::helper::Reply;
+use zd_dl_router::native::host::{self, Config};
 use zd_dl_router::native::install::{self, Browser, Places};
 use zd_dl_router::native::unpack::{self, Limits};
 use zd_dl_router::records::{self, Documents, Observed, RecordKey, Records, Started};
@@ -237,6 +241,10 @@ struct ProfileArg {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if host::is_browser_launch(&args) {
+        return exit_code(serve_browsers());
+    }
     let result = match Cli::parse().command {
         Command::Route(s) => s.load().and_then(|s| run(&s, false)),
         Command::Explain(s) => s.load().and_then(|s| run(&s, true)),
@@ -265,13 +273,15 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        Command::Helper { action: None } => {
-            Err("helper: serving the browsers is not in this build yet".to_owned())
-        }
+        Command::Helper { action: None } => serve_browsers(),
         Command::Helper {
             action: Some(action),
         } => helper(action).map_err(|e| e.to_string()),
     };
+    exit_code(result)
+}
+
+fn exit_code(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -279,6 +289,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `helper` without a subcommand, or a browser starting it: serve until the browser closes
+/// the pipe. Without a readable `helper.json` there are no roots, and every request but
+/// `hello` answers `noConfig` (the extension then tells the user to run `helper install`).
+fn serve_browsers() -> Result<(), String> {
+    let config = Config::load(&install::config_path()).unwrap_or_else(|e| {
+        eprintln!("zd-dl-router helper: {e}: serving without roots");
+        Config::default()
+    });
+    host::serve(io::stdin().lock(), io::stdout().lock(), &config)
+        .map_err(|e| format!("helper: {e}"))
 }
 
 /// `helper install|uninstall|status` for the current user.

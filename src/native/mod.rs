@@ -7,6 +7,11 @@
 //! - [`install`]: `helper install|uninstall|status` — the host manifests each browser reads
 //!   and the helper's configuration (its roots).
 //! - [`unpack`]: an archive into `<dir>/<stem>/`, never writing outside it, within limits.
+//! - [`host`]: `helper` itself — the requests it serves; [`messaging`]: the browsers'
+//!   framing and size limits; [`roots`]: the root rule every path it touches passes.
 
+pub mod host;
 pub mod install;
+pub mod messaging;
+pub mod roots;
 pub mod unpack;
