@@ -22,8 +22,9 @@
 
 use super::messaging::{self, Frame, MAX_REQUEST, MAX_RESPONSE};
 use super::roots::{has_dots, Inside, Refused, Roots};
+use super::unpack::names::numbered;
 use super::unpack::{self, EntryOutcome, Limits};
-use crate::archive::{Format, EXTENSIONS};
+use crate::archive::EXTENSIONS;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::fmt;
@@ -376,7 +377,7 @@ fn move_file(roots: &Roots, path: &Path, to: &Path) -> Answer {
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     for n in 0..1000 {
-        let target = roots.check(&folder.path().join(numbered(&name, n)))?;
+        let target = roots.check(&folder.path().join(numbered(&name, n, true)))?;
         match place(&from.path(), &target.path()) {
             Ok(()) => return Ok(json!({ "path": lossy(&target.path()) })),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -394,19 +395,6 @@ fn same_folder(a: &Path, b: &Path) -> bool {
         || fs::canonicalize(a)
             .ok()
             .is_some_and(|a| fs::canonicalize(b).ok() == Some(a))
-}
-
-/// `name`, or with ` (n)` before its extension (an archive's whole extension:
-/// `logs (1).tar.gz`).
-fn numbered(name: &str, n: u32) -> String {
-    if n == 0 {
-        return name.to_owned();
-    }
-    let stem_len = Format::stem(name)
-        .map(str::len)
-        .or_else(|| name.rfind('.').filter(|&i| i > 0))
-        .unwrap_or(name.len());
-    format!("{} ({n}){}", &name[..stem_len], &name[stem_len..])
 }
 
 /// Moves the file `from` to the new name `to`, never replacing anything there (an
@@ -542,15 +530,6 @@ fn encode(id: Option<Value>, answer: Answer) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_go_before_the_extension() {
-        assert_eq!(numbered("a.log", 0), "a.log");
-        assert_eq!(numbered("a.log", 1), "a (1).log");
-        assert_eq!(numbered("logs.tar.gz", 2), "logs (2).tar.gz");
-        assert_eq!(numbered("README", 1), "README (1)");
-        assert_eq!(numbered(".bashrc", 1), ".bashrc (1)");
-    }
 
     #[test]
     fn browsers_starting_the_host_are_recognised() {

@@ -29,7 +29,7 @@
 //! holding one file; [`Summary::folder`] is then that file.
 
 mod formats;
-mod names;
+pub(crate) mod names;
 
 use crate::archive::Format;
 use crate::sanitize;
