@@ -495,7 +495,8 @@ pub fn status(places: &Places, profile: Option<&Path>, binary: &Path) -> Result<
         });
     }
     let config = places.config_path();
-    let roots = read(&config).and_then(|c| serde_json::from_value(c["roots"].clone()).ok());
+    // The helper's own reading: a configuration it would refuse shows as none.
+    let roots = super::host::Config::load(&config).ok().map(|c| c.roots);
     Ok(Status {
         binary: binary.to_owned(),
         config,
