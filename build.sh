@@ -4,7 +4,7 @@
 #   ./build.sh [build]     install build tools if missing, build dist/chrome and dist/firefox
 #   ./build.sh test        lint, native + WASM tests, build, web-ext lint, size budget, browser E2E
 #   ./build.sh demo [--firefox] [--headed]   route a few real downloads against the mock Zendesk
-#   ./build.sh package     store-ready zips in artifacts/
+#   ./build.sh package     store-ready zips and the helper binary for this platform in artifacts/
 #   ./build.sh bench       benchmarks (see BENCHMARKS.md)
 #   ./build.sh fuzz        long property runs of the core
 #   ./build.sh setup       only install what is missing (also the browsers)
@@ -20,8 +20,8 @@ PATTERNS=target/zendesk-patterns.js
 # "Size": issue 16 left 169.4 KB; issue 17's features added 14.4 KB, itemised there).
 # Issue 16's goal is 90 KB; what is in the module and what each step saved is there.
 # Issue 18's local-helper core (settings, afterComplete, the records' helper work, the
-# clean-up plan) brought it to 193.9 KB: the budget is that plus 5 %.
-WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-203600}
+# clean-up plan) brought it to 194.7 KB: the budget is that plus 5 %.
+WASM_GZIP_BUDGET=${WASM_GZIP_BUDGET:-204400}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -133,11 +133,27 @@ package() {
   local version; version=$(node -p 'require("./extension/manifest.json").version')
   mkdir -p artifacts
   for browser in chrome firefox; do
-    local zip=artifacts/zd-dl-router-$browser-$version.zip
+    local zip=artifacts/zd-dl-router-$browser-$version.zip src=dist/$browser
+    if [ "$browser" = chrome ]; then
+      # The store refuses a manifest `key` and gives the extension its own id (the helper
+      # allows it with `helper install --extension-id`); dist/chrome keeps the key, whose
+      # fixed id the helper allows by default.
+      src=target/store-chrome; rm -rf "$src"; cp -r dist/chrome "$src"
+      node -e '
+        const fs = require("fs"), file = process.argv[1], m = JSON.parse(fs.readFileSync(file, "utf8"));
+        delete m.key;
+        fs.writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
+      ' "$src/manifest.json"
+    fi
     rm -f "$zip"
-    (cd "dist/$browser" && python3 -m zipfile -c "../../$zip" ./*)
+    (cd "$src" && python3 -m zipfile -c "../../$zip" ./*)
     log "$zip"
   done
+  # The local helper for this platform (profile `helper`: fast and stripped).
+  local helper; helper=artifacts/zd-dl-router-$version-$(rustc -vV | sed -n 's/^host: //p')
+  cargo build --profile helper --bin zd-dl-router
+  cp target/helper/zd-dl-router "$helper"
+  log "$helper"
 }
 
 # Long property runs of the core (10 million sanitizer inputs among them), then each

@@ -26,8 +26,8 @@ pub enum Format {
     Gz,
 }
 
-/// Extensions, longest first so `.tar.gz` wins over `.gz`.
-const EXTENSIONS: &[(&str, Format)] = &[
+/// Extensions, longest first so `.tar.gz` wins over `.gz` (the helper's `hello` lists them).
+pub const EXTENSIONS: &[(&str, Format)] = &[
     (".tar.gz", Format::TarGz),
     (".tar.xz", Format::TarXz),
     (".tar.bz2", Format::TarBz2),

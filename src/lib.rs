@@ -40,6 +40,8 @@
 //!   ground truth of retention, the ✓ marks, "already saved" and the history.
 //! - [`retention`]: which recorded files are due for deletion.
 //! - [`redaction`]: which recorded attachments Zendesk redacted or deleted since.
+//! - [`native`] (native builds only): the local helper — the native messaging host the
+//!   browsers start, its installation, unpacking archives safely.
 //! - [`takeover`]: Firefox's take-over of a download it could not name: when the
 //!   browser's own copy may be removed, and when it must be kept.
 //!
@@ -80,6 +82,8 @@ pub mod field_error;
 pub mod helper;
 pub mod host_mapped;
 pub mod lookup;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod patterns;
 pub mod records;
 pub mod redaction;

@@ -18,6 +18,9 @@
 //! to make to storage (one key per file, so a change costs one small write however many
 //! records there are). The shell loads the stored keys once per worker start with
 //! [`Records::load`], which skips (and reports) any malformed record instead of failing.
+//!
+//! A record also holds the local helper's work on its file ([`crate::helper`]): what the
+//! decision asked for once the file is complete (move, unpack) and what was done.
 
 use crate::document::{self, Value};
 use crate::helper::{Done, Reply, Request, Work};
@@ -760,6 +763,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Records {
     files: Vec<FileRecord>,
+    /// The records whose helper request is handed out and not answered yet (in memory
+    /// only: after a worker restart the request is handed out again).
+    asked: Vec<RecordKey>,
 }
 
 /// An entry of the routed-files list of versions before one key per file.
@@ -1066,9 +1072,15 @@ impl Records {
     }
 
     /// The next request to the local helper for the download the browser calls `id`, once
-    /// it is complete and while its decision's after-complete work is not done.
-    pub fn helper_next(&self, id: u64) -> Option<HelperStep> {
-        self.newest_with_id(id)?.helper_step()
+    /// it is complete and while its decision's after-complete work is not done. Handed out
+    /// once until answered: a download reported complete twice is not moved twice.
+    pub fn helper_next(&mut self, id: u64) -> Option<HelperStep> {
+        let step = self.newest_with_id(id)?.helper_step()?;
+        if self.asked.contains(&step.key) {
+            return None;
+        }
+        self.asked.push(step.key);
+        Some(step)
     }
 
     /// What the helper answered (`reply`) to record `key`'s pending request (the one
@@ -1082,9 +1094,13 @@ impl Records {
             return HelperAnswered::default();
         };
         record.helper.answered(&step.request, reply);
+        let next = record.helper_step();
+        if next.is_none() {
+            self.asked.retain(|k| k != key);
+        }
         let answered = HelperAnswered {
             writes: Writes::set(&record),
-            next: record.helper_step(),
+            next,
         };
         self.put(record);
         answered
@@ -1930,6 +1946,7 @@ mod tests {
     fn a_completed_download_is_moved_then_unpacked_and_the_history_says_so() {
         let mut r = completed_with(json!({"unpack": true, "moveTo": "/srv/customers"}));
         let step = serde_json::to_value(r.helper_next(7)).expect("json");
+        assert_eq!(r.helper_next(7), None, "handed out once until answered");
         assert_eq!(
             step,
             json!({"key": "1000-7", "request": {"type": "move",
@@ -2002,8 +2019,15 @@ mod tests {
         r.download_started(7, &event(url), &decision, &[], 1_000.0);
         assert_eq!(r.helper_next(7), None, "still downloading");
         let stray = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/x"})));
-        assert_eq!(stray, HelperAnswered::default());
-        let plain = completed_with(json!(null));
+        assert_eq!(stray, HelperAnswered::default(), "nothing pending yet");
+        r.observe(7, &complete("/dl/zendesk/ACME Corp/4711/a.zip"));
+        let step = r.helper_next(7).map(|s| s.request);
+        let path = "/dl/zendesk/ACME Corp/4711/a.zip".to_owned();
+        assert_eq!(step, Some(Request::Unpack { path }));
+        let done = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/dl/x"})));
+        assert_eq!(done.next, None);
+        assert_eq!(r.helper_next(7), None, "done");
+        let mut plain = completed_with(json!(null));
         assert_eq!(plain.helper_next(7), None, "nothing to do");
         assert_eq!(
             serde_json::to_value(plain.history(1)).expect("json")[0].get("helper"),

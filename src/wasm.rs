@@ -354,9 +354,10 @@ impl Router {
 
     /// The next request to the local helper for download `download_id` once it is
     /// complete (after [`Router::observe_download`]): `{key, request: {type: "move", path,
-    /// to} | {type: "unpack", path}}`, or `undefined` when there is nothing (more) to do.
+    /// to} | {type: "unpack", path}}`, or `undefined` when there is nothing (more) to do
+    /// or the step is handed out already (asked once until answered).
     #[wasm_bindgen(js_name = helperNext)]
-    pub fn helper_next(&self, download_id: f64) -> Result<JsValue, JsError> {
+    pub fn helper_next(&mut self, download_id: f64) -> Result<JsValue, JsError> {
         optional(self.records.helper_next(download_id_of(download_id)?))
     }
 

@@ -376,3 +376,175 @@ fn rule_from_prints_the_prefilled_rule_of_each_download() {
     assert_eq!(lines[1]["rule"]["fileName"], r"^trace\.har$");
     assert_eq!(lines[1]["ticket"], serde_json::Value::Null);
 }
+
+#[test]
+fn every_command_has_help_naming_its_flags() {
+    let commands: [(&[&str], &[&str]); 11] = [
+        (&["route"], &["--settings <FILE>"]),
+        (&["explain"], &["--settings <FILE>"]),
+        (&["check-settings"], &["<FILE>"]),
+        (&["patterns"], &["--js"]),
+        (&["records"], &["--settings <FILE>", "--history"]),
+        (&["rule-from"], &["--settings <FILE>"]),
+        (&["completions"], &["<SHELL>", "bash", "zsh", "fish"]),
+        (
+            &["unpack"],
+            &[
+                "<ARCHIVE>",
+                "--into <DIR>",
+                "--max-bytes <N>",
+                "--max-entries <N>",
+                "--max-ratio <N>",
+                "--max-total-ratio <N>",
+                "--min-free <N>",
+            ],
+        ),
+        (&["helper"], &["install", "uninstall", "status"]),
+        (&["helper", "install"], &[]),
+        (&["helper", "status"], &[]),
+    ];
+    for (command, flags) in commands {
+        let out = cli(&[command, &["--help"]].concat(), "");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command:?}: {text}");
+        let usage = format!("Usage: zd-dl-router {}", command.join(" "));
+        assert!(text.contains(&usage), "{command:?}: {text}");
+        for flag in flags {
+            assert!(
+                text.contains(flag),
+                "{command:?} --help lacks {flag}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_bad_flag_is_named_and_exits_2() {
+    let out = cli(&["route", "--setings", "x.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'--setings'"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = cli(&["patterns"], "");
+    assert_eq!(out.status.code(), Some(2), "--js is required");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--js"));
+
+    let out = cli(&["unknown-command"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'unknown-command'"));
+}
+
+#[test]
+fn completions_are_a_script_for_the_named_shell() {
+    let bash = cli(&["completions", "bash"], "");
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(bash.status.success());
+    assert!(script.contains("complete -F _zd-dl-router"), "{script}");
+    assert!(script.contains("check-settings"), "{script}");
+    let fish = String::from_utf8_lossy(&cli(&["completions", "fish"], "").stdout).into_owned();
+    assert!(fish.contains("complete -c zd-dl-router"), "{fish}");
+    let zsh = String::from_utf8_lossy(&cli(&["completions", "zsh"], "").stdout).into_owned();
+    assert!(zsh.starts_with("#compdef zd-dl-router"), "{zsh}");
+    assert_eq!(cli(&["completions", "tcsh"], "").status.code(), Some(2));
+}
+
+/// `unpack`; native only, as the archive crates that write its test archives.
+#[cfg(not(target_arch = "wasm32"))]
+mod unpack {
+    use super::{cli, json_lines};
+    use std::io::Write;
+
+    /// A zip of `logs/app.log` and a symlink `link` → `/etc`, in a fresh folder.
+    fn zip_scene(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("zd-cli-unpack-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("logs/app.log", options).unwrap();
+        zip.write_all(b"started\n").unwrap();
+        zip.add_symlink("link", "/etc", options).unwrap();
+        let archive = dir.join("customer logs.zip");
+        std::fs::write(&archive, zip.finish().unwrap().into_inner()).unwrap();
+        (dir, archive)
+    }
+
+    #[test]
+    fn unpack_prints_each_entry_then_the_summary_and_exits_0() {
+        let (dir, archive) = zip_scene("ok");
+        let out = cli(&["unpack", archive.to_str().unwrap()], "");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let folder = dir.join("customer logs");
+        assert_eq!(
+            json_lines(&out),
+            [
+                serde_json::json!({"entry": "logs/app.log", "path": "logs/app.log", "bytes": 8}),
+                serde_json::json!({"entry": "link", "skipped": "symlink"}),
+                serde_json::json!({"summary": {"folder": folder, "files": 1, "bytes": 8, "skipped": 1}}),
+            ]
+        );
+        assert_eq!(
+            std::fs::read(folder.join("logs/app.log")).unwrap(),
+            b"started\n"
+        );
+        assert!(!folder.join("link").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unpack_refused_by_a_limit_exits_1_and_leaves_nothing() {
+        let (dir, archive) = zip_scene("refused");
+        let into = dir.join("out");
+        std::fs::create_dir(&into).unwrap();
+        let args = [
+            "unpack",
+            archive.to_str().unwrap(),
+            "--into",
+            into.to_str().unwrap(),
+            "--max-entries",
+            "1",
+        ];
+        let out = cli(&args, "");
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON line");
+        assert!(
+            line["refused"].as_str().unwrap().contains("max-entries"),
+            "{stdout}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&into).unwrap().count(),
+            0,
+            "nothing left in --into"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unpack_bad_usage_exits_2_naming_the_flag() {
+        let (dir, archive) = zip_scene("usage");
+        let out = cli(
+            &["unpack", archive.to_str().unwrap(), "--max-ratio", "lots"],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--max-ratio"));
+        assert_eq!(
+            cli(&["unpack"], "").status.code(),
+            Some(2),
+            "the archive is required"
+        );
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "only the archive"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

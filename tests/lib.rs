@@ -2,7 +2,9 @@
 
 mod cli;
 mod common;
+mod helper_install;
 mod hostile;
 mod oracle;
 mod routing;
+mod unpack;
 mod urls;

@@ -2,7 +2,7 @@
 //
 //   node tests/bench/run.mjs [--quick] [--no-browsers] [--no-firefox] [--no-native] [--only records]
 //
-// 1. native core (cargo bench --bench router)        2. WASM in Node (size, cold start, boundary)
+// 1. native core (cargo bench --bench router; unpack vs tar -xzf: --bench unpack)  2. WASM in Node (size, cold start, boundary)
 // 3. Chromium end to end, extension vs none           4. memory after 1,000 routed downloads
 // 5. Firefox click → file complete, add-on vs none
 // 3/5 also: the cold click (the background asleep, ticket known from storage.session), the
@@ -75,6 +75,15 @@ if (part('native') && !args.has('--no-native')) {
   row('native decisions/s, pass-through (not Zendesk)', c('decide: pass-through').opsPerSec, null, { unit: '/s' });
   row('template render + sanitize, hostile 2 KB name', c('template render').nsPerOp / 1000, null, { unit: 'µs' });
   row('settings validation, 4 rules', c('settings: validate 4 rules').nsPerOp / 1000, null, { unit: 'µs' });
+  log('native unpack: cargo bench --bench unpack (a log .tar.gz vs tar -xzf)');
+  const u = spawnSync('cargo', ['bench', '--bench', 'unpack', '--', '--json'], {
+    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CARGO_PROFILE_BENCH_PANIC: 'unwind', CARGO_TARGET_DIR: path.join(ROOT, 'target', 'bench-native'), BENCH_UNPACK_MB: process.env.BENCH_UNPACK_MB ?? (QUICK ? '50' : '200') },
+  });
+  if (u.status !== 0) throw new Error('cargo bench --bench unpack failed');
+  results.unpack = JSON.parse(u.stdout.trim().split('\n').pop()).unpack;
+  const mb = Math.round(results.unpack.unpackedBytes / 1e6);
+  row(`unpack ${mb} MB log .tar.gz (s): ours vs tar -xzf`, results.unpack.oursSeconds, results.unpack.tarSeconds, { unit: 's', target: '≤ 1.5×', met: results.unpack.ratio <= 1.5 });
 }
 
 // ---- 2. WASM in Node ---------------------------------------------------------------------------

@@ -88,9 +88,10 @@ export async function until(what, fn, { timeoutMs = 30_000, pollMs = 200 } = {})
   }
 }
 
-/** The id Chromium gives an unpacked extension loaded from `dir` (sha256 of the path, a-p). */
+/** The id Chromium gives an unpacked extension loaded from `dir`: sha256 of its manifest's `key`, else of its path, as a-p. */
 export function chromiumExtensionId(dir) {
-  const hex = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32);
+  const { key } = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  const hex = createHash('sha256').update(key ? Buffer.from(key, 'base64') : path.resolve(dir)).digest('hex').slice(0, 32);
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 }
 
@@ -312,8 +313,8 @@ function runningEnvironment({ kind, mock, proxy, session, downloadDir, ...extra 
 
 /**
  * Mock (+ proxy) + browser with the extension, whose pages can be opened as tabs at
- * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the unpacked
- * path) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
+ * `${base}page.html`: chrome-extension://<id>/ (the id Chromium derives from the manifest's
+ * `key`, chromiumExtensionId) or moz-extension://<uuid>/ (Firefox gets a fixed UUID through the
  * `extensions.webextensions.uuids` pref). puppeteer hands process.env to the browser: it is
  * launched with `env` (e.g. {HOME}), restored afterwards; Firefox also with
  * MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 (lets WebDriver BiDi navigate a tab to moz-extension://,

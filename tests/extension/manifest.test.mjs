@@ -64,12 +64,12 @@ for (const browser of BROWSERS) {
 }
 
 describe('per-browser differences', () => {
-  it('are only the background, the gecko settings and the managed-storage schema', () => {
+  it('are only the background, the gecko settings, the Chrome key and the managed-storage schema', () => {
     const [chrome, firefox] = BROWSERS.map(read);
     const differing = [...new Set([...Object.keys(chrome), ...Object.keys(firefox)])]
       .filter((k) => JSON.stringify(chrome[k]) !== JSON.stringify(firefox[k]))
       .sort();
-    assert.deepEqual(differing, ['background', 'browser_specific_settings', 'minimum_chrome_version', 'storage']);
+    assert.deepEqual(differing, ['background', 'browser_specific_settings', 'key', 'minimum_chrome_version', 'storage']);
     assert.deepEqual(chrome.background, { service_worker: 'background.js', type: 'module' });
     assert.deepEqual(firefox.background, { scripts: ['background.js'], type: 'module' });
   });
