@@ -7,7 +7,7 @@
 //   listTree(dir), partialFiles(dir), clickLink(page, selector), openPage(browser, url)
 //   attachmentSelector(ticketId, fileName, occurrence), expectedBytes(token), ...
 //   startWithExtensionPages({kind, extDir, downloadPrefix, env, locale, colorScheme, downloadDir, profileDir})  env whose extension pages open as tabs
-//   helperHome(kind, {roots, extDir})  a temporary home where the local helper is installed for one run
+//   helperHome(kind, {roots})  a temporary home where the local helper is installed for one run
 //   waitForRouterReady(browser, extDir), stopExtensionWorker(page, extDir),
 //   restartExtensionWorker(browser, page, extDir)  Chromium's service worker
 //   saveOptions(page, values), bulkProgress(popup), typeInto(page, selector, text)  the options page and the popup, like a user
@@ -402,11 +402,11 @@ export const HELPER_NAME = 'dev.zd_dl_router.helper';
  * install --browser <kind> --root <each of roots>` with HOME and XDG_CONFIG_HOME in that
  * home, so the helper reads its roots from <home>/.config/zd-dl-router/helper.json, Firefox
  * its host manifest from <home>/.mozilla/native-messaging-hosts/, and Chromium from
- * <profileDir>/NativeMessagingHosts/ (`--profile`; `--extension-id` adds the id Chromium gives
- * the unpacked folder `extDir`). Pass `env` (and `profileDir`) to startWithExtensionPages.
+ * <profileDir>/NativeMessagingHosts/ (`--profile`; the manifest allows the extension's fixed
+ * id, the one its `key` gives). Pass `env` (and `profileDir`) to startWithExtensionPages.
  * Returns {home, env, profileDir, manifest (the host manifest's path), install(), cleanup()}.
  */
-export function helperHome(kind, { roots, extDir }) {
+export function helperHome(kind, { roots }) {
   const home = tempDir('zd-e2e-helper-home-');
   const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
   const profileDir = kind === 'chromium' ? tempDir('zd-e2e-helper-profile-') : undefined;
@@ -421,7 +421,7 @@ export function helperHome(kind, { roots, extDir }) {
     install() {
       for (const root of roots) fs.mkdirSync(root, { recursive: true });
       const args = ['helper', 'install', '--browser', kind, ...roots.flatMap((root) => ['--root', root])];
-      if (kind === 'chromium') args.push('--profile', profileDir, '--extension-id', chromiumExtensionId(extDir));
+      if (kind === 'chromium') args.push('--profile', profileDir);
       execFileSync(HELPER_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       if (!fs.existsSync(manifest)) throw new Error(`zd-dl-router helper install wrote no ${manifest}`);
     },

@@ -1,5 +1,5 @@
 // The local helper end to end (issue 18), in each browser of E2E_BROWSERS: the real native
-// binary (`cargo build`: target/debug/zd-dl-router, or E2E_HELPER_BIN) installed for the test
+// binary (target/debug/zd-dl-router, which ./build.sh build makes; or E2E_HELPER_BIN) installed for the test
 // browser the way a user installs it (`zd-dl-router helper install --browser <browser> --root
 // <Downloads>/zendesk --root <destination>`, harness helperHome: a temporary HOME — Firefox
 // reads <home>/.mozilla/native-messaging-hosts/ — and for Chromium `--profile <its
@@ -101,7 +101,7 @@ async function start(kind, { install, destination = null }) {
   const copy = kind === 'chromium' ? extensionCopy(DIST.chromium, { manifest: (m) => ({ ...m, permissions: [...m.permissions, 'nativeMessaging'] }) }) : null;
   const extDir = copy?.dir ?? DIST.firefox;
   const downloadDir = tempDir(`zd-e2e-helper-${kind}-`);
-  const home = helperHome(kind, { roots: [path.join(downloadDir, 'zendesk'), destination].filter(Boolean), extDir });
+  const home = helperHome(kind, { roots: [path.join(downloadDir, 'zendesk'), destination].filter(Boolean) });
   if (install) home.install();
   const run = await startWithExtensionPages({ kind, extDir, downloadDir, env: home.env, profileDir: home.profileDir, firefoxPrefs: FIREFOX_PREFS });
   if (kind === 'chromium') await waitForRouterReady(run.browser, extDir);
