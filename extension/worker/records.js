@@ -112,18 +112,14 @@ async function observeNow(router, id) {
   if (state.state === 'complete') afterComplete(router, id);
 }
 
-/** Downloads whose helper steps are under way (a download is observed complete more than once). */
-const helping = new Set();
-
 /**
  * A download completed: the local helper's steps its decision asked for (`afterComplete`:
  * move, then unpack), one after another, each answer (or failure) recorded by the core,
- * which says what comes next. Nothing is waited for: a slow or hung helper holds up no
- * download, and a failed step leaves the file where it is.
+ * which says what comes next (and hands a step out once: a download observed complete twice
+ * is not moved twice). Nothing is waited for: a slow or hung helper holds up no download,
+ * and a failed step leaves the file where it is.
  */
 async function afterComplete(router, id) {
-  if (helping.has(id)) return;
-  helping.add(id);
   try {
     for (let step = router.helperNext(id); step; ) {
       const answer = await helper.ask(step.request);
@@ -134,8 +130,6 @@ async function afterComplete(router, id) {
     }
   } catch (err) {
     console.error('zd-dl-router: the helper\'s steps stopped', err);
-  } finally {
-    helping.delete(id);
   }
 }
 
