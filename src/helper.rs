@@ -231,6 +231,11 @@ impl Work {
         self.done.as_ref().and_then(|d| d.folder.as_deref())
     }
 
+    /// Whether a step is left to do (a request [`Work::next`] would make).
+    pub fn pending(&self) -> bool {
+        self.next("").is_some()
+    }
+
     /// The next request for the file the browser saved at `absolute`, `None` when the
     /// work is done (or ended in a refusal or failure).
     pub fn next(&self, absolute: &str) -> Option<Request> {

@@ -754,6 +754,10 @@ pub struct HistoryEntry {
     /// "failed", path?, folder?, files?, skipped?, reason?}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub helper: Option<Done>,
+    /// The file is complete and the local helper still has a step to do for it (the popup
+    /// says it waits for the helper).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub helper_pending: bool,
 }
 
 /// Every file record, in key order (oldest first). A plain sorted vector: new records go
@@ -1394,6 +1398,7 @@ fn history_entry(r: &FileRecord) -> HistoryEntry {
         organization: r.organization.clone(),
         state,
         helper: r.helper.done.clone(),
+        helper_pending: matches!(r.state, State::Complete { .. }) && r.helper.pending(),
     }
 }
 
@@ -1945,6 +1950,12 @@ mod tests {
     #[test]
     fn a_completed_download_is_moved_then_unpacked_and_the_history_says_so() {
         let mut r = completed_with(json!({"unpack": true, "moveTo": "/srv/customers"}));
+        let pending = |r: &Records| {
+            serde_json::to_value(r.history(1)).expect("json")[0]
+                .get("helperPending")
+                .cloned()
+        };
+        assert_eq!(pending(&r), Some(json!(true)), "waiting for the helper");
         let step = serde_json::to_value(r.helper_next(7)).expect("json");
         assert_eq!(r.helper_next(7), None, "handed out once until answered");
         assert_eq!(
@@ -1968,6 +1979,7 @@ mod tests {
         let unpacked = r.helper_answered(&K7, &reply(json!({"ok": true, "folder": "/srv/customers/ACME Corp/4711/gitlabsos", "files": 12, "skipped": 0})));
         assert_eq!(unpacked.next, None);
         assert_eq!(r.helper_next(7), None, "done");
+        assert_eq!(pending(&r), None, "no longer waiting");
         let history = serde_json::to_value(r.history(1)).expect("json");
         assert_eq!(
             history[0]["helper"],

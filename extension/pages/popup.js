@@ -330,7 +330,7 @@ function helperText(entry) {
     refused: () => t('popupHelperRefused', h.reason),
     failed: () => t('popupHelperFailed', h.reason),
   }[h.state];
-  return [h.path && t('popupHelperMoved', h.path), outcome?.(), entry.afterComplete && t('popupHelperPending')].filter(Boolean).join(' · ');
+  return [h.path && t('popupHelperMoved', h.path), outcome?.(), entry.helperPending && t('popupHelperPending')].filter(Boolean).join(' · ');
 }
 
 /** *Make a rule…*: the options page, with a new rule made from this download first (unsaved). */
