@@ -391,8 +391,8 @@ export function extensionCopy(extDir, { manifest = null } = {}) {
 
 // ---- the local helper --------------------------------------------------------------------
 
-/** The native binary (`cargo build`), whose `helper install` the E2E runs as a user does. */
-export const HELPER_BIN = path.resolve(process.env.E2E_HELPER_BIN ?? path.join(REPO_ROOT, 'target', 'debug', 'zd-dl-router'));
+/** The local helper `./build.sh build` makes, whose `helper install` the E2E runs as a user does. */
+export const HELPER_BIN = path.resolve(process.env.E2E_HELPER_BIN ?? path.join(REPO_ROOT, 'target', 'helper', 'zd-dl-router'));
 /** The helper's name in its host manifest (README "Local helper"). */
 export const HELPER_NAME = 'dev.zd_dl_router.helper';
 

@@ -1,5 +1,5 @@
 // The local helper end to end (issue 18), in each browser of E2E_BROWSERS: the real native
-// binary (target/debug/zd-dl-router, which ./build.sh build makes; or E2E_HELPER_BIN) installed for the test
+// binary (target/helper/zd-dl-router, which ./build.sh build makes; or E2E_HELPER_BIN) installed for the test
 // browser the way a user installs it (`zd-dl-router helper install --browser <browser> --root
 // <Downloads>/zendesk --root <destination>`, harness helperHome: a temporary HOME — Firefox
 // reads <home>/.mozilla/native-messaging-hosts/ — and for Chromium `--profile <its
@@ -231,7 +231,7 @@ for (const kind of browsersFromEnv()) {
     let run;
     let destination;
     before(async () => {
-      assert.ok(fs.existsSync(HELPER_BIN), `no helper binary at ${HELPER_BIN} (run cargo build)`);
+      assert.ok(fs.existsSync(HELPER_BIN), `no helper binary at ${HELPER_BIN} (run ./build.sh build)`);
       destination = tempDir(`zd-e2e-helper-destination-${kind}-`);
       for (const name of ESCAPES) for (const dir of ['/', '/tmp']) fs.rmSync(path.join(dir, name), { force: true });
       run = await start(kind, { install: true, destination });
