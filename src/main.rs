@@ -66,8 +66,10 @@
 //! writes to `storage.local` — (`load` also `loaded` and `skipped`), plus `history` with
 //! `--history`.
 
-// Native only: clap never reaches the WASM. On wasm32 this crate is empty, so
-// `cargo clippy --tests --target wasm32-unknown-unknown` checks the library without it.
+// Native only: clap never reaches the WASM. On wasm32 this crate is empty (and has no
+// `main`), so `cargo clippy --tests --target wasm32-unknown-unknown` checks the library
+// without it, and the wasm-bindgen tests, which build every binary, still build.
+#![cfg_attr(target_arch = "wasm32", no_main)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
